@@ -1,0 +1,211 @@
+package agentlink_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"tiltas/cloud/server"
+	"tiltas/cloud/store"
+	"tiltas/shared/protocol"
+)
+
+type fixture struct {
+	srv   *httptest.Server
+	st    *store.Store
+	token string
+	who   store.AgentIdentity
+}
+
+func newFixture(t *testing.T) *fixture {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tn, _ := st.CreateTenant(ctx, "Shop")
+	tok, err := st.EnrollAgent(ctx, tn.ID, "VLN1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, _ := st.AuthAgent(ctx, tok)
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	t.Cleanup(srv.Close)
+	return &fixture{srv: srv, st: st, token: tok, who: who}
+}
+
+func (f *fixture) dial(t *testing.T, token string) (*websocket.Conn, *http.Response, error) {
+	url := "ws" + strings.TrimPrefix(f.srv.URL, "http") + protocol.Path
+	h := http.Header{}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	return websocket.DefaultDialer.Dial(url, h)
+}
+
+func hello() *protocol.Hello {
+	return &protocol.Hello{Magic: protocol.Magic, Version: protocol.Version, AgentID: "a1", Store: "VLN1", Stream: "s1"}
+}
+
+func send(t *testing.T, c *websocket.Conn, f protocol.Frame) {
+	b, _ := json.Marshal(f)
+	if err := c.WriteMessage(websocket.TextMessage, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func recv(t *testing.T, c *websocket.Conn) *protocol.Frame {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, b, err := c.ReadMessage()
+	if err != nil {
+		t.Fatalf("read frame: %v", err)
+	}
+	var f protocol.Frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// expectRefusal reads an error frame with code and then the close.
+func expectRefusal(t *testing.T, c *websocket.Conn, code, text string) {
+	t.Helper()
+	f := recv(t, c)
+	if f.Type != protocol.TypeError || f.Error.Code != code || !strings.Contains(f.Error.Message, text) {
+		t.Fatalf("want error %s containing %q, got %+v %+v", code, text, f, f.Error)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := c.ReadMessage(); !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+		t.Fatalf("want a policy-violation close after the error, got %v", err)
+	}
+}
+
+func receiptItem(seq uint64, id string) protocol.Item {
+	data := `{"source_id":"` + id + `","register":"R01","session_id":"1","number":"N` + id + `","type":"sale","opened_at":"2026-11-02T10:00:00Z","closed_at":"2026-11-02T10:01:00Z",
+	"lines":[{"no":1,"barcode":"1","name":"Duona","quantity":"1","unit_price":"1.21","discount":"0","vat_rate":"21","total":"1.21","vat":"0.21"}],
+	"payments":[{"code":"CASH","amount":"1.2"}],"rounding":"-0.01","total":"1.2","vat":"0.21"}`
+	return protocol.Item{Seq: seq, Kind: protocol.KindReceipt, SourceID: id, Data: json.RawMessage(data)}
+}
+
+func TestBadAgentsAreRefusedClearly(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name, token, want string
+	}{
+		{"no token", "", "missing Authorization"},
+		{"bad token", f.token + "x", "not recognised"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp, err := f.dial(t, tc.token)
+			if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("want HTTP 401, got %v %v", resp, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(body), tc.want) {
+				t.Fatalf("401 body %q does not say %q", body, tc.want)
+			}
+		})
+	}
+	hellos := []struct {
+		name string
+		mod  func(*protocol.Hello)
+		code string
+		text string
+	}{
+		{"bad magic", func(h *protocol.Hello) { h.Magic = "HTTP" }, protocol.ErrBadMagic, "not a Tiltas agent"},
+		{"too old", func(h *protocol.Hello) { h.Version = 0 }, protocol.ErrTooOld, "upgrade tiltas-agent"},
+		{"too new", func(h *protocol.Hello) { h.Version = 99 }, protocol.ErrTooNew, "upgrade tiltas-cloud"},
+		{"another store", func(h *protocol.Hello) { h.Store = "KNS2" }, protocol.ErrWrongStore, `belongs to store "VLN1"`},
+		{"no stream", func(h *protocol.Hello) { h.Stream = "" }, protocol.ErrBadFrame, "stream"},
+	}
+	for _, tc := range hellos {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, err := f.dial(t, f.token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			h := hello()
+			tc.mod(h)
+			send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: h})
+			expectRefusal(t, c, tc.code, tc.text)
+		})
+	}
+	afterHello := []struct {
+		name string
+		send func(t *testing.T, c *websocket.Conn)
+		code string
+		text string
+	}{
+		{"not json", func(t *testing.T, c *websocket.Conn) { _ = c.WriteMessage(websocket.TextMessage, []byte("{batch")) }, protocol.ErrBadFrame, "not valid JSON"},
+		{"binary", func(t *testing.T, c *websocket.Conn) { _ = c.WriteMessage(websocket.BinaryMessage, []byte{1, 2}) }, protocol.ErrBadFrame, "JSON text frame"},
+		{"unknown type", func(t *testing.T, c *websocket.Conn) { send(t, c, protocol.Frame{Type: "delete_all"}) }, protocol.ErrBadFrame, "delete_all"},
+		{"not contiguous", func(t *testing.T, c *websocket.Conn) {
+			send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 1, LastSeq: 3, Items: []protocol.Item{receiptItem(1, "1"), receiptItem(3, "3")}}})
+		}, protocol.ErrBadFrame, "not contiguous"},
+		{"gap", func(t *testing.T, c *websocket.Conn) {
+			send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 7, LastSeq: 7, Items: []protocol.Item{receiptItem(7, "7")}}})
+		}, protocol.ErrSeqGap, "resend from 1"},
+	}
+	for _, tc := range afterHello {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, err := f.dial(t, f.token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
+			if w := recv(t, c); w.Type != protocol.TypeWelcome {
+				t.Fatalf("want welcome, got %+v", w)
+			}
+			tc.send(t, c)
+			expectRefusal(t, c, tc.code, tc.text)
+		})
+	}
+	t.Run("oversized frame", func(t *testing.T) {
+		c, _, err := f.dial(t, f.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
+		recv(t, c)
+		big := make([]byte, protocol.MaxFrameBytes+1)
+		_ = c.WriteMessage(websocket.TextMessage, big)
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, _, err := c.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+			t.Fatalf("want close 1009 (message too big), got %v", err)
+		}
+	})
+	// None of that stored anything or blocked the store: a good agent gets through.
+	if n, _, _ := f.st.ReceiptTotals(context.Background(), f.who.TenantID, f.who.StoreID); n != 0 {
+		t.Fatalf("refused sessions stored %d receipts", n)
+	}
+	c, _, err := f.dial(t, f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
+	if w := recv(t, c); w.Type != protocol.TypeWelcome || w.Welcome.AckedSeq != 0 {
+		t.Fatalf("want welcome at 0, got %+v", w)
+	}
+	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 1, LastSeq: 2, Items: []protocol.Item{receiptItem(1, "1"), receiptItem(2, "2")}}})
+	a := recv(t, c)
+	if a.Type != protocol.TypeAck || a.Ack.LastSeq != 2 || len(a.Ack.Rejected) != 0 {
+		t.Fatalf("want a clean ack of 1-2, got %+v %+v", a, a.Ack)
+	}
+	if n, cents, _ := f.st.ReceiptTotals(context.Background(), f.who.TenantID, f.who.StoreID); n != 2 || cents != 240 {
+		t.Fatalf("held %d receipts, %d cents; want 2 and 240", n, cents)
+	}
+}

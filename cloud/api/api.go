@@ -1,0 +1,230 @@
+// Package api is the cloud's read API: JSON over HTTP, authenticated with a tenant's API token.
+// Every query is scoped to the token's tenant.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"tiltas/cloud/store"
+)
+
+// Store is what the API reads.
+type Store interface {
+	AuthAPI(ctx context.Context, token string) (int64, error)
+	Stores(ctx context.Context, tenantID int64) ([]store.StoreRef, error)
+	StoreByCode(ctx context.Context, tenantID int64, code string) (store.StoreRef, error)
+	StoreStatus(ctx context.Context, st store.StoreRef) (store.StoreStatus, error)
+	Receipts(ctx context.Context, q store.Query) ([]store.ReceiptRecord, error)
+	DayCloses(ctx context.Context, q store.Query) ([]store.DayCloseRecord, error)
+	Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]store.RejectedItem, error)
+	Catalogue
+	Books
+	Market
+	Reports
+}
+
+// API serves /api/v1/.
+type API struct {
+	Store Store
+	Log   *slog.Logger
+	// Zone is where the shops are: plain dates in from/to are days there.
+	Zone *time.Location
+	// Version names this build in generated files.
+	Version string
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/stores", a.auth(a.stores))
+	mux.Handle("GET /api/v1/stores/{store}/status", a.auth(a.status))
+	mux.Handle("GET /api/v1/receipts", a.auth(a.receipts))
+	mux.Handle("GET /api/v1/dayclosures", a.auth(a.dayCloses))
+	mux.Handle("GET /api/v1/rejected", a.auth(a.rejected))
+	a.registerProducts(mux)
+	a.registerBooks(mux)
+	a.registerMarket(mux)
+	a.registerReports(mux)
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, tenant int64) error
+
+type httpErr struct {
+	code int
+	msg  string
+}
+
+func (e *httpErr) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &httpErr{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func (a *API) auth(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing Authorization: Bearer <API token>; create one with `tiltas-cloud token create --tenant NAME`"})
+			return
+		}
+		tenant, err := a.Store.AuthAPI(r.Context(), token)
+		if errors.Is(err, store.ErrNotFound) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "API token not recognised or revoked"})
+			return
+		}
+		if err == nil {
+			err = h(w, r, tenant)
+		}
+		var he *httpErr
+		switch {
+		case err == nil:
+		case errors.As(err, &he):
+			writeJSON(w, he.code, map[string]string{"error": he.msg})
+		case errors.Is(err, store.ErrNotFound):
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		default:
+			a.Log.Error("api", "path", r.URL.Path, "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error; see the cloud log"})
+		}
+	})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	_ = enc.Encode(v)
+}
+
+func (a *API) stores(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	st, err := a.Store.Stores(r.Context(), tenant)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		st = []store.StoreRef{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"stores": st})
+	return nil
+}
+
+func (a *API) status(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	st, err := a.Store.StoreByCode(r.Context(), tenant, r.PathValue("store"))
+	if err != nil {
+		return err
+	}
+	out, err := a.Store.StoreStatus(r.Context(), st)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// query reads ?store=&from=&to=&after=&limit=.
+func (a *API) query(r *http.Request, tenant int64) (store.Query, error) {
+	q := store.Query{TenantID: tenant}
+	v := r.URL.Query()
+	if code := v.Get("store"); code != "" {
+		st, err := a.Store.StoreByCode(r.Context(), tenant, code)
+		if err != nil {
+			return q, err
+		}
+		q.StoreID = st.ID
+	}
+	var err error
+	if q.From, err = a.parseTime(v.Get("from"), false); err != nil {
+		return q, badRequest("from: %v", err)
+	}
+	if q.To, err = a.parseTime(v.Get("to"), true); err != nil {
+		return q, badRequest("to: %v", err)
+	}
+	if s := v.Get("after"); s != "" {
+		if q.AfterID, err = strconv.ParseInt(s, 10, 64); err != nil || q.AfterID < 0 {
+			return q, badRequest("after=%q is not a record id", s)
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > 5000 {
+			return q, badRequest("limit=%q: use 1-5000", s)
+		}
+	}
+	return q, nil
+}
+
+// parseTime takes RFC 3339 or a plain date (a day in the shops' zone). A plain "to" date is
+// inclusive: it means up to the end of that day.
+func (a *API) parseTime(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, a.Zone)
+	if err != nil {
+		return t, fmt.Errorf("%q is neither a date (2026-11-23) nor a time (2026-11-23T10:00:00Z)", s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+func (a *API) receipts(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	return listRecords(a, w, r, tenant, "receipts", a.Store.Receipts, func(rec store.ReceiptRecord) int64 { return rec.ID })
+}
+
+func (a *API) dayCloses(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	return listRecords(a, w, r, tenant, "dayclosures", a.Store.DayCloses, func(rec store.DayCloseRecord) int64 { return rec.ID })
+}
+
+// listRecords answers a paged list: {key: [...], next_after: id} while a full page came back.
+func listRecords[T any](a *API, w http.ResponseWriter, r *http.Request, tenant int64, key string,
+	fetch func(context.Context, store.Query) ([]T, error), id func(T) int64) error {
+	q, err := a.query(r, tenant)
+	if err != nil {
+		return err
+	}
+	recs, err := fetch(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	if recs == nil {
+		recs = []T{}
+	}
+	out := map[string]any{key: recs}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	if n := len(recs); n > 0 && n == limit {
+		out["next_after"] = id(recs[n-1])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) rejected(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	q, err := a.query(r, tenant)
+	if err != nil {
+		return err
+	}
+	rj, err := a.Store.Rejected(r.Context(), tenant, q.StoreID, q.Limit)
+	if err != nil {
+		return err
+	}
+	if rj == nil {
+		rj = []store.RejectedItem{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rejected": rj})
+	return nil
+}

@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"tiltas/cloud/server"
+	"tiltas/cloud/store"
+	"tiltas/shared/protocol"
+)
+
+func seed(t *testing.T, st *store.Store, tenant, storeCode string, receipts int) string {
+	ctx := context.Background()
+	tn, err := st.CreateTenant(ctx, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := st.EnrollAgent(ctx, tn.ID, storeCode, "")
+	who, _ := st.AuthAgent(ctx, tok)
+	var items []protocol.Item
+	for i := 1; i <= receipts; i++ {
+		id := storeCode + "-" + string(rune('0'+i))
+		data := `{"source_id":"` + id + `","register":"R01","session_id":"1","number":"` + id + `","type":"sale","opened_at":"2026-11-02T10:00:00Z","closed_at":"2026-11-0` + string(rune('0'+i)) + `T10:01:00Z",
+		"lines":[{"no":1,"barcode":"1","name":"Duona","quantity":"1","unit_price":"2.42","discount":"0","vat_rate":"21","total":"2.42","vat":"0.42"}],
+		"payments":[{"code":"CARD","amount":"2.42"}],"rounding":"0","total":"2.42","vat":"0.42"}`
+		items = append(items, protocol.Item{Seq: uint64(i), Kind: protocol.KindReceipt, SourceID: id, Data: json.RawMessage(data)})
+	}
+	if _, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(receipts), Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	api, _ := st.CreateAPIToken(ctx, tn.ID, "t")
+	return api
+}
+
+func get(t *testing.T, srv *httptest.Server, token, path string) (int, map[string]any) {
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestReadAPI(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/c.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tokA := seed(t, st, "A", "A1", 3)
+	tokB := seed(t, st, "B", "B1", 2)
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		name, token, path string
+		code              int
+		check             func(map[string]any) bool
+	}{
+		{"stores A", tokA, "/api/v1/stores", 200, func(m map[string]any) bool { return len(m["stores"].([]any)) == 1 }},
+		{"receipts A", tokA, "/api/v1/receipts", 200, func(m map[string]any) bool { return len(m["receipts"].([]any)) == 3 }},
+		{"receipts B", tokB, "/api/v1/receipts", 200, func(m map[string]any) bool { return len(m["receipts"].([]any)) == 2 }},
+		{"date range", tokA, "/api/v1/receipts?from=2026-11-02&to=2026-11-02", 200, func(m map[string]any) bool { return len(m["receipts"].([]any)) == 1 }},
+		{"paging", tokA, "/api/v1/receipts?limit=2", 200, func(m map[string]any) bool { return len(m["receipts"].([]any)) == 2 && m["next_after"] != nil }},
+		{"amounts are strings", tokA, "/api/v1/receipts?limit=1", 200, func(m map[string]any) bool {
+			r := m["receipts"].([]any)[0].(map[string]any)
+			return r["total"] == "2.42" && r["lines"].([]any)[0].(map[string]any)["vat"] == "0.42"
+		}},
+		{"status", tokA, "/api/v1/stores/A1/status", 200, func(m map[string]any) bool { return m["receipts"].(float64) == 3 }},
+		{"dayclosures", tokA, "/api/v1/dayclosures?store=A1", 200, func(m map[string]any) bool { return len(m["dayclosures"].([]any)) == 0 }},
+		{"rejected", tokA, "/api/v1/rejected", 200, func(m map[string]any) bool { return len(m["rejected"].([]any)) == 0 }},
+		// Tenant isolation: B cannot name A's store anywhere.
+		{"B status of A", tokB, "/api/v1/stores/A1/status", 404, nil},
+		{"B receipts of A", tokB, "/api/v1/receipts?store=A1", 404, nil},
+		{"B dayclosures of A", tokB, "/api/v1/dayclosures?store=A1", 404, nil},
+		{"B rejected of A", tokB, "/api/v1/rejected?store=A1", 404, nil},
+		{"no token", "", "/api/v1/receipts", 401, nil},
+		{"agent token is not an API token", "tag_x", "/api/v1/receipts", 401, nil},
+		{"bad date", tokA, "/api/v1/receipts?from=yesterday", 400, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "2026-11-23") }},
+		{"bad limit", tokA, "/api/v1/receipts?limit=0", 400, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := get(t, srv, tc.token, tc.path)
+			if code != tc.code {
+				t.Fatalf("GET %s: %d %v, want %d", tc.path, code, body, tc.code)
+			}
+			if tc.check != nil && !tc.check(body) {
+				t.Fatalf("GET %s: unexpected body %v", tc.path, body)
+			}
+			if code >= 400 && body["error"] == nil {
+				t.Fatalf("error answer without a message: %v", body)
+			}
+		})
+	}
+	if code, _ := get(t, srv, "", "/healthz"); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+}

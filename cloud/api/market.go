@@ -1,0 +1,147 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"tiltas/cloud/store"
+)
+
+// Market is what the marketplace endpoints need.
+type Market interface {
+	MarketAccounts(ctx context.Context, tenantID int64) ([]store.MarketAccount, error)
+	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
+	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]store.MarketOrder, error)
+	RetryOrder(ctx context.Context, tenantID, id int64) error
+	FetchNow(ctx context.Context, tenantID, accountID int64) error
+	ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
+	ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+}
+
+func (a *API) registerMarket(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/market/accounts", a.auth(a.marketAccounts))
+	mux.Handle("POST /api/v1/market/accounts", a.auth(a.createMarketAccount))
+	mux.Handle("POST /api/v1/market/accounts/{id}/fetch", a.auth(a.fetchNow))
+	mux.Handle("GET /api/v1/market/orders", a.auth(a.marketOrders))
+	mux.Handle("POST /api/v1/market/orders/{id}/retry", a.auth(a.retryOrder))
+	mux.Handle("GET /api/v1/vat-rates", a.auth(a.vatRates))
+	mux.Handle("POST /api/v1/vat-rates/import", a.auth(a.importVATRates))
+	mux.Handle("POST /api/v1/fx-rates/import", a.auth(a.importFX))
+}
+
+// accountView adds the alert a person should see.
+type accountView struct {
+	store.MarketAccount
+	Alert string `json:"alert,omitempty"`
+}
+
+func (a *API) marketAccounts(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	as, err := a.Store.MarketAccounts(r.Context(), tenant)
+	if err != nil {
+		return err
+	}
+	out := []accountView{}
+	for _, acct := range as {
+		v := accountView{MarketAccount: acct}
+		if acct.Failures > 0 {
+			v.Alert = "pulls are failing (" + strconv.Itoa(acct.Failures) + " in a row), retrying with backoff: " + acct.LastError
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	return nil
+}
+
+func (a *API) createMarketAccount(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	var body struct {
+		Kind          string          `json:"kind"`
+		Name          string          `json:"name"`
+		Config        json.RawMessage `json:"config"`
+		PullEveryMins int             `json:"pull_every_minutes"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if len(body.Config) == 0 {
+		return badRequest("config is required: the account's endpoints and credentials")
+	}
+	id, err := a.Store.CreateMarketAccount(r.Context(), tenant, body.Kind, body.Name, body.Config, time.Duration(body.PullEveryMins)*time.Minute)
+	if err != nil {
+		return invalid(err)
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+	return nil
+}
+
+func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.Store.FetchNow(r.Context(), tenant, id); err != nil {
+		var inv *store.InvalidError
+		if errors.As(err, &inv) {
+			return &httpErr{http.StatusTooManyRequests, err.Error()}
+		}
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "the account will be pulled within seconds"})
+	return nil
+}
+
+func (a *API) marketOrders(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	state := r.URL.Query().Get("state")
+	switch state {
+	case "", store.OrderOpen, store.OrderPosted, store.OrderErrors, store.OrderCancelled:
+	default:
+		return badRequest("state=%q: use open, posted, errors or cancelled", state)
+	}
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	os, err := a.Store.MarketOrders(r.Context(), tenant, state, limit)
+	return list(w, "orders", os, err)
+}
+
+func (a *API) retryOrder(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.Store.RetryOrder(r.Context(), tenant, id); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "back in Open: booked on the next pull"})
+	return nil
+}
+
+func (a *API) vatRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	rs, err := a.Store.VATRates(r.Context(), tenant)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"standard_rates": rs})
+	return nil
+}
+
+func (a *API) importVATRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	n, err := a.Store.ImportVATRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return invalid(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
+	return nil
+}
+
+func (a *API) importFX(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	n, err := a.Store.ImportECB(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 64<<20))
+	if err != nil {
+		return invalid(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
+	return nil
+}

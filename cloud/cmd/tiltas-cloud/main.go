@@ -1,0 +1,271 @@
+// Command tiltas-cloud is the Tiltas sync API and back office.
+//
+//	tiltas-cloud serve --listen ADDR --db URL
+//	tiltas-cloud tenant create --name NAME
+//	tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME]
+//	tiltas-cloud token create --tenant NAME [--name LABEL]
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // shops' zones on machines without tzdata (Windows)
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/poster"
+	"tiltas/cloud/server"
+	"tiltas/cloud/store"
+)
+
+const usage = `tiltas-cloud: the Tiltas sync API and back office
+
+  tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--tls-cert F --tls-key F | --behind-tls-proxy]
+  tiltas-cloud tenant create --name NAME [--db URL]
+  tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME] [--db URL]
+  tiltas-cloud token create --tenant NAME [--name LABEL] [--db URL]
+  tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
+  tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL]
+
+--db is sqlite:PATH (default sqlite:tiltas-data/cloud.db, or $TILTAS_DB) or
+mysql://user:pass@tcp(host:3306)/dbname.
+`
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(os.Args[1:], log); err != nil {
+		fmt.Fprintln(os.Stderr, "tiltas-cloud:", err)
+		os.Exit(1)
+	}
+}
+
+func defaultDB() string {
+	if v := os.Getenv("TILTAS_DB"); v != "" {
+		return v
+	}
+	return "sqlite:tiltas-data/cloud.db"
+}
+
+func run(args []string, log *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command given")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := args[0]
+	if len(args) > 1 && (cmd == "tenant" || cmd == "agent" || cmd == "token" || cmd == "market" || cmd == "user") {
+		cmd += " " + args[1]
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	db := fs.String("db", defaultDB(), "database URL: sqlite:PATH or mysql://user:pass@tcp(host:3306)/db")
+	switch cmd {
+	case "serve":
+		listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+		cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+		key := fs.String("tls-key", "", "TLS key file (PEM)")
+		proxied := fs.Bool("behind-tls-proxy", false, "plain HTTP on a non-loopback address because a TLS proxy is in front")
+		zone := fs.String("tz", "Europe/Vilnius", "the shops' time zone: document dates and plain dates in API queries are days there")
+		post := fs.Bool("post", true, "book receipts and Z reports into documents in the background")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, log, *db, *listen, *cert, *key, *proxied, *zone, *post)
+	case "tenant create":
+		name := fs.String("name", "", "tenant (company) name")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, *db, func(st *store.Store) error {
+			t, err := st.CreateTenant(ctx, *name)
+			if err == nil {
+				fmt.Printf("tenant %q created (id %d)\n", t.Name, t.ID)
+			}
+			return err
+		})
+	case "agent enroll":
+		tenant := fs.String("tenant", "", "tenant name")
+		code := fs.String("store", "", "store code, as in the agent config")
+		name := fs.String("store-name", "", "store name (default: the code)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return printToken(ctx, *db, *tenant, "agent token for store "+*code, func(st *store.Store, tenantID int64) (string, error) {
+			return st.EnrollAgent(ctx, tenantID, *code, *name)
+		})
+	case "token create":
+		tenant := fs.String("tenant", "", "tenant name")
+		name := fs.String("name", "api", "a label for the token")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return printToken(ctx, *db, *tenant, "API token", func(st *store.Store, tenantID int64) (string, error) {
+			return st.CreateAPIToken(ctx, tenantID, *name)
+		})
+	case "user add":
+		tenant := fs.String("tenant", "", "tenant name")
+		email := fs.String("email", "", "the user's e-mail (sign-in name)")
+		name := fs.String("name", "", "the user's name")
+		role := fs.String("role", "accountant", "accountant (may change things) or viewer (only looks)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		password := os.Getenv("TILTAS_PASSWORD")
+		if password == "" {
+			fmt.Fprint(os.Stderr, "password (at least 10 characters): ")
+			line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+			password = strings.TrimRight(line, "\r\n")
+		}
+		return withStore(ctx, *db, func(st *store.Store) error {
+			t, err := st.TenantByName(ctx, *tenant)
+			if err != nil {
+				return err
+			}
+			if err := st.CreateUser(ctx, t.ID, *email, *name, password, *role); err != nil {
+				return err
+			}
+			fmt.Printf("user %s (%s) can sign in to the web UI\n", *email, *role)
+			return nil
+		})
+	case "market add":
+		tenant := fs.String("tenant", "", "tenant name")
+		kind := fs.String("kind", "", "amazon or allegro")
+		name := fs.String("name", "", "a name for the account")
+		config := fs.String("config", "", "the account's config as JSON (endpoints and credentials), or @FILE")
+		every := fs.Duration("every", 15*time.Minute, "how often to pull")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		cfg := []byte(*config)
+		if strings.HasPrefix(*config, "@") {
+			var err error
+			if cfg, err = os.ReadFile(strings.TrimPrefix(*config, "@")); err != nil {
+				return err
+			}
+		}
+		if !json.Valid(cfg) {
+			return errors.New("--config must be JSON (or @file.json)")
+		}
+		return withStore(ctx, *db, func(st *store.Store) error {
+			t, err := st.TenantByName(ctx, *tenant)
+			if err != nil {
+				return err
+			}
+			id, err := st.CreateMarketAccount(ctx, t.ID, *kind, *name, cfg, *every)
+			if err == nil {
+				fmt.Printf("marketplace account %q added (id %d); pulled every %s\n", *name, id, *every)
+			}
+			return err
+		})
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// printToken makes a token for the named tenant and prints it once: only its hash is kept.
+func printToken(ctx context.Context, db, tenant, what string, make func(*store.Store, int64) (string, error)) error {
+	return withStore(ctx, db, func(st *store.Store) error {
+		t, err := st.TenantByName(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		tok, err := make(st, t.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s of %s (shown once; only its hash is kept):\n", what, t.Name)
+		fmt.Println(tok)
+		return nil
+	})
+}
+
+func withStore(ctx context.Context, url string, fn func(*store.Store) error) error {
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+func serve(ctx context.Context, log *slog.Logger, dbURL, listen, cert, key string, proxied bool, zoneName string, post bool) error {
+	zone, err := time.LoadLocation(zoneName)
+	if err != nil {
+		return fmt.Errorf("--tz %q: %w", zoneName, err)
+	}
+	tls := cert != "" || key != ""
+	if tls && (cert == "" || key == "") {
+		return errors.New("give both --tls-cert and --tls-key")
+	}
+	if !tls && !proxied && !isLoopback(listen) {
+		return fmt.Errorf("refusing plain HTTP on %s: agent tokens would cross the network in clear; give --tls-cert and --tls-key, or --behind-tls-proxy if a TLS proxy is in front", listen)
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	st.SetZone(zone)
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", listen, err)
+	}
+	srv := &http.Server{
+		Handler:           server.Handler(st, log, server.Options{Zone: zone, SecureCookies: tls || proxied}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	log.Info("tiltas-cloud serving", "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
+	if post {
+		go (&poster.Poster{Books: st, Log: log.With("component", "poster")}).Run(ctx)
+		go (&market.Scheduler{Store: st, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if tls {
+			errc <- srv.ServeTLS(ln, cert, key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx) // websocket sessions are hijacked: they end when the process does
+	return nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,188 @@
+package market
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/market/allegro"
+	"tiltas/cloud/posting"
+)
+
+// AllegroConfig is an Allegro account's stored config.
+type AllegroConfig struct {
+	allegro.Config
+	CreateMissing bool `json:"create_missing_cards"`
+}
+
+// Events older than this are about to leave Allegro's 60-day journal: read checkout forms.
+const journalSafe = 59 * 24 * time.Hour
+
+func amount(m *allegro.Money) (decimal.Decimal, error) {
+	if m == nil || m.Amount == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.NewFromString(m.Amount)
+	if err != nil {
+		return d, fmt.Errorf("amount %q is not a number", m.Amount)
+	}
+	return d, nil
+}
+
+// MapAllegro turns a checkout form into a normalised order. offer.external.id is the SKU.
+func MapAllegro(f allegro.CheckoutForm) (posting.Order, error) {
+	o := posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Marketplace: "PL", ShipTo: "PL", Currency: f.Summary.TotalToPay.Currency}
+	when := f.UpdatedAt
+	if f.Payment != nil && f.Payment.FinishedAt != "" {
+		when = f.Payment.FinishedAt
+	} else if len(f.LineItems) > 0 && f.LineItems[0].BoughtAt != "" {
+		when = f.LineItems[0].BoughtAt
+	}
+	var err error
+	if o.PurchasedAt, err = time.Parse(time.RFC3339Nano, when); err != nil {
+		return o, fmt.Errorf("checkout form %s: time %q: %w", f.ID, when, err)
+	}
+	if f.Delivery != nil && f.Delivery.Address != nil && f.Delivery.Address.CountryCode != "" {
+		o.ShipTo = strings.ToUpper(f.Delivery.Address.CountryCode)
+	}
+	o.Buyer = posting.OrderBuyer{Key: f.Buyer.Login, Name: strings.TrimSpace(f.Buyer.FirstName + " " + f.Buyer.LastName)}
+	if o.Buyer.Key == "" {
+		o.Buyer.Key = f.Buyer.Email
+	}
+	if inv := f.Invoice; inv != nil && inv.Required {
+		o.Invoice = true
+		if inv.Address != nil && inv.Address.Company != nil {
+			o.B2B = true
+			o.Buyer.Company = inv.Address.Company.Name
+			o.Buyer.VATNumber = inv.Address.Company.TaxID
+			if cc := strings.ToUpper(inv.Address.CountryCode); cc != "" && !strings.HasPrefix(strings.ToUpper(o.Buyer.VATNumber), cc) {
+				o.Buyer.VATNumber = cc + o.Buyer.VATNumber // Polish NIPs come without the PL prefix
+			}
+		}
+	}
+	for _, li := range f.LineItems {
+		price, err := amount(&li.Price)
+		if err != nil {
+			return o, fmt.Errorf("checkout form %s line %s: %w", f.ID, li.ID, err)
+		}
+		sku := ""
+		if li.Offer.External != nil {
+			sku = li.Offer.External.ID
+		}
+		o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineGoods, SKU: sku, Name: li.Offer.Name, Qty: decimal.NewFromInt(int64(li.Quantity)), UnitGross: price})
+	}
+	if f.Delivery != nil {
+		cost, err := amount(f.Delivery.Cost)
+		if err != nil {
+			return o, err
+		}
+		if !cost.IsZero() {
+			o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineShipping, Name: "Dostawa", Qty: decimal.NewFromInt(1), UnitGross: cost})
+		}
+	}
+	if o.Currency == "" {
+		o.Currency = "PLN"
+	}
+	return o, nil
+}
+
+// pullAllegro reads the order event journal from the saved event. When there is no saved
+// event, or it has left (or is about to leave) the 60-day journal, it takes the latest event
+// first and then lists checkout forms by updatedAt, so nothing in between is missed.
+// The cursor is "eventID|occurredAt".
+func pullAllegro(ctx context.Context, raw json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
+	var cfg AllegroConfig
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, cursor, fmt.Errorf("account config: %w", err)
+	}
+	c := allegro.New(cfg.Config, nil)
+	c.Rotated = func(rt string) error {
+		cfg.RefreshToken = rt
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		return save(b)
+	}
+	eventID, at, _ := strings.Cut(cursor, "|")
+	since, _ := time.Parse(time.RFC3339Nano, at)
+	fromJournal := eventID != "" && time.Since(since) < journalSafe
+	var forms []allegro.CheckoutForm
+	next := cursor
+	if fromJournal {
+		ids, last, lastAt, err := readJournal(ctx, c, eventID)
+		switch {
+		case allegro.IsEventGone(err):
+			fromJournal = false
+		case err != nil:
+			return nil, cursor, err
+		default:
+			for _, id := range ids {
+				f, err := c.CheckoutForm(ctx, id)
+				if err != nil {
+					return nil, cursor, err
+				}
+				forms = append(forms, f)
+			}
+			if last != "" {
+				next = last + "|" + lastAt
+			}
+		}
+	}
+	if !fromJournal {
+		latest, latestAt, err := c.LatestEvent(ctx)
+		if err != nil {
+			return nil, cursor, err
+		}
+		if since.IsZero() {
+			since = time.Now().AddDate(0, 0, -30)
+		}
+		if forms, err = c.CheckoutFormsSince(ctx, since.Add(-5*time.Minute)); err != nil {
+			return nil, cursor, err
+		}
+		if latest != "" {
+			next = latest + "|" + latestAt
+		}
+	}
+	out := make([]posting.Order, 0, len(forms))
+	for _, f := range forms {
+		o, err := MapAllegro(f)
+		if err != nil {
+			return nil, cursor, err
+		}
+		out = append(out, o)
+	}
+	return out, next, nil
+}
+
+// readJournal reads events after from; it returns the checkout forms they touch, once each.
+func readJournal(ctx context.Context, c *allegro.Client, from string) (ids []string, last, lastAt string, err error) {
+	seen := map[string]bool{}
+	for {
+		evs, err := c.Events(ctx, from)
+		if err != nil {
+			return nil, "", "", err
+		}
+		for _, e := range evs {
+			if id := e.Order.CheckoutForm.ID; id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+			last, lastAt = e.ID, e.OccurredAt
+		}
+		if len(evs) < 1000 {
+			return ids, last, lastAt, nil
+		}
+		from = last
+	}
+}
+
+func allegroRules(raw json.RawMessage) MarketRules {
+	var cfg AllegroConfig
+	_ = json.Unmarshal(raw, &cfg)
+	return MarketRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true}, CreateMissing: cfg.CreateMissing}
+}

@@ -1,0 +1,180 @@
+package allegro
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"tiltas/cloud/market/retry"
+)
+
+// Config is an account's connection. RefreshToken changes on every refresh.
+type Config struct {
+	APIURL       string `json:"api_url"`  // https://api.allegro.pl
+	AuthURL      string `json:"auth_url"` // https://allegro.pl
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Client talks to one seller account.
+type Client struct {
+	cfg     Config
+	http    *http.Client
+	limiter *rate.Limiter
+	// Rotated is called with the new refresh token as soon as Allegro issues it: the old one
+	// no longer works, so it must be stored before anything else happens.
+	Rotated func(refreshToken string) error
+
+	tokens retry.Token
+}
+
+// New makes a client. Allegro allows about 9,000 requests a minute per client: it paces itself
+// at 100 a second.
+func New(cfg Config, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{cfg: cfg, http: hc, limiter: rate.NewLimiter(100, 20)}
+}
+
+// APIError is an answer with Allegro's error list.
+type APIError struct {
+	Status int
+	Errors []Error
+}
+
+func (e *APIError) Error() string {
+	var parts []string
+	for _, x := range e.Errors {
+		parts = append(parts, x.Code+": "+x.Message)
+	}
+	return fmt.Sprintf("Allegro HTTP %d: %s", e.Status, strings.Join(parts, "; "))
+}
+
+func (c *Client) accessToken(ctx context.Context, force bool) (string, error) {
+	return c.tokens.Get(ctx, force, c.refresh)
+}
+
+// refresh trades the refresh token for an access token; Allegro answers with a new refresh
+// token too, and the old one stops working, so it is saved before anything else.
+func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
+	q := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}}
+	req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.AuthURL+"/auth/oauth/token?"+q.Encode(), nil)
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID+":"+c.cfg.ClientSecret)))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", 0, fmt.Errorf("Allegro OAuth: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != 200 {
+		return "", 0, fmt.Errorf("Allegro refused the refresh token (HTTP %d: %s): connect the account again", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	var t Token
+	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" || t.RefreshToken == "" {
+		return "", 0, fmt.Errorf("Allegro OAuth answered something that is not a token: %.100s", body)
+	}
+	if c.Rotated != nil {
+		if err := c.Rotated(t.RefreshToken); err != nil {
+			return "", 0, fmt.Errorf("save the rotated refresh token: %w", err)
+		}
+	}
+	c.cfg.RefreshToken = t.RefreshToken
+	return t.AccessToken, time.Duration(t.ExpiresIn) * time.Second, nil
+}
+
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	u := c.cfg.APIURL + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	call := retry.Call{
+		HTTP: c.http,
+		Wait: c.limiter.Wait,
+		Authorize: func(ctx context.Context, req *http.Request, refresh bool) error {
+			token, err := c.accessToken(ctx, refresh)
+			if err == nil {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			return err
+		},
+		Expired:  func(status int, _ []byte) bool { return status == 401 },
+		APIError: func(status int, body []byte) error { return apiError(status, body) },
+	}
+	if err := call.GetJSON(ctx, u, http.Header{"Accept": {MediaType}}, out); err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	return nil
+}
+
+func apiError(status int, body []byte) *APIError {
+	var e struct{ Errors []Error }
+	if json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
+		e.Errors = []Error{{Code: "Unparseable", Message: fmt.Sprintf("%.200s", body)}}
+	}
+	return &APIError{Status: status, Errors: e.Errors}
+}
+
+// Events reads the order event journal after event from (empty: from the oldest kept).
+func (c *Client) Events(ctx context.Context, from string) ([]Event, error) {
+	q := url.Values{"limit": {"1000"}}
+	if from != "" {
+		q.Set("from", from)
+	}
+	var r EventsResponse
+	err := c.get(ctx, "/order/events", q, &r)
+	return r.Events, err
+}
+
+// LatestEvent is the newest event id and time.
+func (c *Client) LatestEvent(ctx context.Context) (string, string, error) {
+	var r EventStats
+	err := c.get(ctx, "/order/event-stats", nil, &r)
+	return r.LatestEvent.ID, r.LatestEvent.OccurredAt, err
+}
+
+// CheckoutForm reads one order.
+func (c *Client) CheckoutForm(ctx context.Context, id string) (CheckoutForm, error) {
+	var f CheckoutForm
+	err := c.get(ctx, "/order/checkout-forms/"+url.PathEscape(id), nil, &f)
+	return f, err
+}
+
+// CheckoutFormsSince lists every order updated at or after since, page by page.
+func (c *Client) CheckoutFormsSince(ctx context.Context, since time.Time) ([]CheckoutForm, error) {
+	var out []CheckoutForm
+	for offset := 0; ; {
+		var r CheckoutForms
+		q := url.Values{"updatedAt.gte": {since.UTC().Format(time.RFC3339)}, "limit": {"100"}, "offset": {fmt.Sprint(offset)}}
+		if err := c.get(ctx, "/order/checkout-forms", q, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r.CheckoutForms...)
+		offset += len(r.CheckoutForms)
+		if len(r.CheckoutForms) == 0 || offset >= r.TotalCount {
+			return out, nil
+		}
+	}
+}
+
+// ErrEventGone says the saved event has left the journal (Allegro keeps events about 60 days).
+var ErrEventGone = errors.New("the saved order event is no longer in Allegro's journal")
+
+// IsEventGone says whether err is Allegro refusing a from id it no longer has.
+func IsEventGone(err error) bool {
+	var ae *APIError
+	return errors.Is(err, ErrEventGone) || errors.As(err, &ae) && ae.Status == 400 && strings.Contains(strings.ToLower(fmt.Sprint(ae.Errors)), "not found")
+}

@@ -1,0 +1,138 @@
+// Package allegro is a client for the Allegro REST API's order endpoints: the order event
+// journal, checkout forms and event stats, with OAuth refresh tokens (rotated on every use).
+// Amounts are decimal strings; the media type is application/vnd.allegro.public.v1+json.
+package allegro
+
+// MediaType is Allegro's versioned JSON.
+const MediaType = "application/vnd.allegro.public.v1+json"
+
+// Money is an Allegro amount.
+type Money struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// Buyer is a checkout form's buyer.
+type Buyer struct {
+	ID          string `json:"id"`
+	Email       string `json:"email"`
+	Login       string `json:"login"`
+	FirstName   string `json:"firstName,omitempty"`
+	LastName    string `json:"lastName,omitempty"`
+	CompanyName string `json:"companyName,omitempty"`
+	Guest       bool   `json:"guest"`
+}
+
+// Offer is the offer a line item was bought from; External.ID is the seller's SKU.
+type Offer struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	External *struct {
+		ID string `json:"id"`
+	} `json:"external,omitempty"`
+}
+
+// LineItem is a bought item.
+type LineItem struct {
+	ID            string `json:"id"`
+	Offer         Offer  `json:"offer"`
+	Quantity      int    `json:"quantity"`
+	OriginalPrice Money  `json:"originalPrice"`
+	Price         Money  `json:"price"`
+	BoughtAt      string `json:"boughtAt"`
+}
+
+// Address is a delivery or invoice address.
+type Address struct {
+	Street      string `json:"street,omitempty"`
+	City        string `json:"city,omitempty"`
+	ZipCode     string `json:"zipCode,omitempty"`
+	CountryCode string `json:"countryCode"`
+	Company     *struct {
+		Name  string `json:"name"`
+		TaxID string `json:"taxId"`
+	} `json:"company,omitempty"`
+}
+
+// CheckoutForm is an order.
+type CheckoutForm struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"` // BOUGHT, FILLED_IN, READY_FOR_PROCESSING, CANCELLED
+	Buyer   Buyer  `json:"buyer"`
+	Payment *struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		FinishedAt string `json:"finishedAt,omitempty"`
+		PaidAmount *Money `json:"paidAmount,omitempty"`
+	} `json:"payment,omitempty"`
+	Delivery *struct {
+		Address *Address `json:"address,omitempty"`
+		Method  *struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"method,omitempty"`
+		Cost *Money `json:"cost,omitempty"`
+	} `json:"delivery,omitempty"`
+	Invoice *struct {
+		Required bool     `json:"required"`
+		Address  *Address `json:"address,omitempty"`
+	} `json:"invoice,omitempty"`
+	LineItems []LineItem `json:"lineItems"`
+	Summary   struct {
+		TotalToPay Money `json:"totalToPay"`
+	} `json:"summary"`
+	UpdatedAt string `json:"updatedAt"`
+	Revision  string `json:"revision,omitempty"`
+}
+
+// Event is an order event in the journal.
+type Event struct {
+	ID    string `json:"id"`
+	Type  string `json:"type"`
+	Order struct {
+		CheckoutForm struct {
+			ID       string `json:"id"`
+			Revision string `json:"revision,omitempty"`
+		} `json:"checkoutForm"`
+	} `json:"order"`
+	OccurredAt string `json:"occurredAt"`
+}
+
+// EventsResponse is GET /order/events.
+type EventsResponse struct {
+	Events []Event `json:"events"`
+}
+
+// EventStats is GET /order/event-stats.
+type EventStats struct {
+	LatestEvent struct {
+		ID         string `json:"id"`
+		OccurredAt string `json:"occurredAt"`
+	} `json:"latestEvent"`
+}
+
+// CheckoutForms is GET /order/checkout-forms.
+type CheckoutForms struct {
+	CheckoutForms []CheckoutForm `json:"checkoutForms"`
+	Count         int            `json:"count"`
+	TotalCount    int            `json:"totalCount"`
+}
+
+// Error is an entry of Allegro's error list.
+type Error struct {
+	Code        string `json:"code"`
+	Message     string `json:"message"`
+	Details     string `json:"details,omitempty"`
+	Path        string `json:"path,omitempty"`
+	UserMessage string `json:"userMessage,omitempty"`
+}
+
+// Token is the OAuth token answer.
+type Token struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int    `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	JTI          string `json:"jti,omitempty"`
+}

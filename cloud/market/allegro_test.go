@@ -1,0 +1,191 @@
+package market_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/market/allegro"
+	"tiltas/cloud/market/allegrofake"
+	"tiltas/cloud/store"
+	"tiltas/internal/storetest"
+	"tiltas/shared/domain"
+)
+
+func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, decimal.Decimal) {
+	f := allegro.CheckoutForm{ID: fmt.Sprintf("a%07d-0000-11ef-8000-%012d", i, i), Status: status,
+		Buyer: allegro.Buyer{ID: fmt.Sprint(9000 + i%200), Login: fmt.Sprintf("kupujacy_%d", i%200), Email: fmt.Sprintf("k%d@allegromail.pl", i%200), FirstName: "Jan", LastName: "Kowalski"}}
+	f.Summary.TotalToPay.Currency = "PLN"
+	country, rate := "PL", "23"
+	if i%19 == 0 {
+		country, rate = "CZ", "21" // a consumer abroad: OSS at the Czech rate
+	}
+	if i%13 == 0 { // a Polish company with a NIP asks for an invoice: 0 % intra-EU for a Lithuanian seller
+		f.Invoice = &struct {
+			Required bool             `json:"required"`
+			Address  *allegro.Address `json:"address,omitempty"`
+		}{Required: true, Address: &allegro.Address{CountryCode: "PL", Company: &struct {
+			Name  string `json:"name"`
+			TaxID string `json:"taxId"`
+		}{Name: "Firma Sp. z o.o.", TaxID: fmt.Sprintf("52%08d", i)}}}
+		rate = "0"
+	}
+	vat := decimal.Zero
+	pln := d("4.30")
+	for k := 0; k < 1+rng.IntN(3); k++ {
+		sku := fmt.Sprintf("SKU-%02d", rng.IntN(20))
+		qty := 1 + rng.IntN(2)
+		price := decimal.New(int64(999+rng.IntN(40000)), -2)
+		li := allegro.LineItem{ID: fmt.Sprint(i, k), Quantity: qty, Price: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"},
+			OriginalPrice: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"}, BoughtAt: "2026-11-10T09:00:00.000Z"}
+		li.Offer.ID, li.Offer.Name = fmt.Sprint(77000+k), "Oferta "+sku
+		li.Offer.External = &struct {
+			ID string `json:"id"`
+		}{ID: sku}
+		f.LineItems = append(f.LineItems, li)
+		gross := price.Mul(decimal.NewFromInt(int64(qty)))
+		vat = vat.Add(domain.LineVAT(gross, d(rate)).Div(pln).Round(2))
+	}
+	cost := decimal.New(int64(899+rng.IntN(1000)), -2)
+	f.Delivery = &struct {
+		Address *allegro.Address `json:"address,omitempty"`
+		Method  *struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"method,omitempty"`
+		Cost *allegro.Money `json:"cost,omitempty"`
+	}{Address: &allegro.Address{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
+	vat = vat.Add(domain.LineVAT(cost, d(rate)).Div(pln).Round(2))
+	return f, vat
+}
+
+func TestFiveHundredAllegroOrders(t *testing.T) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, kind)
+			tn, _ := st.CreateTenant(ctx, "Seller")
+			if _, err := st.ImportECB(ctx, tn.ID, strings.NewReader(ecb)); err != nil {
+				t.Fatal(err)
+			}
+			seedCatalogue(t, st, tn.ID, "10000", "MAIN")
+			fake := &allegrofake.Server{ClientID: "client", ClientSecret: "secret", RefreshToken: "first-refresh", Throttle: 0.04, ServerError: 0.03, Garbage: 0.02}
+			base := fake.Start()
+			defer fake.Close()
+			rng := rand.New(rand.NewPCG(5, 6))
+			want := map[string]decimal.Decimal{}
+			start := time.Now().Add(-2 * time.Hour)
+			put := func(from, to int) {
+				for i := from; i < to; i++ {
+					status := "READY_FOR_PROCESSING"
+					switch {
+					case i%11 == 0:
+						status = "FILLED_IN" // not paid yet: not booked
+					case i%41 == 0:
+						status = "CANCELLED"
+					}
+					f, vat := allegroForm(i, rng, status)
+					f.Payment = &struct {
+						ID         string         `json:"id"`
+						Type       string         `json:"type"`
+						FinishedAt string         `json:"finishedAt,omitempty"`
+						PaidAmount *allegro.Money `json:"paidAmount,omitempty"`
+					}{ID: "p" + f.ID, Type: "ONLINE", FinishedAt: "2026-11-10T09:00:00.000Z"}
+					fake.Put(f, status, start.Add(time.Duration(i)*time.Second))
+					if status == "READY_FOR_PROCESSING" {
+						want[f.ID] = vat
+					}
+				}
+			}
+			put(0, 300)
+			cfg, _ := json.Marshal(market.AllegroConfig{Config: allegro.Config{APIURL: base, AuthURL: base, ClientID: "client", ClientSecret: "secret", RefreshToken: "first-refresh"}})
+			if _, err := st.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", cfg, 15*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			account := func() store.MarketAccount {
+				as, _ := st.MarketAccounts(ctx, tn.ID)
+				return as[0]
+			}
+			pull := func(what string) {
+				t.Helper()
+				if err := sched.Pull(ctx, account()); err != nil {
+					t.Fatal(err)
+				}
+				if a := account(); a.LastError != "" {
+					t.Fatalf("%s: %s", what, a.LastError)
+				}
+			}
+			pull("first pull: no saved event, checkout forms by updatedAt")
+			if c := account().Cursor; !strings.HasPrefix(c, fmt.Sprintf("%016d|", 300)) {
+				t.Fatalf("cursor after the first pull %q: want the latest event", c)
+			}
+			put(300, 450)
+			go func() { time.Sleep(50 * time.Millisecond); fake.ExpireTokens() }()
+			pull("second pull: from the journal, tokens expiring")
+			if fake.Calls["/order/checkout-forms"] == 0 || fake.Calls["/order/events"] == 0 {
+				t.Fatalf("calls %v: want both the listing and the journal used", fake.Calls)
+			}
+			// The saved event leaves the journal: the next pull falls back to checkout forms.
+			put(450, 500)
+			fake.Forget(time.Now().Add(time.Hour))
+			pull("third pull: the saved event is gone")
+			pull("a repeated pull")
+			if fake.Rotations < 3 {
+				t.Fatalf("refresh token rotated %d times: every pull uses (and saves) a fresh one", fake.Rotations)
+			}
+
+			docs, _ := st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Limit: 5000})
+			seen := map[string]bool{}
+			invoices := 0
+			for _, doc := range docs {
+				if doc.Op != "market" && doc.Op != "market_invoice" {
+					continue
+				}
+				if doc.Op == "market_invoice" {
+					invoices++
+				}
+				id := strings.TrimPrefix(doc.SourceID, "Allegro:")
+				v, ok := want[id]
+				if !ok || seen[id] {
+					t.Fatalf("document for %s: unexpected or twice", id)
+				}
+				seen[id] = true
+				if !doc.VAT.Equal(v) {
+					t.Fatalf("order %s: VAT %s EUR, independently %s", id, doc.VAT, v)
+				}
+			}
+			if len(seen) != len(want) || invoices == 0 {
+				t.Fatalf("%d of %d orders booked, %d invoices", len(seen), len(want), invoices)
+			}
+			// A buyer cancels after booking: reversed on the next pull.
+			var id string
+			for k := range want {
+				id = k
+				break
+			}
+			f, _ := allegroForm(0, rng, "CANCELLED")
+			f.ID = id
+			fake.Put(f, "BUYER_CANCELLED", time.Now())
+			pull("cancellation")
+			orders, _ := st.MarketOrders(ctx, tn.ID, store.OrderCancelled, 0)
+			found := false
+			for _, o := range orders {
+				found = found || o.OrderID == id
+			}
+			if !found {
+				t.Fatalf("order %s cancelled after booking is not in Cancelled", id)
+			}
+			t.Logf("%s: %d Allegro orders booked once (%d with invoices); calls %v; %d token rotations", kind, len(seen), invoices, fake.Calls, fake.Rotations)
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package amazon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"tiltas/cloud/market/retry"
+)
+
+// Config is an account's connection.
+type Config struct {
+	Endpoint       string   `json:"endpoint"`  // regional SP-API endpoint, e.g. Endpoints["eu"]
+	TokenURL       string   `json:"token_url"` // default TokenURL
+	ClientID       string   `json:"client_id"`
+	ClientSecret   string   `json:"client_secret"`
+	RefreshToken   string   `json:"refresh_token"`
+	MarketplaceIDs []string `json:"marketplace_ids"`
+}
+
+// Client talks to one seller account. It paces each operation with a token bucket set from
+// the published usage plan and corrected by the x-amzn-RateLimit-Limit header, and retries
+// 429 and 5xx answers with backoff, honouring Retry-After.
+type Client struct {
+	cfg  Config
+	http *http.Client
+
+	mu       sync.Mutex // guards Calls
+	tokens   retry.Token
+	limiters map[string]*rate.Limiter
+	// Calls counts requests by operation, for tests and status.
+	Calls map[string]int
+}
+
+// Usage plans from the model (requests per second, burst).
+var usage = map[string]struct {
+	rate  float64
+	burst int
+}{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}}
+
+// New makes a client.
+func New(cfg Config, hc *http.Client) *Client {
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = TokenURL
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	c := &Client{cfg: cfg, http: hc, limiters: map[string]*rate.Limiter{}, Calls: map[string]int{}}
+	for op, u := range usage {
+		// Start a little under the plan so we are never the one who is throttled.
+		c.limiters[op] = rate.NewLimiter(rate.Limit(u.rate*0.9), u.burst)
+	}
+	return c
+}
+
+// APIError is an answer the SP-API gave with its error list.
+type APIError struct {
+	Status int
+	Errors []Error
+}
+
+func (e *APIError) Error() string {
+	var parts []string
+	for _, x := range e.Errors {
+		parts = append(parts, x.Code+": "+x.Message)
+	}
+	return fmt.Sprintf("SP-API HTTP %d: %s", e.Status, strings.Join(parts, "; "))
+}
+
+func (c *Client) accessToken(ctx context.Context, force bool) (string, error) {
+	return c.tokens.Get(ctx, force, c.refresh)
+}
+
+// refresh trades the refresh token for an access token at Login with Amazon.
+func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "client_id": {c.cfg.ClientID}, "client_secret": {c.cfg.ClientSecret}}
+	req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.TokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", 0, fmt.Errorf("Login with Amazon: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != 200 {
+		return "", 0, fmt.Errorf("Login with Amazon refused the refresh token (HTTP %d: %s): authorise the app again in Seller Central and store the new refresh token", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	var t TokenResponse
+	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" {
+		return "", 0, fmt.Errorf("Login with Amazon answered something that is not a token: %.100s", body)
+	}
+	return t.AccessToken, time.Duration(t.ExpiresIn) * time.Second, nil
+}
+
+// get calls an operation and decodes its JSON into out, retrying throttling and server errors.
+func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
+	call := retry.Call{
+		HTTP: c.http,
+		Wait: c.limiters[op].Wait,
+		Authorize: func(ctx context.Context, req *http.Request, refresh bool) error {
+			token, err := c.accessToken(ctx, refresh)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("x-amz-access-token", token)
+			c.mu.Lock()
+			c.Calls[op]++
+			c.mu.Unlock()
+			return nil
+		},
+		Expired:  func(status int, body []byte) bool { return status == 403 && strings.Contains(string(body), "expired") },
+		Observe:  func(h http.Header) { c.adapt(op, h.Get("x-amzn-RateLimit-Limit")) },
+		APIError: apiError,
+	}
+	if err := call.GetJSON(ctx, c.cfg.Endpoint+path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, out); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func apiError(status int, body []byte) error {
+	var e struct{ Errors []Error }
+	if json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
+		e.Errors = []Error{{Code: "Unparseable", Message: fmt.Sprintf("%.200s", body)}}
+	}
+	return &APIError{Status: status, Errors: e.Errors}
+}
+
+// adapt sets an operation's pace from the usage plan the API says it applied.
+func (c *Client) adapt(op, header string) {
+	r, err := strconv.ParseFloat(strings.TrimSpace(header), 64)
+	if err != nil || r <= 0 {
+		return
+	}
+	if l := c.limiters[op]; l.Limit() != rate.Limit(r*0.9) {
+		l.SetLimit(rate.Limit(r * 0.9))
+	}
+}
+
+// Orders returns every order updated at or after since, following NextToken.
+func (c *Client) Orders(ctx context.Context, since time.Time) ([]Order, error) {
+	if len(c.cfg.MarketplaceIDs) == 0 {
+		return nil, errors.New("the account names no marketplace_ids")
+	}
+	q := url.Values{"MarketplaceIds": {strings.Join(c.cfg.MarketplaceIDs, ",")}, "LastUpdatedAfter": {since.UTC().Format(time.RFC3339)}, "MaxResultsPerPage": {"100"}}
+	var out []Order
+	for {
+		var r GetOrdersResponse
+		if err := c.get(ctx, "getOrders", "/orders/v0/orders", q, &r); err != nil {
+			return nil, err
+		}
+		if r.Payload == nil {
+			return nil, errors.New("getOrders answered without a payload")
+		}
+		out = append(out, r.Payload.Orders...)
+		if r.Payload.NextToken == "" {
+			return out, nil
+		}
+		q = url.Values{"MarketplaceIds": {strings.Join(c.cfg.MarketplaceIDs, ",")}, "NextToken": {r.Payload.NextToken}}
+	}
+}
+
+// OrderItems returns an order's items, following NextToken.
+func (c *Client) OrderItems(ctx context.Context, orderID string) ([]OrderItem, error) {
+	q := url.Values{}
+	var out []OrderItem
+	for {
+		var r GetOrderItemsResponse
+		if err := c.get(ctx, "getOrderItems", "/orders/v0/orders/"+url.PathEscape(orderID)+"/orderItems", q, &r); err != nil {
+			return nil, err
+		}
+		if r.Payload == nil {
+			return nil, errors.New("getOrderItems answered without a payload")
+		}
+		out = append(out, r.Payload.OrderItems...)
+		if r.Payload.NextToken == "" {
+			return out, nil
+		}
+		q = url.Values{"NextToken": {r.Payload.NextToken}}
+	}
+}

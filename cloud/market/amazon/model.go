@@ -1,0 +1,126 @@
+// Package amazon is a client for the Selling Partner API, Orders v0 (getOrders and
+// getOrderItems), with the Login with Amazon refresh-token flow. Shapes follow the published
+// model amzn/selling-partner-api-models, models/orders-api-model/ordersV0.json.
+package amazon
+
+// Money is the model's Money: the amount is a decimal string.
+type Money struct {
+	CurrencyCode string `json:"CurrencyCode"`
+	Amount       string `json:"Amount"`
+}
+
+// Address is the part of the model's Address the books need.
+type Address struct {
+	Name        string `json:"Name,omitempty"`
+	City        string `json:"City,omitempty"`
+	CountryCode string `json:"CountryCode"`
+}
+
+// TaxClassification is a buyer's tax id, e.g. Name "VATNumber".
+type TaxClassification struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// BuyerTaxInfo is a business buyer's tax information.
+type BuyerTaxInfo struct {
+	CompanyLegalName   string              `json:"CompanyLegalName,omitempty"`
+	TaxingRegion       string              `json:"TaxingRegion,omitempty"`
+	TaxClassifications []TaxClassification `json:"TaxClassifications,omitempty"`
+}
+
+// BuyerInfo is the model's BuyerInfo.
+type BuyerInfo struct {
+	BuyerEmail   string        `json:"BuyerEmail,omitempty"`
+	BuyerName    string        `json:"BuyerName,omitempty"`
+	BuyerTaxInfo *BuyerTaxInfo `json:"BuyerTaxInfo,omitempty"`
+}
+
+// Order is the model's Order (the fields the books use).
+type Order struct {
+	AmazonOrderId      string     `json:"AmazonOrderId"`
+	PurchaseDate       string     `json:"PurchaseDate"`
+	LastUpdateDate     string     `json:"LastUpdateDate"`
+	OrderStatus        string     `json:"OrderStatus"`
+	FulfillmentChannel string     `json:"FulfillmentChannel,omitempty"` // AFN (FBA) or MFN (FBM)
+	SalesChannel       string     `json:"SalesChannel,omitempty"`
+	OrderTotal         *Money     `json:"OrderTotal,omitempty"`
+	MarketplaceId      string     `json:"MarketplaceId"`
+	IsBusinessOrder    bool       `json:"IsBusinessOrder"`
+	ShippingAddress    *Address   `json:"ShippingAddress,omitempty"`
+	BuyerInfo          *BuyerInfo `json:"BuyerInfo,omitempty"`
+}
+
+// OrderItem is the model's OrderItem. ItemPrice is the price for the whole quantity.
+type OrderItem struct {
+	ASIN              string `json:"ASIN"`
+	SellerSKU         string `json:"SellerSKU,omitempty"`
+	OrderItemId       string `json:"OrderItemId"`
+	Title             string `json:"Title,omitempty"`
+	QuantityOrdered   int    `json:"QuantityOrdered"`
+	QuantityShipped   int    `json:"QuantityShipped,omitempty"`
+	ItemPrice         *Money `json:"ItemPrice,omitempty"`
+	ShippingPrice     *Money `json:"ShippingPrice,omitempty"`
+	ItemTax           *Money `json:"ItemTax,omitempty"`
+	ShippingTax       *Money `json:"ShippingTax,omitempty"`
+	ShippingDiscount  *Money `json:"ShippingDiscount,omitempty"`
+	PromotionDiscount *Money `json:"PromotionDiscount,omitempty"`
+}
+
+// Error is the model's Error.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details string `json:"details,omitempty"`
+}
+
+// OrdersList is GetOrdersResponse.payload.
+type OrdersList struct {
+	Orders            []Order `json:"Orders"`
+	NextToken         string  `json:"NextToken,omitempty"`
+	LastUpdatedBefore string  `json:"LastUpdatedBefore,omitempty"`
+	CreatedBefore     string  `json:"CreatedBefore,omitempty"`
+}
+
+// GetOrdersResponse is the model's GetOrdersResponse.
+type GetOrdersResponse struct {
+	Payload *OrdersList `json:"payload,omitempty"`
+	Errors  []Error     `json:"errors,omitempty"`
+}
+
+// OrderItemsList is GetOrderItemsResponse.payload.
+type OrderItemsList struct {
+	OrderItems    []OrderItem `json:"OrderItems"`
+	NextToken     string      `json:"NextToken,omitempty"`
+	AmazonOrderId string      `json:"AmazonOrderId"`
+}
+
+// GetOrderItemsResponse is the model's GetOrderItemsResponse.
+type GetOrderItemsResponse struct {
+	Payload *OrderItemsList `json:"payload,omitempty"`
+	Errors  []Error         `json:"errors,omitempty"`
+}
+
+// TokenResponse is Login with Amazon's answer to a refresh-token grant.
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// Marketplaces maps EU marketplace ids to their countries.
+var Marketplaces = map[string]string{
+	"A1PA6795UKMFR9": "DE", "A13V1IB3VIYZZH": "FR", "A1805IZSGTT6HS": "NL", "A1C3SOZRARQ6R3": "PL",
+	"A2NODRKZP88ZB9": "SE", "A1RKKUPIHCS9HS": "ES", "APJ6JRA9NG5V4": "IT", "AMEN7PMS3EDWL": "BE",
+}
+
+// Regional endpoints.
+var Endpoints = map[string]string{
+	"eu": "https://sellingpartnerapi-eu.amazon.com",
+	"na": "https://sellingpartnerapi-na.amazon.com",
+	"fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+
+// TokenURL is Login with Amazon's token endpoint.
+const TokenURL = "https://api.amazon.com/auth/o2/token"

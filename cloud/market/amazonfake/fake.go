@@ -1,0 +1,295 @@
+// Package amazonfake is a fake Selling Partner API (Orders v0) and Login with Amazon for tests
+// and the demo. It follows the published shapes: LWA refresh-token grants with expiring access
+// tokens, getOrders by LastUpdatedAfter with NextToken paging, getOrderItems, usage plans
+// enforced with 429 QuotaExceeded and advertised in x-amzn-RateLimit-Limit, and, on demand,
+// server errors and garbled answers.
+package amazonfake
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"tiltas/cloud/market/amazon"
+)
+
+// Plan is an operation's usage plan.
+type Plan struct {
+	Rate  float64 // requests per second
+	Burst int
+}
+
+// Server is the fake. Set fields before Start.
+type Server struct {
+	ClientID, ClientSecret, RefreshToken string
+	TokenTTL                             time.Duration // default 1 h
+	Plans                                map[string]Plan
+	// Faults: the share of calls answered 429 (beyond the quota), 500, or with garbage.
+	Throttle, ServerError, Garbage float64
+
+	mu      sync.Mutex
+	orders  map[string]amazon.Order
+	items   map[string][]amazon.OrderItem
+	tokens  map[string]time.Time
+	buckets map[string]*bucket
+	rng     *mrand.Rand
+	Calls   map[string]int
+	srv     *httptest.Server
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Start serves on a loopback port and returns the base URL.
+func (s *Server) Start() string {
+	s.init()
+	s.srv = httptest.NewServer(s)
+	return s.srv.URL
+}
+
+// Close stops it.
+func (s *Server) Close() { s.srv.Close() }
+
+// Listen serves on addr (for the demo) and returns the base URL.
+func (s *Server) Listen(addr string) (string, error) {
+	s.init()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}}
+	s.srv.Start()
+	return s.srv.URL, nil
+}
+
+func (s *Server) init() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.orders == nil {
+		s.orders, s.items = map[string]amazon.Order{}, map[string][]amazon.OrderItem{}
+	}
+	s.tokens, s.buckets, s.Calls = map[string]time.Time{}, map[string]*bucket{}, map[string]int{}
+	s.rng = mrand.New(mrand.NewPCG(1, 2))
+	if s.TokenTTL == 0 {
+		s.TokenTTL = time.Hour
+	}
+	if s.Plans == nil {
+		s.Plans = map[string]Plan{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}}
+	}
+}
+
+// Put adds or replaces an order with its items.
+func (s *Server) Put(o amazon.Order, items []amazon.OrderItem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.orders == nil {
+		s.orders, s.items = map[string]amazon.Order{}, map[string][]amazon.OrderItem{}
+	}
+	s.orders[o.AmazonOrderId] = o
+	s.items[o.AmazonOrderId] = items
+}
+
+// ExpireTokens makes every access token issued so far expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.tokens {
+		s.tokens[t] = time.Now().Add(-time.Second)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, code int, c, msg, details string) {
+	writeJSON(w, code, map[string]any{"errors": []amazon.Error{{Code: c, Message: msg, Details: details}}})
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == "POST" && r.URL.Path == "/auth/o2/token" {
+		s.token(w, r)
+		return
+	}
+	op := ""
+	switch {
+	case r.Method == "GET" && r.URL.Path == "/orders/v0/orders":
+		op = "getOrders"
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/orders/v0/orders/") && strings.HasSuffix(r.URL.Path, "/orderItems"):
+		op = "getOrderItems"
+	default:
+		fail(w, 404, "NotFound", "Resource not found.", "")
+		return
+	}
+	s.mu.Lock()
+	s.Calls[op]++
+	exp, known := s.tokens[r.Header.Get("x-amz-access-token")]
+	plan := s.Plans[op]
+	allowed := s.take(op, plan)
+	roll := s.rng.Float64()
+	s.mu.Unlock()
+	w.Header().Set("x-amzn-RateLimit-Limit", strconv.FormatFloat(plan.Rate, 'f', -1, 64))
+	switch {
+	case !known:
+		fail(w, 403, "Unauthorized", "Access to requested resource is denied.", "The access token you provided is not valid.")
+	case time.Now().After(exp):
+		fail(w, 403, "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")
+	case !allowed || roll < s.Throttle:
+		w.Header().Set("Retry-After", "0.05")
+		fail(w, 429, "QuotaExceeded", "You exceeded your quota for the requested resource.", "")
+	case roll < s.Throttle+s.ServerError:
+		fail(w, 500, "InternalFailure", "We encountered an internal error. Please try again.", "")
+	case roll < s.Throttle+s.ServerError+s.Garbage:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"payload": {"Orders": [{"AmazonOrderId": "`)) // cut off
+	case op == "getOrders":
+		s.getOrders(w, r)
+	default:
+		s.getOrderItems(w, r)
+	}
+}
+
+// take spends a request from the operation's token bucket.
+func (s *Server) take(op string, p Plan) bool {
+	b := s.buckets[op]
+	now := time.Now()
+	if b == nil {
+		b = &bucket{tokens: float64(p.Burst), last: now}
+		s.buckets[op] = b
+	}
+	b.tokens = math.Min(float64(p.Burst), b.tokens+now.Sub(b.last).Seconds()*p.Rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	if r.Form.Get("grant_type") != "refresh_token" || r.Form.Get("client_id") != s.ClientID || r.Form.Get("client_secret") != s.ClientSecret {
+		writeJSON(w, 401, map[string]string{"error": "invalid_client", "error_description": "Client authentication failed"})
+		return
+	}
+	if r.Form.Get("refresh_token") != s.RefreshToken {
+		writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "The request has an invalid grant parameter : refresh_token"})
+		return
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := "Atza|" + hex.EncodeToString(b)
+	s.mu.Lock()
+	s.tokens[tok] = time.Now().Add(s.TokenTTL)
+	s.mu.Unlock()
+	writeJSON(w, 200, amazon.TokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: int(s.TokenTTL.Seconds())})
+}
+
+type pageToken struct {
+	After   string `json:"a"`
+	Markets string `json:"m"`
+	Offset  int    `json:"o"`
+}
+
+func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	pt := pageToken{After: q.Get("LastUpdatedAfter"), Markets: q.Get("MarketplaceIds")}
+	if nt := q.Get("NextToken"); nt != "" {
+		b, err := base64.RawURLEncoding.DecodeString(nt)
+		if err != nil || json.Unmarshal(b, &pt) != nil {
+			fail(w, 400, "InvalidInput", "Invalid NextToken.", "")
+			return
+		}
+	}
+	if pt.Markets == "" {
+		fail(w, 400, "InvalidInput", "MarketplaceIds is required.", "")
+		return
+	}
+	after, err := time.Parse(time.RFC3339, pt.After)
+	if err != nil {
+		fail(w, 400, "InvalidInput", "Either CreatedAfter or LastUpdatedAfter must be specified as an ISO 8601 date.", "")
+		return
+	}
+	markets := map[string]bool{}
+	for _, m := range strings.Split(pt.Markets, ",") {
+		markets[m] = true
+	}
+	s.mu.Lock()
+	var all []amazon.Order
+	for _, o := range s.orders {
+		if t, _ := time.Parse(time.RFC3339, o.LastUpdateDate); !t.Before(after) && markets[o.MarketplaceId] {
+			all = append(all, o)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].LastUpdateDate != all[j].LastUpdateDate {
+			return all[i].LastUpdateDate < all[j].LastUpdateDate
+		}
+		return all[i].AmazonOrderId < all[j].AmazonOrderId
+	})
+	size := 100
+	if n, err := strconv.Atoi(q.Get("MaxResultsPerPage")); err == nil && n >= 1 && n <= 100 {
+		size = n
+	}
+	end := min(pt.Offset+size, len(all))
+	page := &amazon.OrdersList{Orders: []amazon.Order{}, LastUpdatedBefore: time.Now().UTC().Add(-2 * time.Minute).Format(time.RFC3339)}
+	if pt.Offset < len(all) {
+		page.Orders = all[pt.Offset:end]
+	}
+	if end < len(all) {
+		next := pt
+		next.Offset = end
+		b, _ := json.Marshal(next)
+		page.NextToken = base64.RawURLEncoding.EncodeToString(b)
+	}
+	writeJSON(w, 200, amazon.GetOrdersResponse{Payload: page})
+}
+
+func (s *Server) getOrderItems(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/orders/v0/orders/"), "/orderItems")
+	s.mu.Lock()
+	items, ok := s.items[id]
+	s.mu.Unlock()
+	if !ok {
+		fail(w, 404, "NotFound", fmt.Sprintf("Order %s not found.", id), "")
+		return
+	}
+	writeJSON(w, 200, amazon.GetOrderItemsResponse{Payload: &amazon.OrderItemsList{OrderItems: items, AmazonOrderId: id}})
+}
+
+// Update changes an order's status and its LastUpdateDate to now, as Amazon does.
+func (s *Server) Update(id, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[id]
+	o.OrderStatus = status
+	o.LastUpdateDate = time.Now().UTC().Format(time.RFC3339)
+	s.orders[id] = o
+}
+
+// Each calls fn for every stored order.
+func (s *Server) Each(fn func(amazon.Order, []amazon.OrderItem)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, o := range s.orders {
+		fn(o, s.items[id])
+	}
+}

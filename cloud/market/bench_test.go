@@ -1,0 +1,62 @@
+package market_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/market/amazon"
+	"tiltas/cloud/market/amazonfake"
+	"tiltas/cloud/posting"
+	"tiltas/cloud/store"
+	"tiltas/internal/storetest"
+)
+
+// BenchmarkMapAndPostOrders maps SP-API orders and books them (a sales document and a write-off
+// each), API pacing excluded: the orders are already fetched.
+func BenchmarkMapAndPostOrders(b *testing.B) {
+	for _, kind := range storetest.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			ctx := context.Background()
+			st := storetest.Open(b, kind)
+			tn, _ := st.CreateTenant(ctx, "Seller")
+			st.ImportECB(ctx, tn.ID, strings.NewReader(ecb))
+			seedCatalogue(b, st, tn.ID, "1000000", "MAIN", "AMZ-DE", "AMZ-NL", "AMZ-FR", "AMZ-PL", "AMZ-SE")
+			fake := &amazonfake.Server{}
+			generate(fake, b.N)
+			raw := fakeOrders(fake)
+			id, _ := st.CreateMarketAccount(ctx, tn.ID, "amazon", "Amazon", []byte(`{}`), time.Hour)
+			acct := store.MarketAccount{ID: id, TenantID: tn.ID, Kind: "amazon", Name: "Amazon"}
+			b.ResetTimer()
+			var orders []posting.Order
+			for _, r := range raw {
+				o, err := market.MapAmazon(r.o, r.items)
+				if err != nil {
+					b.Fatal(err)
+				}
+				orders = append(orders, o)
+			}
+			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
+				b.Fatal(err)
+			}
+			res, err := st.PostOrders(ctx, acct, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(res.Posted)/b.Elapsed().Seconds(), "orders/s")
+		})
+	}
+}
+
+type rawOrder struct {
+	o     amazon.Order
+	items []amazon.OrderItem
+}
+
+func fakeOrders(f *amazonfake.Server) []rawOrder {
+	var out []rawOrder
+	f.Each(func(o amazon.Order, items []amazon.OrderItem) { out = append(out, rawOrder{o, items}) })
+	return out
+}

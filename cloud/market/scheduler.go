@@ -1,0 +1,114 @@
+package market
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tiltas/cloud/posting"
+	"tiltas/cloud/store"
+)
+
+// MarketRules are the store's booking rules.
+type MarketRules = store.MarketRules
+
+// Store is what the scheduler needs.
+type Store interface {
+	MarketAccounts(ctx context.Context, tenantID int64) ([]store.MarketAccount, error)
+	SaveOrders(ctx context.Context, acct store.MarketAccount, orders []posting.Order) (int, error)
+	PostOrders(ctx context.Context, acct store.MarketAccount, rules store.MarketRules) (store.PostResult, error)
+	PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error
+	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
+}
+
+// puller fetches an account's orders changed since cursor; save stores a changed config
+// (a rotated credential) immediately.
+type puller func(ctx context.Context, cfg json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
+
+var pullers = map[string]puller{"amazon": pullAmazon, "allegro": pullAllegro}
+
+// RulesFor says which statuses of an account's orders are booked or cancelled.
+func RulesFor(a store.MarketAccount) MarketRules { return rulesFor(a) }
+
+func rulesFor(a store.MarketAccount) MarketRules {
+	if a.Kind == "amazon" {
+		return amazonRules(a.Config)
+	}
+	return allegroRules(a.Config)
+}
+
+// Scheduler pulls every account when it is due, and keeps retrying failing accounts with
+// backoff (1, 2, 4, 8 then every 15 minutes) without ever disabling them; the last error
+// stays visible on the account.
+type Scheduler struct {
+	Store Store
+	Log   *slog.Logger
+	Tick  time.Duration // how often due accounts are looked for; default 10 s
+}
+
+// Backoff is the wait after the n-th failure in a row.
+func Backoff(n int) time.Duration {
+	return min(time.Minute<<max(n-1, 0), 15*time.Minute)
+}
+
+// Run runs until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) {
+	tick := s.Tick
+	if tick <= 0 {
+		tick = 10 * time.Second
+	}
+	for {
+		if err := s.RunDue(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Error("marketplace pulls", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(tick):
+		}
+	}
+}
+
+// RunDue pulls the accounts due at now.
+func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
+	accts, err := s.Store.MarketAccounts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, a := range accts {
+		if a.NextPull != nil && a.NextPull.After(now) {
+			continue
+		}
+		if err := s.Pull(ctx, a); err != nil && ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Pull pulls one account now, saves what changed and books what is due. A failed pull is
+// recorded with its error and retried after Backoff.
+func (s *Scheduler) Pull(ctx context.Context, a store.MarketAccount) error {
+	pull, ok := pullers[a.Kind]
+	if !ok {
+		return fmt.Errorf("account %s: marketplace %q is not supported", a.Name, a.Kind)
+	}
+	orders, cursor, err := pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
+	if err == nil {
+		_, err = s.Store.SaveOrders(ctx, a, orders)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := Backoff(a.Failures + 1)
+		s.Log.Warn("marketplace pull failed; will retry", "account", a.Name, "failures", a.Failures+1, "in", wait, "err", err)
+		return s.Store.PullDone(ctx, a.ID, a.Cursor, time.Now().Add(wait), err)
+	}
+	if _, err := s.Store.PostOrders(ctx, a, rulesFor(a)); err != nil {
+		return err
+	}
+	return s.Store.PullDone(ctx, a.ID, cursor, time.Now().Add(time.Duration(a.EveryS)*time.Second), nil)
+}

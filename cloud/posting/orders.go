@@ -1,0 +1,193 @@
+package posting
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/shared/domain"
+)
+
+// Order is a marketplace order, the same whichever marketplace it came from. Prices include
+// VAT and are in the order's currency.
+type Order struct {
+	Market      string      `json:"market"` // amazon, allegro
+	ID          string      `json:"id"`
+	Status      string      `json:"status"`
+	PurchasedAt time.Time   `json:"purchased_at"`
+	Currency    string      `json:"currency"`
+	ShipTo      string      `json:"ship_to"`     // destination country (ISO 3166 alpha-2)
+	Marketplace string      `json:"marketplace"` // the marketplace's country, e.g. DE for amazon.de
+	FBA         bool        `json:"fba"`         // shipped from the marketplace's warehouse
+	Buyer       OrderBuyer  `json:"buyer"`
+	B2B         bool        `json:"b2b"`
+	Invoice     bool        `json:"invoice"` // the buyer asked for a VAT invoice
+	Lines       []OrderLine `json:"lines"`
+}
+
+// OrderBuyer is who bought.
+type OrderBuyer struct {
+	Key       string `json:"key"` // e-mail (Amazon) or login (Allegro): how the customer is matched
+	Name      string `json:"name"`
+	Company   string `json:"company,omitempty"`
+	VATNumber string `json:"vat_number,omitempty"`
+}
+
+// Line kinds.
+const (
+	LineGoods     = "goods"
+	LineShipping  = "shipping"
+	LinePromotion = "promotion"
+)
+
+// OrderLine is one line. A promotion is a positive price with a negative quantity.
+type OrderLine struct {
+	Kind      string          `json:"kind"`
+	SKU       string          `json:"sku"`
+	Name      string          `json:"name"`
+	Qty       decimal.Decimal `json:"quantity"`
+	UnitGross decimal.Decimal `json:"unit_gross"`
+	// Gross is the line's total when the marketplace gives that rather than a unit price
+	// (Amazon's ItemPrice is for the whole quantity); zero means Qty × UnitGross.
+	Gross decimal.Decimal `json:"gross,omitempty"`
+}
+
+// VAT treatments of a sale.
+const (
+	Domestic = "domestic" // to the home country, home rate
+	OSS      = "oss"      // EU consumer abroad: the destination's rate, declared through OSS
+	IntraEU  = "intra_eu" // EU business with a VAT number: 0 %, reverse charge
+	Export   = "export"   // outside the EU: 0 %
+)
+
+// EU is the member states (ISO codes; Greece is GR here, EL in VIES).
+var EU = map[string]bool{"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true, "FR": true,
+	"DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true, "MT": true, "NL": true, "PL": true,
+	"PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true}
+
+var vatNumber = regexp.MustCompile(`^(AT|BE|BG|HR|CY|CZ|DK|EE|EL|GR|FI|FR|DE|HU|IE|IT|LV|LT|LU|MT|NL|PL|PT|RO|SK|SI|ES|SE)[0-9A-Z]{8,12}$`)
+
+// ValidVATNumber checks a VAT number's form for its country (VIES is not reachable from here).
+func ValidVATNumber(n, country string) bool {
+	n = strings.ToUpper(strings.ReplaceAll(n, " ", ""))
+	if !vatNumber.MatchString(n) {
+		return false
+	}
+	prefix := n[:2]
+	return prefix == country || (prefix == "EL" && country == "GR")
+}
+
+// intraEUBuyer says whether a VAT number is well formed for an EU member state other than home.
+func intraEUBuyer(n, home string) bool {
+	n = strings.ToUpper(strings.ReplaceAll(n, " ", ""))
+	if len(n) < 2 {
+		return false
+	}
+	country := n[:2]
+	if country == "EL" {
+		country = "GR"
+	}
+	return country != home && EU[country] && ValidVATNumber(n, country)
+}
+
+// MarketSettings are what posting orders needs beyond the POS settings.
+type MarketSettings struct {
+	Home     string                     // the seller's country
+	Rates    map[string]decimal.Decimal // standard VAT rate per country
+	Clearing string                     // the marketplace's receivable account
+	OSSVAT   string                     // VAT due under OSS
+	FX       decimal.Decimal            // order currency per 1 EUR (1 for EUR)
+	Classes  map[string]string          // treatment → classifier for 0 % and OSS sales
+}
+
+// Treatment decides the VAT of an order: treatment, rate and classifier.
+func Treatment(o *Order, s Settings, m MarketSettings) (string, decimal.Decimal, string, error) {
+	dest := strings.ToUpper(o.ShipTo)
+	switch {
+	case dest == m.Home:
+		rate, ok := m.Rates[dest]
+		if !ok {
+			return "", rate, "", refuse("no VAT rate for %s: import the EU VAT rate table", dest)
+		}
+		class, err := s.classOf(rate)
+		return Domestic, rate, class, err
+	case !EU[dest]:
+		return Export, decimal.Zero, m.Classes[Export], nil
+	case o.B2B && intraEUBuyer(o.Buyer.VATNumber, m.Home):
+		// A business registered for VAT in another member state: 0 % whichever member state
+		// the goods go to.
+		return IntraEU, decimal.Zero, m.Classes[IntraEU], nil
+	default:
+		rate, ok := m.Rates[dest]
+		if !ok {
+			return "", rate, "", refuse("no VAT rate for %s: import the EU VAT rate table", dest)
+		}
+		return OSS, rate, m.Classes[OSS], nil
+	}
+}
+
+// MarketDoc is an order's sales document: amounts in EUR, with the order-currency total.
+type MarketDoc struct {
+	Doc
+	Treatment     string
+	Currency      string
+	FX            decimal.Decimal
+	TotalCurrency decimal.Decimal
+}
+
+// OrderDoc makes the sales document of an order. VAT is taken per line from the VAT-inclusive
+// price in the order's currency, then net and VAT are converted to EUR at the stored rate.
+func OrderDoc(o *Order, s Settings, m MarketSettings, services func(sku string) bool) (MarketDoc, error) {
+	treatment, rate, class, err := Treatment(o, s, m)
+	if err != nil {
+		return MarketDoc{}, err
+	}
+	if !m.FX.IsPositive() {
+		return MarketDoc{}, refuse("no exchange rate for %s on %s: import ECB rates", o.Currency, o.PurchasedAt.Format(time.DateOnly))
+	}
+	d := MarketDoc{Treatment: treatment, Currency: o.Currency, FX: m.FX}
+	d.Doc.Treatment, d.Doc.Country = treatment, strings.ToUpper(o.ShipTo)
+	d.Op = OpMarket
+	if o.Invoice {
+		d.Op = OpMarketInvoice
+	}
+	d.Date = o.PurchasedAt.In(s.Zone).Format(time.DateOnly)
+	d.Entry.Memo = fmt.Sprintf("%s order %s (%s, %s)", o.Market, o.ID, treatment, strings.ToUpper(o.ShipTo))
+	vatAcct := s.Accounts.VAT
+	if treatment == OSS {
+		vatAcct = m.OSSVAT
+	}
+	toEUR := func(x decimal.Decimal) decimal.Decimal { return x.Div(m.FX).Round(2) }
+	for i, l := range o.Lines {
+		gross := l.Qty.Mul(l.UnitGross).Round(2)
+		if !l.Gross.IsZero() {
+			gross = l.Gross
+		}
+		vat := domain.LineVAT(gross, rate)
+		netEUR, vatEUR := toEUR(gross.Sub(vat)), toEUR(vat)
+		d.Lines = append(d.Lines, Line{No: i + 1, Barcode: l.SKU, Name: l.Name, Qty: l.Qty, UnitPrice: l.UnitGross,
+			Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: rate, Class: class, NetCur: gross.Sub(vat), VATCur: vat})
+		d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
+		d.TotalCurrency = d.TotalCurrency.Add(gross)
+		revenue := s.Accounts.Goods
+		if l.Kind == LineShipping || (services != nil && services(l.SKU)) {
+			revenue = s.Accounts.Services
+		}
+		d.Entry.Add(m.Clearing, revenue, netEUR)
+		d.Entry.Add(m.Clearing, vatAcct, vatEUR)
+	}
+	d.Total = d.Net.Add(d.VAT)
+	if len(d.Entry.Moves) == 0 {
+		return d, refuse("order %s has nothing to book", o.ID)
+	}
+	return d, d.Entry.Check()
+}
+
+// Marketplace operation types: a receipt-style sale, and a sale with a VAT invoice.
+const (
+	OpMarket        = "market"
+	OpMarketInvoice = "market_invoice"
+)

@@ -1,0 +1,48 @@
+// Package server puts the cloud's HTTP endpoints together: /healthz, the agent websocket and
+// the read API.
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"tiltas/cloud/agentlink"
+	"tiltas/cloud/api"
+	"tiltas/cloud/market"
+	"tiltas/cloud/store"
+	"tiltas/cloud/ui"
+	"tiltas/shared/protocol"
+)
+
+// Options tune the handler.
+type Options struct {
+	Zone      *time.Location // the shops' time zone, for plain dates in queries
+	PingEvery time.Duration
+	// SecureCookies marks the UI's cookies Secure: served over TLS or behind a TLS proxy.
+	SecureCookies bool
+}
+
+// Handler serves every cloud endpoint from st.
+func Handler(st *store.Store, log *slog.Logger, o Options) http.Handler {
+	if o.Zone == nil {
+		o.Zone = time.UTC
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := st.DB().PingContext(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(map[string]string{"status": "database unavailable", "error": err.Error()})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "store": string(st.Dialect())})
+	})
+	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
+	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0"}).Register(mux)
+	ui.RulesFor = market.RulesFor
+	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0"}).Register(mux)
+	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
+	return mux
+}

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+
+	"tiltas/cloud/store"
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+func fixtureZ(t *testing.T) domain.DayClose {
+	var c struct{ DayClose domain.DayClose }
+	b, err := os.ReadFile("../../testdata/posting/dayclose.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.DayClose
+}
+
+func ingestZ(t *testing.T, s *store.Store, who store.AgentIdentity, stream string, z domain.DayClose) {
+	t.Helper()
+	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
+	b, _ := json.Marshal(z)
+	seq := acked + 1
+	if ack, err := s.IngestBatch(context.Background(), who, stream, &protocol.Batch{FirstSeq: seq, LastSeq: seq,
+		Items: []protocol.Item{{Seq: seq, Kind: protocol.KindDayClose, SourceID: z.SourceID, Data: b}}}); err != nil || len(ack.Rejected) > 0 {
+		t.Fatalf("ingest Z: %v %+v", err, ack)
+	}
+}
+
+func docList(t *testing.T, s *store.Store, tenant int64) []string {
+	docs, err := s.Documents(context.Background(), store.DocQuery{TenantID: tenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range docs {
+		out = append(out, fmt.Sprintf("%s%d %s", d.Series, d.Number, d.Total.StringFixed(2)))
+	}
+	return out
+}
+
+func TestDayCloseBothModes(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		fx := fixtureReceipts(t)
+		for _, mode := range []string{"dayclose", "receipt"} {
+			t.Run(mode, func(t *testing.T) {
+				who := setup(t, s, "Shop "+mode, "S1")
+				set, _ := s.POSSettings(ctx, who.TenantID)
+				set.Mode, set.AutoWriteOff = mode, false
+				if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
+					t.Fatal(err)
+				}
+				z := fixtureZ(t)
+				// The Z arrives before its SF: the day sheets wait for every receipt of the session.
+				ingest(t, s, who, "s", fx["101"])
+				ingestZ(t, s, who, "s", z)
+				res, err := s.PostPending(ctx, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if mode == "dayclose" && res.Deferred != 1 {
+					t.Fatalf("a Z missing a receipt must wait: %+v", res)
+				}
+				ingest(t, s, who, "s", fx["103"])
+				if _, err := s.PostPending(ctx, 100); err != nil {
+					t.Fatal(err)
+				}
+				got := fmt.Sprint(docList(t, s, who.TenantID))
+				want := map[string]string{
+					"dayclose": "[SF1 25.41 DKZ1 11.98 DKZ2 1.59 DKZ3 3.88]", // the SF on its own, then the Z less it
+					"receipt":  "[KVT1 17.45 SF1 25.41]",                     // each receipt; the Z is only reconciled
+				}[mode]
+				if got != want {
+					t.Fatalf("documents %s, want %s", got, want)
+				}
+				b := balances(t, s, who.TenantID)
+				if b["2721"] != "17.45" || b["2712"] != "25.41" || b["4492"] != "-5.78" || b["5009"] != "0.02" {
+					t.Fatalf("both modes book the same day the same way; got %v", b)
+				}
+				rec, err := s.Reconcile(ctx, who.TenantID, "S1", "", "")
+				if err != nil || len(rec) != 1 || !rec[0].OK {
+					t.Fatalf("reconciliation of a matching Z: %+v %v", rec, err)
+				}
+			})
+		}
+		// A Z that disagrees with its receipts is flagged with the amounts.
+		who := setup(t, s, "Shop mismatch", "S1")
+		z := fixtureZ(t)
+		z.SourceID, z.ReceiptsCount = "10", 2
+		z.VAT[2].Gross, z.VAT[2].VAT, z.Total = d("30.29"), d("5.25"), d("43.86") // 21%: 1.00 more than the receipts
+		z.VAT[2].Net = z.VAT[2].Gross.Sub(z.VAT[2].VAT)
+		z.Payments[1].Amount = d("18.45")
+		r1, r3 := fx["101"], fx["103"]
+		r1.SessionID, r3.SessionID = "10", "10"
+		ingest(t, s, who, "s", r1, r3)
+		ingestZ(t, s, who, "s", z)
+		// Closed 23:59 UTC on 2 November: 3 November in Vilnius, the shops' day.
+		rec, err := s.Reconcile(ctx, who.TenantID, "", "2026-11-03", "2026-11-03")
+		if err != nil || len(rec) != 1 || rec[0].OK {
+			t.Fatalf("a mismatching Z passed: %+v %v", rec, err)
+		}
+		diffs := fmt.Sprint(rec[0].Differences)
+		if want := "[{VAT 21% 30.29 29.29 1} {payment CASH 18.45 17.45 1}]"; diffs != want {
+			t.Fatalf("differences %s, want %s", diffs, want)
+		}
+	})
+}

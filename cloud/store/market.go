@@ -1,0 +1,635 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas"
+	"tiltas/cloud/posting"
+	"tiltas/shared/domain"
+)
+
+// Marketplace bookkeeping codes: i.SAF classifiers for 0 % sales and the OSS marker.
+var marketClasses = map[string]string{posting.OSS: "OSS", posting.IntraEU: "PVM13", posting.Export: "PVM12"}
+
+// seedMarket adds the accounts, operation type and EU VAT rates marketplace sales need.
+func (s *Store) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
+	for _, a := range []struct{ code, name, kind string }{
+		{"2413", "Prekyvietės (marketplace receivables)", "asset"},
+		{"4493", "Mokėtinas PVM pagal OSS (VAT payable under OSS)", "liability"},
+	} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, code, name, kind) VALUES (?, ?, ?, ?)`, tenantID, a.code, a.name, a.kind); err != nil {
+			return err
+		}
+	}
+	for _, o := range []struct{ code, name, series string }{
+		{posting.OpMarket, "Pardavimas prekyvietėje (marketplace sale)", "MKT"},
+		{posting.OpMarketInvoice, "Sąskaita prekyvietės pirkėjui (marketplace sale with invoice)", "MSF"},
+	} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO operation_types (tenant_id, code, name, series, debit_account, credit_account) VALUES (?, ?, ?, ?, '2413', '5000')`,
+			tenantID, o.code, o.name, o.series); err != nil {
+			return err
+		}
+	}
+	_, err := s.importVATRates(ctx, tx, tenantID, strings.NewReader(tiltas.EUVATRates))
+	return err
+}
+
+// ImportVATRates replaces the standard VAT rates of the countries in a "country;standard_rate"
+// CSV (the format of testdata/vat/eu-rates.csv). It returns how many it set.
+func (s *Store) ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = s.importVATRates(ctx, tx, tenantID, r)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	n, line := 0, 0
+	for sc.Scan() {
+		line++
+		f := strings.FieldsFunc(strings.TrimSpace(sc.Text()), func(r rune) bool { return r == ';' || r == ',' || r == '\t' })
+		if len(f) == 0 || line == 1 && strings.EqualFold(f[0], "country") {
+			continue
+		}
+		if len(f) != 2 || len(f[0]) != 2 {
+			return 0, &InvalidError{fmt.Errorf("line %d: want country;standard_rate, got %q", line, sc.Text())}
+		}
+		rate, err := decimal.NewFromString(strings.ReplaceAll(f[1], ",", "."))
+		if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
+			return 0, &InvalidError{fmt.Errorf("line %d: rate %q is not a percentage", line, f[1])}
+		}
+		bp, _ := domain.Cents(rate)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vat_rates (tenant_id, country, rate_bp) VALUES (?, ?, ?)`+s.upsert("tenant_id, country", "rate_bp"),
+			tenantID, strings.ToUpper(f[0]), bp); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, sc.Err()
+}
+
+// ImportECB stores exchange rates from the ECB's CSV files: the daily one ("Date, USD, ...",
+// "21 November 2026, 1.0543, ...") or the history ("Date,USD,...", "2026-11-21,1.0543,...").
+// Rates are units of the currency per euro. It returns how many rates it stored.
+func (s *Store) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var header []string
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for line := 1; sc.Scan(); line++ {
+			f := strings.Split(strings.TrimSpace(sc.Text()), ",")
+			for i := range f {
+				f[i] = strings.TrimSpace(f[i])
+			}
+			if len(f) < 2 {
+				continue
+			}
+			if header == nil {
+				if !strings.EqualFold(f[0], "Date") {
+					return &InvalidError{errors.New("not an ECB rates file: the first line must start with Date")}
+				}
+				header = f
+				continue
+			}
+			var day time.Time
+			var err error
+			for _, layout := range []string{time.DateOnly, "2 January 2006", "02 January 2006"} {
+				if day, err = time.Parse(layout, f[0]); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				return &InvalidError{fmt.Errorf("line %d: date %q", line, f[0])}
+			}
+			for i := 1; i < len(f) && i < len(header); i++ {
+				if header[i] == "" || f[i] == "" || f[i] == "N/A" {
+					continue
+				}
+				rate, err := decimal.NewFromString(f[i])
+				if err != nil || !rate.IsPositive() {
+					return &InvalidError{fmt.Errorf("line %d: %s rate %q", line, header[i], f[i])}
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO fx_rates (tenant_id, currency, rate_date, rate) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, currency, rate_date", "rate"),
+					tenantID, strings.ToUpper(header[i]), day.Format(time.DateOnly), rate.String()); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return sc.Err()
+	})
+	return n, err
+}
+
+// FXRate is the rate of currency on date: the last one the ECB published on or before it.
+func (s *Store) fxRate(ctx context.Context, q queryer, tenantID int64, currency, date string) (decimal.Decimal, error) {
+	if currency == "EUR" {
+		return decimal.NewFromInt(1), nil
+	}
+	var r string
+	err := q.QueryRowContext(ctx, `SELECT rate FROM fx_rates WHERE tenant_id = ? AND currency = ? AND rate_date <= ? ORDER BY rate_date DESC LIMIT 1`, tenantID, currency, date).Scan(&r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return decimal.Zero, nil
+	}
+	if err != nil {
+		return decimal.Zero, err
+	}
+	return decimal.NewFromString(r)
+}
+
+func (s *Store) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
+	m := posting.MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses}
+	rows, err := q.QueryContext(ctx, `SELECT country, rate_bp FROM vat_rates WHERE tenant_id = ?`, tenantID)
+	if err != nil {
+		return m, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var bp int64
+		if err := rows.Scan(&c, &bp); err != nil {
+			return m, err
+		}
+		m.Rates[c] = domain.FromCents(bp)
+	}
+	return m, rows.Err()
+}
+
+// MarketAccount is one marketplace seller account of a tenant.
+type MarketAccount struct {
+	ID        int64           `json:"id"`
+	TenantID  int64           `json:"-"`
+	Kind      string          `json:"kind"` // amazon, allegro
+	Name      string          `json:"name"`
+	Config    json.RawMessage `json:"-"` // endpoints and credentials: never shown
+	Cursor    string          `json:"cursor"`
+	EveryS    int             `json:"pull_every_seconds"`
+	LastPull  *time.Time      `json:"last_pull"`
+	NextPull  *time.Time      `json:"next_pull"`
+	Failures  int             `json:"failures"`
+	LastError string          `json:"last_error"`
+}
+
+// CreateMarketAccount adds an account; config holds its endpoints and credentials.
+func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
+	if kind != "amazon" && kind != "allegro" {
+		return 0, &InvalidError{fmt.Errorf("kind %q: amazon or allegro", kind)}
+	}
+	if every < time.Minute {
+		every = 15 * time.Minute
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO market_accounts (tenant_id, kind, name, config, every_s, last_error, created_ms) VALUES (?, ?, ?, ?, ?, '', ?)`,
+		tenantID, kind, name, string(config), int(every.Seconds()), s.nowMS())
+	if err != nil {
+		if isDuplicate(err) {
+			return 0, &InvalidError{fmt.Errorf("an account named %q exists already", name)}
+		}
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
+	var a MarketAccount
+	var cfg string
+	var last, next int64
+	err := sc.Scan(&a.ID, &a.TenantID, &a.Kind, &a.Name, &cfg, &a.Cursor, &a.EveryS, &last, &next, &a.Failures, &a.LastError)
+	a.Config, a.LastPull, a.NextPull = json.RawMessage(cfg), msTime(last), msTime(next)
+	return a, err
+}
+
+const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error"
+
+// MarketAccounts lists a tenant's accounts (tenantID 0: every tenant's, for the scheduler).
+func (s *Store) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAccount, error) {
+	q, args := `SELECT `+s.quoteCursor(accountCols)+` FROM market_accounts`, []any{}
+	if tenantID != 0 {
+		q, args = q+` WHERE tenant_id = ?`, append(args, tenantID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MarketAccount
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// quoteCursor quotes the column named cursor, a reserved word in MySQL, for SQLite too.
+func (s *Store) quoteCursor(cols string) string {
+	if s.dialect == SQLite {
+		return strings.ReplaceAll(cols, "`cursor`", `"cursor"`)
+	}
+	return cols
+}
+
+// PullDone records a pull: the new cursor and when to pull next, or the failure with backoff.
+func (s *Store) PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error {
+	now := s.nowMS()
+	if pullErr != nil {
+		_, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET failures = failures + 1, last_error = ?, next_pull_ms = ? WHERE id = ?`, pullErr.Error(), next.UnixMilli(), accountID)
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, s.quoteCursor("UPDATE market_accounts SET `cursor` = ?, failures = 0, last_error = '', last_pull_ms = ?, next_pull_ms = ? WHERE id = ?"),
+		cursor, now, next.UnixMilli(), accountID)
+	return err
+}
+
+// Order states.
+const (
+	OrderOpen      = "open"      // fetched, waiting for a status that is booked
+	OrderPosted    = "posted"    // booked
+	OrderErrors    = "errors"    // could not be booked: reason and fix
+	OrderCancelled = "cancelled" // cancelled after booking: reversed
+)
+
+// SaveOrders stores fetched orders; a re-fetched order replaces the stored one only when it
+// changed. Booking happens in PostOrders.
+func (s *Store) SaveOrders(ctx context.Context, acct MarketAccount, orders []posting.Order) (int, error) {
+	changed := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		changed = 0
+		for _, o := range orders {
+			b, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			hash := hex.EncodeToString(sum[:])
+			var held, state string
+			err = tx.QueryRowContext(ctx, `SELECT content_hash, state FROM market_orders WHERE account_id = ? AND order_id = ?`, acct.ID, o.ID).Scan(&held, &state)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.ExecContext(ctx, `INSERT INTO market_orders (tenant_id, account_id, order_id, status, state, reason, fix, payload, content_hash, updated_ms) VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?)`,
+					acct.TenantID, acct.ID, o.ID, o.Status, OrderOpen, string(b), hash, s.nowMS()); err != nil {
+					return err
+				}
+				changed++
+			case err != nil:
+				return err
+			case held != hash:
+				// An errored order is tried again when it changes; a posted one is looked at for cancellation.
+				next := state
+				if state == OrderErrors {
+					next = OrderOpen
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE market_orders SET status = ?, state = ?, payload = ?, content_hash = ?, updated_ms = ? WHERE account_id = ? AND order_id = ?`,
+					o.Status, next, string(b), hash, s.nowMS(), acct.ID, o.ID); err != nil {
+					return err
+				}
+				changed++
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// MarketRules say which statuses are booked and which mean cancelled, per marketplace.
+type MarketRules struct {
+	PostStatuses   map[string]bool // e.g. Amazon Shipped (or Unshipped+Shipped); Allegro READY_FOR_PROCESSING
+	CancelStatuses map[string]bool // Amazon Canceled; Allegro CANCELLED
+	CreateMissing  bool            // a SKU without a product card gets one
+}
+
+// PostOrders books an account's orders whose status says so, exactly once per (account,
+// order, document type), and reverses booked orders that were cancelled since.
+func (s *Store) PostOrders(ctx context.Context, acct MarketAccount, rules MarketRules) (PostResult, error) {
+	var res PostResult
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM market_orders WHERE account_id = ? AND (state = ? OR state = ?) ORDER BY id`, acct.ID, OrderOpen, OrderPosted)
+	if err != nil {
+		return res, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return res, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	set, err := s.Settings(ctx, acct.TenantID)
+	if err != nil {
+		return res, err
+	}
+	for _, id := range ids {
+		var problem *posting.Error
+		err := s.inTx(ctx, func(tx *sql.Tx) error { return s.postOrder(ctx, tx, acct, id, set, rules, &res) })
+		switch {
+		case err == nil:
+		case errors.As(err, &problem):
+			res.Failed++
+			if _, err := s.db.ExecContext(ctx, `UPDATE market_orders SET state = ?, reason = ?, fix = ? WHERE id = ?`, OrderErrors, problem.Msg, fixFor(problem.Msg), id); err != nil {
+				return res, err
+			}
+		default:
+			return res, fmt.Errorf("book order %d: %w", id, err)
+		}
+	}
+	return res, nil
+}
+
+// fixFor suggests what a person can do about a refusal.
+func fixFor(reason string) string {
+	switch {
+	case strings.Contains(reason, "has no SKU"):
+		return "give the offer its external id (your SKU) on the marketplace, then Retry"
+	case strings.Contains(reason, "no product card"):
+		return "create the product card with this SKU as its barcode (or allow creating missing cards on the account), then Retry"
+	case strings.Contains(reason, "exchange rate"):
+		return "import the ECB rates for that date (Settings → FX rates), then Retry"
+	case strings.Contains(reason, "VAT rate"):
+		return "import the EU VAT rate table (Settings → VAT rates), then Retry"
+	}
+	return "correct the setting named in the reason, then Retry"
+}
+
+func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, rowID int64, set posting.Settings, rules MarketRules, res *PostResult) error {
+	var payload, state string
+	q := `SELECT payload, state FROM market_orders WHERE id = ?`
+	if s.dialect == MySQL {
+		q += ` FOR UPDATE`
+	}
+	if err := tx.QueryRowContext(ctx, q, rowID).Scan(&payload, &state); err != nil {
+		return err
+	}
+	var o posting.Order
+	if err := json.Unmarshal([]byte(payload), &o); err != nil {
+		return &posting.Error{Msg: "stored order unreadable: " + err.Error()}
+	}
+	key := posting.Key("mkt", fmt.Sprint(acct.ID), o.ID, "sale")
+	docID, _, err := s.docByKey(ctx, tx, acct.TenantID, key)
+	if err != nil {
+		return err
+	}
+	switch {
+	case rules.CancelStatuses[o.Status] && docID != 0:
+		if err := s.cancelTx(ctx, tx, acct.TenantID, docID); err != nil {
+			var inv *InvalidError
+			if errors.As(err, &inv) {
+				return &posting.Error{Msg: "cancelled by the buyer, but " + inv.Error()}
+			}
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE market_orders SET state = ? WHERE id = ?`, OrderCancelled, rowID)
+		return err
+	case rules.CancelStatuses[o.Status]:
+		_, err := tx.ExecContext(ctx, `UPDATE market_orders SET state = ? WHERE id = ?`, OrderCancelled, rowID) // never booked
+		return err
+	case docID != 0:
+		if state != OrderPosted {
+			_, err = tx.ExecContext(ctx, `UPDATE market_orders SET state = ?, reason = '', fix = '' WHERE id = ?`, OrderPosted, rowID)
+		}
+		return err // booked already
+	case !rules.PostStatuses[o.Status]:
+		return nil // open: not at a booked status yet
+	}
+	m, err := s.marketSettings(ctx, tx, acct.TenantID)
+	if err != nil {
+		return err
+	}
+	date := o.PurchasedAt.In(s.zone).Format(time.DateOnly)
+	if m.FX, err = s.fxRate(ctx, tx, acct.TenantID, o.Currency, date); err != nil {
+		return err
+	}
+	services := map[string]bool{}
+	for _, l := range o.Lines {
+		if l.Kind == posting.LineGoods && l.SKU == "" {
+			return &posting.Error{Msg: fmt.Sprintf("line %q has no SKU (the offer has no external id / seller SKU)", l.Name)}
+		}
+		if l.Kind == posting.LineShipping || l.SKU == "" {
+			continue
+		}
+		var svc int
+		err := tx.QueryRowContext(ctx, `SELECT is_service FROM products WHERE tenant_id = ? AND barcode = ?`, acct.TenantID, l.SKU).Scan(&svc)
+		if errors.Is(err, sql.ErrNoRows) {
+			if !rules.CreateMissing {
+				return &posting.Error{Msg: fmt.Sprintf("SKU %s (%s) has no product card", l.SKU, l.Name)}
+			}
+			if err := s.createCardForSKU(ctx, tx, acct.TenantID, l, m.Rates[m.Home]); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		services[l.SKU] = svc != 0
+	}
+	doc, err := posting.OrderDoc(&o, set, m, func(sku string) bool { return services[sku] })
+	if err != nil {
+		return err
+	}
+	custID, err := s.customerFor(ctx, tx, acct.TenantID, &domain.Buyer{Code: o.Buyer.Key, VATCode: o.Buyer.VATNumber, Name: firstNonEmpty(o.Buyer.Company, o.Buyer.Name, o.Buyer.Key)})
+	if err != nil {
+		return err
+	}
+	docID, err = s.insertDoc(ctx, tx, set, newDoc{tenantID: acct.TenantID, doc: doc.Doc, key: key, sourceKind: "order", sourceID: acct.Name + ":" + o.ID,
+		customerID: custID, currency: doc.Currency, fx: doc.FX, totalCurrency: doc.TotalCurrency})
+	if err != nil {
+		return err
+	}
+	if set.AutoWriteOff {
+		wh := set.Warehouse
+		if o.FBA {
+			if wh, err = s.ensureWarehouse(ctx, tx, acct.TenantID, "AMZ-"+strings.ToUpper(o.Marketplace), "Amazon FBA "+strings.ToUpper(o.Marketplace)); err != nil {
+				return err
+			}
+		}
+		var lines []stockLine
+		for i, l := range o.Lines {
+			if l.Kind == posting.LineGoods && !services[l.SKU] && l.Qty.IsPositive() {
+				lines = append(lines, stockLine{no: i + 1, barcode: l.SKU, name: l.Name, qty: l.Qty})
+			}
+		}
+		if len(lines) > 0 {
+			whSet := set
+			whSet.Warehouse = wh
+			if _, err := s.writeOff(ctx, tx, whSet, acct.TenantID, 0, docID, doc.Date, posting.Key("stock", fmt.Sprint(docID)), lines, false); err != nil {
+				return err
+			}
+		}
+	}
+	res.Posted++
+	_, err = tx.ExecContext(ctx, `UPDATE market_orders SET state = ?, reason = '', fix = '' WHERE id = ?`, OrderPosted, rowID)
+	return err
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (s *Store) ensureWarehouse(ctx context.Context, tx *sql.Tx, tenantID int64, code, name string) (string, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM warehouses WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&n); err != nil || n > 0 {
+		return code, err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO warehouses (tenant_id, code, name) VALUES (?, ?, ?)`, tenantID, code, name)
+	return code, err
+}
+
+// createCardForSKU adds a product card for a marketplace SKU, priced from the order line at the
+// home VAT rate.
+func (s *Store) createCardForSKU(ctx context.Context, tx *sql.Tx, tenantID int64, l posting.OrderLine, rate decimal.Decimal) error {
+	name := l.Name
+	if r := []rune(name); len(r) > domain.MaxNameLen {
+		name = string(r[:domain.MaxNameLen])
+	}
+	gross := l.UnitGross.Round(2)
+	c := domain.Card{Barcode: l.SKU, Name: name, Unit: "vnt.", PriceGross: gross, PriceNet: gross.Sub(domain.LineVAT(gross, rate)), VATRate: rate, Active: true}
+	if err := c.Validate(); err != nil {
+		return &posting.Error{Msg: fmt.Sprintf("SKU %s cannot become a product card: %v", l.SKU, err)}
+	}
+	v, err := s.nextVersions(ctx, tx, tenantID, 1)
+	if err != nil {
+		return err
+	}
+	c.Version = v
+	return s.writeCards(ctx, tx, tenantID, []domain.Card{c})
+}
+
+// MarketOrder is a fetched order as the accountant sees it.
+type MarketOrder struct {
+	ID       int64           `json:"id"`
+	Account  string          `json:"account"`
+	OrderID  string          `json:"order_id"`
+	Status   string          `json:"status"`
+	State    string          `json:"state"`
+	Reason   string          `json:"reason,omitempty"`
+	Fix      string          `json:"suggested_fix,omitempty"`
+	Order    json.RawMessage `json:"order"`
+	Document int64           `json:"document,omitempty"`
+}
+
+// MarketOrders lists a tenant's orders in a state (empty: all), newest first.
+func (s *Store) MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]MarketOrder, error) {
+	return s.MarketOrdersBefore(ctx, tenantID, state, 0, limit)
+}
+
+// MarketOrdersBefore is a page of MarketOrders older than order row beforeID (0: the newest).
+func (s *Store) MarketOrdersBefore(ctx context.Context, tenantID int64, state string, beforeID int64, limit int) ([]MarketOrder, error) {
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	q, args := `SELECT o.id, a.name, a.id, o.order_id, o.status, o.state, o.reason, o.fix, o.payload FROM market_orders o JOIN market_accounts a ON a.id = o.account_id WHERE o.tenant_id = ?`, []any{tenantID}
+	if beforeID > 0 {
+		q, args = q+` AND o.id < ?`, append(args, beforeID)
+	}
+	if state != "" {
+		q, args = q+` AND o.state = ?`, append(args, state)
+	}
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY o.id DESC LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MarketOrder
+	for rows.Next() {
+		var o MarketOrder
+		var acctID int64
+		var p string
+		if err := rows.Scan(&o.ID, &o.Account, &acctID, &o.OrderID, &o.Status, &o.State, &o.Reason, &o.Fix, &p); err != nil {
+			return nil, err
+		}
+		o.Order = json.RawMessage(p)
+		o.Document, _, _ = s.docByKey(ctx, s.db, tenantID, posting.Key("mkt", fmt.Sprint(acctID), o.OrderID, "sale"))
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// RetryOrder puts an order in Errors back to Open for the next booking pass.
+func (s *Store) RetryOrder(ctx context.Context, tenantID, id int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE market_orders SET state = ?, reason = '', fix = '' WHERE tenant_id = ? AND id = ? AND state = ?`, OrderOpen, tenantID, id, OrderErrors)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("order %d in Errors: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// CreateWarehouse adds a warehouse (no-op when it exists).
+func (s *Store) CreateWarehouse(ctx context.Context, tenantID int64, code, name string) error {
+	if code == "" || len(code) > 40 {
+		return &InvalidError{errors.New("a warehouse code must be 1-40 characters")}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.ensureWarehouse(ctx, tx, tenantID, code, name)
+		return err
+	})
+}
+
+// SaveMarketConfig replaces an account's config at once (Allegro rotates refresh tokens: the
+// new one must be stored before anything else happens).
+func (s *Store) SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET config = ? WHERE id = ?`, string(config), accountID)
+	return err
+}
+
+// Cooldowns: how often a person may ask for an extra pull, so the marketplace never blocks us.
+var Cooldowns = map[string]time.Duration{"allegro": 10 * time.Minute, "amazon": 2 * time.Minute}
+
+// FetchNow makes an account due now, unless it was pulled within its cooldown.
+func (s *Store) FetchNow(ctx context.Context, tenantID, accountID int64) error {
+	var kind string
+	var last int64
+	err := s.db.QueryRowContext(ctx, `SELECT kind, last_pull_ms FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, accountID).Scan(&kind, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("marketplace account %d: %w", accountID, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if wait := time.UnixMilli(last).Add(Cooldowns[kind]).Sub(s.now()); wait > 0 {
+		return &InvalidError{fmt.Errorf("%s was fetched at %s and allows a fetch every %s: try again in %s",
+			kind, time.UnixMilli(last).In(s.zone).Format("15:04:05"), Cooldowns[kind], wait.Round(time.Second))}
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE market_accounts SET next_pull_ms = 0 WHERE id = ?`, accountID)
+	return err
+}
+
+// VATRates lists the standard rate per country.
+func (s *Store) VATRates(ctx context.Context, tenantID int64) (map[string]string, error) {
+	m, err := s.marketSettings(ctx, s.db, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for c, r := range m.Rates {
+		out[c] = r.String()
+	}
+	return out, nil
+}

@@ -1,0 +1,243 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/store"
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+func fixtureReceipts(t testing.TB) map[string]domain.Receipt {
+	var cases []struct{ Receipt domain.Receipt }
+	b, err := os.ReadFile("../../testdata/posting/receipts.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]domain.Receipt{}
+	for _, c := range cases {
+		out[c.Receipt.SourceID] = c.Receipt
+	}
+	return out
+}
+
+// ingest stores receipts through the same path agents use, each as its own batch.
+func ingest(t testing.TB, s *store.Store, who store.AgentIdentity, stream string, rs ...domain.Receipt) {
+	t.Helper()
+	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
+	for i, r := range rs {
+		b, _ := json.Marshal(r)
+		seq := acked + uint64(i) + 1
+		ack, err := s.IngestBatch(context.Background(), who, stream, &protocol.Batch{FirstSeq: seq, LastSeq: seq,
+			Items: []protocol.Item{{Seq: seq, Kind: protocol.KindReceipt, SourceID: r.SourceID, Data: b}}})
+		if err != nil || len(ack.Rejected) > 0 {
+			t.Fatalf("ingest %s: %v %+v", r.SourceID, err, ack)
+		}
+	}
+}
+
+func balances(t testing.TB, s *store.Store, tenant int64) map[string]string {
+	t.Helper()
+	tb, err := s.TrialBalance(context.Background(), tenant, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	sum := decimal.Zero
+	for _, a := range tb {
+		out[a.Account] = a.Balance.StringFixed(2)
+		sum = sum.Add(a.Balance)
+	}
+	if !sum.IsZero() {
+		t.Fatalf("trial balance sums to %s, not zero", sum)
+	}
+	return out
+}
+
+// stockValue checks that the inventory account equals the value of the stock: stock never
+// changes without an entry.
+func stockValue(t testing.TB, s *store.Store, tenant int64) decimal.Decimal {
+	t.Helper()
+	bs, err := s.StockBalances(context.Background(), tenant, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := decimal.Zero
+	for _, b := range bs {
+		v = v.Add(b.Value)
+	}
+	if got := balances(t, s, tenant)["2040"]; got == "" && !v.IsZero() || got != "" && !v.Equal(decimal.RequireFromString(got)) {
+		t.Fatalf("stock is worth %s but account 2040 says %q", v, got)
+	}
+	return v
+}
+
+func TestPostingFlow(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		fx := fixtureReceipts(t)
+		if _, err := s.SaveCard(ctx, who.TenantID, domain.Card{Barcode: "SRV-WRAP", Name: "Vyniojimas", Unit: "vnt.", PriceNet: d("1.00"), PriceGross: d("1.21"), VATRate: d("21"), Service: true, Active: true}, true); err != nil {
+			t.Fatal(err)
+		}
+		// Goods in: bread 10 at 1.00, milk 2 kg at 2.00, coffee 5 at 1.50 (not enough for the SF's 10).
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []store.StockInLine{
+			{Barcode: "4770001", Name: "Duona", Qty: d("10"), UnitCost: d("1.00")},
+			{Barcode: "4770002", Name: "Pienas", Qty: d("2"), UnitCost: d("2.00")},
+			{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.50")},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// The same delivery again is a no-op.
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []store.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
+			t.Fatal(err)
+		}
+		if v := stockValue(t, s, who.TenantID); !v.Equal(d("21.50")) {
+			t.Fatalf("stock worth %s after the delivery, want 21.50", v)
+		}
+		ingest(t, s, who, "s", fx["101"], fx["102"], fx["103"])
+		res, err := s.PostPending(ctx, 100)
+		if err != nil || res.Posted != 3 || res.Failed != 0 {
+			t.Fatalf("post: %+v %v", res, err)
+		}
+		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID})
+		var got []string
+		for _, d := range docs {
+			got = append(got, fmt.Sprintf("%s%d %s %s", d.Series, d.Number, d.Total.StringFixed(2), d.Status))
+		}
+		want := []string{"PAJ1 21.50 posted", "KVT1 17.45 posted", "NUR1 2.91 posted", "GRZ1 -3.88 posted", "NUR2 -2.00 posted", "SF1 25.41 posted"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("documents\n got %v\nwant %v", got, want)
+		}
+		// KVT1 wrote off bread 2 × 1.00 and milk 0.455 × 2.00 = 0.91; the return put the bread back
+		// at the 1.00 it left with; the book (9780003) has no stock and the SF's coffee is short.
+		un, _ := s.Unresolved(ctx, who.TenantID, 0, true)
+		if len(un) != 2 || un[0].Barcode != "9780003" || un[1].Barcode != "4770004" {
+			t.Fatalf("unresolved %+v", un)
+		}
+		b := balances(t, s, who.TenantID)
+		for acct, want := range map[string]string{"2721": "17.45", "2712": "21.53", "4492": "-5.11", "5000": "-36.10", "5001": "-1.00", "5090": "3.21", "5009": "0.02", "6000": "0.91", "4430": "-21.50"} {
+			if b[acct] != want {
+				t.Errorf("account %s = %s, want %s", acct, b[acct], want)
+			}
+		}
+		stockValue(t, s, who.TenantID)
+		// Replaying the posting (a crash between ingest and posting, or a second poster) books nothing twice.
+		if _, err := s.DB().ExecContext(ctx, `UPDATE receipts SET post_state = 0`); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s.PostPending(ctx, 100); err != nil || res.Failed != 0 {
+			t.Fatalf("replay: %+v %v", res, err)
+		}
+		if again, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID}); len(again) != len(docs) {
+			t.Fatalf("replay made %d documents, had %d", len(again), len(docs))
+		}
+		// Resolve the coffee after more stock arrives.
+		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err == nil {
+			t.Fatal("resolved without stock")
+		}
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []store.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		// 21.50 in, 2.91 out with the sale, 2.00 back with the return, 9.00 in, and all ten coffees
+		// (5 at 1.50 + 5 at 1.80 = 16.50) out for the SF: 13.09.
+		if v := stockValue(t, s, who.TenantID); !v.Equal(d("13.09")) {
+			bs, _ := s.StockBalances(ctx, who.TenantID, "")
+			t.Fatalf("stock worth %s, want 13.09: %+v", v, bs)
+		}
+		// Cancel the sale: it keeps its number, gets a reversal, and its write-off is undone.
+		kvt := docs[1]
+		before := stockValue(t, s, who.TenantID)
+		if err := s.Cancel(ctx, who.TenantID, kvt.ID); err != nil {
+			t.Fatal(err)
+		}
+		detail, _ := s.Document(ctx, who.TenantID, kvt.ID)
+		if detail.Status != "cancelled" || detail.Number != 1 || len(detail.Entries) != 2 || detail.Entries[1].Reverses != detail.Entries[0].ID {
+			t.Fatalf("cancelled document %+v", detail.DocSummary)
+		}
+		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(d("2.91")) {
+			t.Fatalf("cancelling the sale moved stock by %s, want +2.91", after.Sub(before))
+		}
+		if err := s.Cancel(ctx, who.TenantID, kvt.ID); err == nil {
+			t.Fatal("cancelled twice")
+		}
+		if b := balances(t, s, who.TenantID); b["2721"] != "0.00" && b["2721"] != "" {
+			t.Fatalf("cash after cancelling the only cash sale: %s", b["2721"])
+		}
+	})
+}
+
+// 50 goroutines post into one series at once: numbers 1..N, no gap, no repeat.
+func TestSeriesUnderConcurrency(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		base := fixtureReceipts(t)["101"]
+		const n = 200
+		var rs []domain.Receipt
+		for i := 0; i < n; i++ {
+			r := base
+			r.SourceID, r.Number = fmt.Sprint(1000+i), fmt.Sprint("N", i)
+			rs = append(rs, r)
+		}
+		ingest(t, s, who, "s", rs...)
+		rows, err := s.DB().QueryContext(ctx, `SELECT id FROM receipts ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for g := 0; g < 50; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := g; i < len(ids); i += 50 {
+					if err := s.PostOne(ctx, "receipts", who.TenantID, ids[i]); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: 5000})
+		var nums []int
+		for _, d := range docs {
+			nums = append(nums, int(d.Number))
+		}
+		sort.Ints(nums)
+		if len(nums) != n {
+			t.Fatalf("%d KVT documents, want %d", len(nums), n)
+		}
+		for i, num := range nums {
+			if num != i+1 {
+				t.Fatalf("series KVT has %d at position %d: a gap or a repeat", num, i+1)
+			}
+		}
+		balances(t, s, who.TenantID)
+	})
+}

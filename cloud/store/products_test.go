@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"tiltas/cloud/store"
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+func card(barcode, name string) domain.Card {
+	return domain.Card{Barcode: barcode, Name: name, Unit: "vnt.", PriceNet: d("1.00"), PriceGross: d("1.21"), VATRate: d("21"), Active: true}
+}
+
+func TestCatalogueVersions(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		other := setup(t, s, "Other", "S1")
+		c1, err := s.SaveCard(ctx, who.TenantID, card("1", "Duona"), true)
+		if err != nil || c1.Version != 1 {
+			t.Fatalf("create: %+v %v", c1, err)
+		}
+		if _, err := s.SaveCard(ctx, who.TenantID, card("1", "Kita"), true); !errors.Is(err, store.ErrExists) {
+			t.Fatalf("duplicate barcode: %v", err)
+		}
+		if _, err := s.SaveCard(ctx, who.TenantID, card("9", "X"), false); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("update of a missing card: %v", err)
+		}
+		bad := card("2", "")
+		if _, err := s.SaveCard(ctx, who.TenantID, bad, true); err == nil {
+			t.Fatal("invalid card saved")
+		}
+		// Unchanged saves keep the version; changes take the next one.
+		if c, _ := s.SaveCard(ctx, who.TenantID, card("1", "Duona"), false); c.Version != 1 {
+			t.Fatalf("no-op update moved the version to %d", c.Version)
+		}
+		if c, _ := s.SaveCard(ctx, who.TenantID, card("1", "Duona balta"), false); c.Version != 2 {
+			t.Fatalf("rename version %d", c.Version)
+		}
+		// The other tenant has its own barcode space and versions.
+		if c, err := s.SaveCard(ctx, other.TenantID, card("1", "Svetima"), true); err != nil || c.Version != 1 {
+			t.Fatalf("other tenant: %+v %v", c, err)
+		}
+		var cards []domain.Card
+		for i := 0; i < 450; i++ {
+			cards = append(cards, card(fmt.Sprint(1000+i), fmt.Sprint("Prekė ", i)))
+		}
+		cards = append(cards, card("1", "Duona balta")) // unchanged
+		res, err := s.ImportCards(ctx, who.TenantID, cards)
+		if err != nil || res.Created != 450 || res.Unchanged != 1 || res.Updated != 0 {
+			t.Fatalf("import %+v %v", res, err)
+		}
+		if v, _ := s.CardsVersion(ctx, who.TenantID); v != 452 {
+			t.Fatalf("version %d, want 452", v)
+		}
+		if _, err := s.Deactivate(ctx, who.TenantID, "1000"); err != nil {
+			t.Fatal(err)
+		}
+		since, _ := s.CardsSince(ctx, who.TenantID, 450, 100)
+		if len(since) != 3 || since[2].Barcode != "1000" || since[2].Active || since[2].Version != 453 {
+			t.Fatalf("since 450: %+v", since)
+		}
+		// Acks and failures per store.
+		st, _ := s.StoreByCode(ctx, who.TenantID, "S1")
+		batch, _ := s.CardsSince(ctx, who.TenantID, 0, 500)
+		if err := s.AckCards(ctx, st.ID, batch, &protocol.CardsAck{Upto: 453, Failed: []protocol.CardFailure{{Barcode: "1001", Message: "Data too long"}}}); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := s.CardStatus(ctx, st)
+		if err != nil || cs.AckedVersion != 453 || cs.Pending != 0 || len(cs.Failures) != 1 || cs.Failures[0].Barcode != "1001" {
+			t.Fatalf("card status %+v %v", cs, err)
+		}
+		fixed, _ := s.SaveCard(ctx, who.TenantID, card("1001", "Trumpas"), false)
+		if cs, _ := s.CardStatus(ctx, st); cs.Pending != 1 {
+			t.Fatalf("pending after a change: %+v", cs)
+		}
+		if err := s.AckCards(ctx, st.ID, []domain.Card{fixed}, &protocol.CardsAck{Upto: fixed.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if cs, _ := s.CardStatus(ctx, st); len(cs.Failures) != 0 {
+			t.Fatalf("failure not cleared by a good ack: %+v", cs)
+		}
+		found, _ := s.Cards(ctx, who.TenantID, "balta", "", 10)
+		if len(found) != 1 || found[0].Barcode != "1" {
+			t.Fatalf("search: %+v", found)
+		}
+	})
+}

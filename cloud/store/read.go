@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+// AgentSeen records an agent's hello: who it is and what it holds.
+func (s *Store) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO store_status (store_id, agent_id, agent_version, stream, highest_seq, last_seen_ms, last_error) VALUES (?, ?, ?, ?, ?, ?, '')`+
+		s.upsert("store_id", "agent_id", "agent_version", "stream", "highest_seq", "last_seen_ms"),
+		storeID, h.AgentID, h.AgentBuild, h.Stream, h.HighestSeq, s.nowMS())
+	if err != nil {
+		return fmt.Errorf("record agent hello: %w", err)
+	}
+	return nil
+}
+
+// AgentStatus records what an agent reports about itself.
+func (s *Store) AgentStatus(ctx context.Context, storeID int64, st *protocol.Status) error {
+	var posRead int64
+	if !st.LastPOSRead.IsZero() {
+		posRead = st.LastPOSRead.UnixMilli()
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE store_status SET last_seen_ms = ?, backlog = ?, quarantined = ?, outbox_bytes = ?, last_pos_read_ms = ?, last_error = ? WHERE store_id = ?`,
+		s.nowMS(), st.Backlog, st.Quarantined, st.OutboxBytes, posRead, st.LastError, storeID)
+	if err != nil {
+		return fmt.Errorf("record agent status: %w", err)
+	}
+	return nil
+}
+
+// StoreStatus is how a store's agent is doing, as last reported.
+type StoreStatus struct {
+	Store        string     `json:"store"`
+	AgentID      string     `json:"agent_id"`
+	AgentVersion string     `json:"agent_version"`
+	Stream       string     `json:"stream"`
+	HighestSeq   uint64     `json:"highest_seq"`
+	LastSeen     *time.Time `json:"last_seen"`
+	LastBatch    *time.Time `json:"last_batch"`
+	LastPOSRead  *time.Time `json:"last_pos_read"`
+	Backlog      int        `json:"backlog"`
+	Quarantined  int        `json:"quarantined"`
+	OutboxBytes  int64      `json:"outbox_bytes"`
+	LastError    string     `json:"last_error"`
+	Receipts     int        `json:"receipts"`
+	Rejected     int        `json:"rejected"`
+}
+
+// StoreStatus reads one store's status.
+func (s *Store) StoreStatus(ctx context.Context, st StoreRef) (StoreStatus, error) {
+	out := StoreStatus{Store: st.Code}
+	var seen, batch, pos int64
+	err := s.db.QueryRowContext(ctx, `SELECT agent_id, agent_version, stream, highest_seq, last_seen_ms, last_batch_ms, last_pos_read_ms, backlog, quarantined, outbox_bytes, last_error
+		FROM store_status WHERE store_id = ?`, st.ID).Scan(&out.AgentID, &out.AgentVersion, &out.Stream, &out.HighestSeq, &seen, &batch, &pos, &out.Backlog, &out.Quarantined, &out.OutboxBytes, &out.LastError)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("read status of store %s: %w", st.Code, err)
+	}
+	out.LastSeen, out.LastBatch, out.LastPOSRead = msTime(seen), msTime(batch), msTime(pos)
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM receipts WHERE store_id = ?`, st.ID).Scan(&out.Receipts); err != nil {
+		return out, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rejected_items WHERE store_id = ?`, st.ID).Scan(&out.Rejected); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func msTime(ms int64) *time.Time {
+	if ms == 0 {
+		return nil
+	}
+	t := time.UnixMilli(ms).UTC()
+	return &t
+}
+
+// Query selects a tenant's records: a store (empty for all), a closing-time range [From, To)
+// (zero for open-ended), and paging by id.
+type Query struct {
+	TenantID int64
+	StoreID  int64 // 0: every store of the tenant
+	From, To time.Time
+	AfterID  int64
+	Limit    int
+}
+
+func (q Query) where() (string, []any) {
+	w, args := ` WHERE tenant_id = ? AND id > ?`, []any{q.TenantID, q.AfterID}
+	if q.StoreID != 0 {
+		w += ` AND store_id = ?`
+		args = append(args, q.StoreID)
+	}
+	if !q.From.IsZero() {
+		w += ` AND closed_ms >= ?`
+		args = append(args, q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		w += ` AND closed_ms < ?`
+		args = append(args, q.To.UnixMilli())
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	return w + fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args
+}
+
+// ReceiptRecord is a held receipt.
+type ReceiptRecord struct {
+	ID       int64     `json:"id"`
+	Store    string    `json:"store"`
+	Received time.Time `json:"received_at"`
+	domain.Receipt
+}
+
+// Receipts lists held receipts with their lines and payments.
+func (s *Store) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) {
+	return listPayloads(ctx, s, "receipts", q, func(id int64, store string, received time.Time, payload []byte) (ReceiptRecord, error) {
+		rec := ReceiptRecord{ID: id, Store: store, Received: received}
+		return rec, json.Unmarshal(payload, &rec.Receipt)
+	})
+}
+
+// listPayloads reads records of a table that keeps each item as its JSON payload (receipts,
+// day_closes) and decodes them with decode.
+func listPayloads[T any](ctx context.Context, s *Store, table string, q Query, decode func(id int64, store string, received time.Time, payload []byte) (T, error)) ([]T, error) {
+	w, args := q.where()
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, s.code, r.received_ms, r.payload FROM (SELECT id, store_id, received_ms, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var id, ms int64
+		var store, payload string
+		if err := rows.Scan(&id, &store, &ms, &payload); err != nil {
+			return nil, err
+		}
+		rec, err := decode(id, store, time.UnixMilli(ms).UTC(), []byte(payload))
+		if err != nil {
+			return nil, fmt.Errorf("%s %d: stored payload unreadable: %w", table, id, err)
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}
+
+// DayCloseRecord is a held day close (Z report).
+type DayCloseRecord struct {
+	ID       int64     `json:"id"`
+	Store    string    `json:"store"`
+	Received time.Time `json:"received_at"`
+	domain.DayClose
+}
+
+// DayCloses lists held day closes.
+func (s *Store) DayCloses(ctx context.Context, q Query) ([]DayCloseRecord, error) {
+	return listPayloads(ctx, s, "day_closes", q, func(id int64, store string, received time.Time, payload []byte) (DayCloseRecord, error) {
+		rec := DayCloseRecord{ID: id, Store: store, Received: received}
+		return rec, json.Unmarshal(payload, &rec.DayClose)
+	})
+}
+
+// RejectedItem is something an agent sent that the cloud refused, kept for a person to see.
+type RejectedItem struct {
+	ID       int64     `json:"id"`
+	Store    string    `json:"store"`
+	Stream   string    `json:"stream"`
+	Seq      uint64    `json:"seq"`
+	Kind     string    `json:"kind"`
+	SourceID string    `json:"source_id"`
+	Code     string    `json:"code"`
+	Message  string    `json:"message"`
+	Payload  string    `json:"payload"`
+	At       time.Time `json:"at"`
+}
+
+// Rejected lists a tenant's rejected items, newest first.
+func (s *Store) Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]RejectedItem, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	q := `SELECT r.id, s.code, r.stream, r.seq, r.kind, r.source_id, r.code, r.message, r.payload, r.created_ms FROM rejected_items r JOIN stores s ON s.id = r.store_id WHERE r.tenant_id = ?`
+	args := []any{tenantID}
+	if storeID != 0 {
+		q += ` AND r.store_id = ?`
+		args = append(args, storeID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY r.id DESC LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list rejected items: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectedItem
+	for rows.Next() {
+		var r RejectedItem
+		var ms int64
+		if err := rows.Scan(&r.ID, &r.Store, &r.Stream, &r.Seq, &r.Kind, &r.SourceID, &r.Code, &r.Message, &r.Payload, &ms); err != nil {
+			return nil, err
+		}
+		r.At = time.UnixMilli(ms).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReceiptTotals counts and sums a store's receipts exactly.
+func (s *Store) ReceiptTotals(ctx context.Context, tenantID, storeID int64) (n int, cents int64, err error) {
+	var sum sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), SUM(total_cents) FROM receipts WHERE tenant_id = ? AND store_id = ?`, tenantID, storeID).Scan(&n, &sum)
+	return n, sum.Int64, err
+}

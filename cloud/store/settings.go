@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/shared/domain"
+)
+
+// POSSettings are the editable posting rules for POS sales.
+type POSSettings struct {
+	Mode           string            `json:"mode"` // receipt: a document per receipt; dayclose: day sheets per Z report
+	AutoWriteOff   bool              `json:"auto_writeoff"`
+	ReturnsToStock bool              `json:"returns_to_stock"`
+	Warehouse      string            `json:"warehouse"`
+	VATAccount     string            `json:"vat_account"`
+	Rounding       string            `json:"rounding_account"`
+	Services       string            `json:"services_account"`
+	Payments       map[string]string `json:"payment_accounts"` // payment code → account
+}
+
+// POSSettings reads them.
+func (s *Store) POSSettings(ctx context.Context, tenantID int64) (POSSettings, error) {
+	set, err := s.Settings(ctx, tenantID)
+	if err != nil {
+		return POSSettings{}, err
+	}
+	return POSSettings{Mode: set.Mode, AutoWriteOff: set.AutoWriteOff, ReturnsToStock: set.ReturnsToStock, Warehouse: set.Warehouse,
+		VATAccount: set.Accounts.VAT, Rounding: set.Accounts.Rounding, Services: set.Accounts.Services, Payments: set.Payments}, nil
+}
+
+// SetPOSSettings replaces them after checking every account and the warehouse exist. A change
+// applies to what is posted from now on; booked documents stay as they are.
+func (s *Store) SetPOSSettings(ctx context.Context, tenantID int64, p POSSettings) error {
+	if p.Mode != "receipt" && p.Mode != "dayclose" {
+		return &InvalidError{fmt.Errorf("mode %q: use receipt (a document per receipt) or dayclose (day sheets per Z report)", p.Mode)}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var missing []string
+		check := func(what, code string) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND code = ? AND active = 1`, tenantID, code).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				missing = append(missing, fmt.Sprintf("%s %q", what, code))
+			}
+			return nil
+		}
+		for what, code := range map[string]string{"vat_account": p.VATAccount, "rounding_account": p.Rounding, "services_account": p.Services} {
+			if err := check(what, code); err != nil {
+				return err
+			}
+		}
+		for pc, code := range p.Payments {
+			if strings.TrimSpace(pc) == "" {
+				return &InvalidError{errors.New("a payment code is empty")}
+			}
+			if err := check("payment "+pc, code); err != nil {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM warehouses WHERE tenant_id = ? AND code = ?`, tenantID, p.Warehouse).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			missing = append(missing, fmt.Sprintf("warehouse %q", p.Warehouse))
+		}
+		if len(missing) > 0 {
+			return &InvalidError{fmt.Errorf("not in the chart or unknown: %s", strings.Join(missing, ", "))}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pos_settings SET mode = ?, auto_writeoff = ?, returns_to_stock = ?, warehouse = ?, vat_account = ?, rounding_account = ?, services_account = ? WHERE tenant_id = ?`,
+			p.Mode, boolInt(p.AutoWriteOff), boolInt(p.ReturnsToStock), p.Warehouse, p.VATAccount, p.Rounding, p.Services, tenantID); err != nil {
+			return err
+		}
+		if p.Payments != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM payment_accounts WHERE tenant_id = ?`, tenantID); err != nil {
+				return err
+			}
+			for pc, code := range p.Payments {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO payment_accounts (tenant_id, payment_code, account) VALUES (?, ?, ?)`, tenantID, pc, code); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Account is a chart account.
+type Account struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // asset, liability, equity, revenue, expense
+	Active bool   `json:"active"`
+}
+
+// Accounts lists the chart.
+func (s *Store) Accounts(ctx context.Context, tenantID int64) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		var active int
+		if err := rows.Scan(&a.Code, &a.Name, &a.Kind, &active); err != nil {
+			return nil, err
+		}
+		a.Active = active != 0
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SaveAccount adds or renames an account; an account with postings keeps its code and kind.
+func (s *Store) SaveAccount(ctx context.Context, tenantID int64, a Account) error {
+	switch a.Kind {
+	case "asset", "liability", "equity", "revenue", "expense":
+	default:
+		return &InvalidError{fmt.Errorf("kind %q: use asset, liability, equity, revenue or expense", a.Kind)}
+	}
+	if a.Code == "" || len(a.Code) > 20 || strings.TrimSpace(a.Name) == "" {
+		return &InvalidError{errors.New("an account needs a code (up to 20 characters) and a name")}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, code, name, kind, active) VALUES (?, ?, ?, ?, ?)`+s.upsert("tenant_id, code", "name", "kind", "active"),
+			tenantID, a.Code, a.Name, a.Kind, boolInt(a.Active))
+		return err
+	})
+}
+
+// OperationType is a kind of document with its series and default accounts.
+type OperationType struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Series string `json:"series"`
+	Debit  string `json:"debit_account"`
+	Credit string `json:"credit_account"`
+}
+
+// OperationTypes lists them.
+func (s *Store) OperationTypes(ctx context.Context, tenantID int64) ([]OperationType, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OperationType
+	for rows.Next() {
+		var o OperationType
+		if err := rows.Scan(&o.Code, &o.Name, &o.Series, &o.Debit, &o.Credit); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// SaveOperationType changes an operation type's name, series or accounts. A new series starts
+// at number 1; the old series keeps its numbers.
+func (s *Store) SaveOperationType(ctx context.Context, tenantID int64, o OperationType) error {
+	if o.Series == "" || len(o.Series) > 20 {
+		return &InvalidError{errors.New("series must be 1-20 characters")}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, code := range []string{o.Debit, o.Credit} {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return &InvalidError{fmt.Errorf("account %q is not in the chart", code)}
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE operation_types SET name = ?, series = ?, debit_account = ?, credit_account = ? WHERE tenant_id = ? AND code = ?`,
+			o.Name, o.Series, o.Debit, o.Credit, tenantID, o.Code)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("operation type %q: %w", o.Code, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// VATClassifier maps a VAT rate to the code tax reports use.
+type VATClassifier struct {
+	Rate string `json:"rate"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// VATClassifiers lists them.
+func (s *Store) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassifier, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []VATClassifier
+	for rows.Next() {
+		var c VATClassifier
+		var bp int64
+		if err := rows.Scan(&bp, &c.Code, &c.Name); err != nil {
+			return nil, err
+		}
+		c.Rate = domain.FromCents(bp).String()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SaveVATClassifier sets the classifier code of a VAT rate (adding the rate if new).
+func (s *Store) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClassifier) error {
+	rate, err := decimal.NewFromString(c.Rate)
+	if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
+		return &InvalidError{fmt.Errorf("rate %q: a percentage from 0 to 99.99", c.Rate)}
+	}
+	bp, err := domain.Cents(rate)
+	if err != nil {
+		return &InvalidError{err}
+	}
+	if c.Code == "" || len(c.Code) > 40 {
+		return &InvalidError{errors.New("code must be 1-40 characters, e.g. PVM1")}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO vat_classifiers (tenant_id, rate_bp, code, name) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, rate_bp", "code", "name"),
+			tenantID, bp, c.Code, c.Name)
+		return err
+	})
+}

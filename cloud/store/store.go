@@ -1,0 +1,189 @@
+// Package store is the cloud's database: SQLite (modernc.org/sqlite, the embedded default) or
+// MySQL/MariaDB (production). Both run the same queries: money is integer cents and times are
+// unix milliseconds, so sums are exact on either. Migrations are embedded per dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite"
+	_ "time/tzdata" // document dates in the shops' zone on any machine
+
+	"tiltas/internal/dbtx"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database kind.
+type Dialect string
+
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// Store is the cloud's database handle.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+	zone    *time.Location // the shops' zone: document dates are days there
+}
+
+// SetZone sets the shops' time zone (default Europe/Vilnius).
+func (s *Store) SetZone(z *time.Location) { s.zone = z }
+
+// Open connects to url and migrates it to this binary's schema. url is
+// "sqlite:PATH" or "mysql://user:pass@tcp(host:port)/db". A database whose schema is newer than
+// this binary knows is refused, never touched.
+func Open(ctx context.Context, url string) (*Store, error) {
+	vilnius, err := time.LoadLocation("Europe/Vilnius")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{now: time.Now, zone: vilnius}
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		s.dialect = SQLite
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			return nil, errors.New("--db sqlite: needs a file path, for example sqlite:/var/lib/tiltas/cloud.db")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create directory for %s: %w", path, err)
+		}
+		// Create the file owner-only before SQLite does; its -wal and -shm files copy the mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		f.Close()
+		// WAL with synchronous=FULL: a committed batch survives kill -9 and power loss.
+		// The path goes into a URI: escape what would end it early ("#", "?") or be decoded ("%").
+		escaped := strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F").Replace(path)
+		dsn := "file:" + escaped + "?_txlock=immediate&_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+		if s.db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		s.db.SetMaxOpenConns(4)
+	case strings.HasPrefix(url, "mysql://"):
+		s.dialect = MySQL
+		cfg, err := mysql.ParseDSN(strings.TrimPrefix(url, "mysql://"))
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w (expected mysql://user:pass@tcp(host:3306)/dbname)", redact(url), err)
+		}
+		cfg.Timeout = 5 * time.Second
+		// One round trip per statement instead of prepare, execute and close: the driver quotes
+		// the arguments itself (safe: the connection is utf8mb4).
+		cfg.InterpolateParams = true
+		cfg.ReadTimeout = 60 * time.Second
+		cfg.WriteTimeout = 60 * time.Second
+		if s.db, err = sql.Open("mysql", cfg.FormatDSN()); err != nil {
+			return nil, fmt.Errorf("open %s: %w", redact(url), err)
+		}
+		s.db.SetConnMaxLifetime(3 * time.Minute)
+		s.db.SetMaxOpenConns(16)
+	default:
+		return nil, fmt.Errorf("--db %q: use sqlite:PATH or mysql://user:pass@tcp(host:3306)/dbname", redact(url))
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", redact(url), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// redact hides a password in a database URL.
+func redact(url string) string {
+	at := strings.LastIndex(url, "@")
+	scheme := strings.Index(url, "://")
+	if at < 0 || scheme < 0 {
+		return url
+	}
+	userinfo := url[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return url[:scheme+3] + userinfo[:i] + ":***" + url[at:]
+	}
+	return url
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectSQLite3
+	if s.dialect == MySQL {
+		gd = goose.DialectMySQL
+	}
+	p, err := goose.NewProvider(gd, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	var newest int64
+	for _, src := range p.ListSources() {
+		newest = max(newest, src.Version)
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > newest {
+		return fmt.Errorf("database schema is version %d but this tiltas-cloud knows only up to %d: run a newer tiltas-cloud, or restore a backup taken before the upgrade", current, newest)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate database schema: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect says which database this is.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB is the handle, for tests that check what is stored.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+
+// inTx runs fn in one transaction, retrying MySQL deadlocks.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return dbtx.Run(ctx, s.db, 6, fn)
+}
+
+// upsert returns the dialect's "insert or update on key" tail for the given columns.
+func (s *Store) upsert(key string, cols ...string) string {
+	var sets []string
+	for _, c := range cols {
+		if s.dialect == MySQL {
+			sets = append(sets, c+" = VALUES("+c+")")
+		} else {
+			sets = append(sets, c+" = excluded."+c)
+		}
+	}
+	if s.dialect == MySQL {
+		return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
+	}
+	return " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// ErrNotFound is returned when a named thing does not exist.
+var ErrNotFound = errors.New("not found")

@@ -1,0 +1,274 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/store"
+	"tiltas/internal/storetest"
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+// eachStore runs a test against SQLite and against MariaDB: both stores pass the same suite.
+func eachStore(t *testing.T, fn func(t *testing.T, s *store.Store, url string)) {
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			url := storetest.URL(t, kind)
+			s, err := store.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			fn(t, s, url)
+		})
+	}
+}
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func receipt(id string, total string) domain.Receipt {
+	t := d(total)
+	return domain.Receipt{SourceID: id, Register: "R01", SessionID: "1", Number: "R01-" + id, Type: domain.Sale,
+		OpenedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), ClosedAt: time.Date(2026, 11, 2, 10, 1, 0, 0, time.UTC),
+		Lines: []domain.Line{{No: 1, Barcode: "4770001", Name: "Duona", Quantity: d("1"), UnitPrice: t, Discount: d("0"), VATRate: d("21"),
+			Total: t, VAT: domain.LineVAT(t, d("21"))}},
+		Payments: []domain.Payment{{Code: "CARD", Amount: t}}, Total: t, VAT: domain.LineVAT(t, d("21")), Rounding: d("0")}
+}
+
+func item(seq uint64, v any, id string) protocol.Item {
+	kind := protocol.KindReceipt
+	if _, ok := v.(domain.DayClose); ok {
+		kind = protocol.KindDayClose
+	}
+	b, _ := json.Marshal(v)
+	return protocol.Item{Seq: seq, Kind: kind, SourceID: id, Data: b}
+}
+
+func batch(items ...protocol.Item) *protocol.Batch {
+	return &protocol.Batch{FirstSeq: items[0].Seq, LastSeq: items[len(items)-1].Seq, Items: items}
+}
+
+func setup(t *testing.T, s *store.Store, tenant, storeCode string) store.AgentIdentity {
+	ctx := context.Background()
+	tn, err := s.CreateTenant(ctx, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.EnrollAgent(ctx, tn.ID, storeCode, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := s.AuthAgent(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return who
+}
+
+func TestMigrationsAndSchemaGuard(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, url string) {
+		ctx := context.Background()
+		again, err := store.Open(ctx, url) // migrating a migrated database is a no-op
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Close()
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (999, true)`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = store.Open(ctx, url)
+		if err == nil || !strings.Contains(err.Error(), "version 999") || !strings.Contains(err.Error(), "newer tiltas-cloud") {
+			t.Fatalf("a newer schema must be refused with a clear message, got %v", err)
+		}
+	})
+}
+
+func TestTokensAreHashedAndBound(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		a, _ := s.CreateTenant(ctx, "A")
+		b, _ := s.CreateTenant(ctx, "B")
+		tokA, err := s.EnrollAgent(ctx, a.ID, "VLN1", "Vilnius")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokB, _ := s.EnrollAgent(ctx, b.ID, "VLN1", "")
+		var n int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM agent_tokens WHERE token_hash = ? OR token_hash = ?`, tokA, tokB).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("tokens must be stored only as hashes (found %d plain, err %v)", n, err)
+		}
+		whoA, err := s.AuthAgent(ctx, tokA)
+		if err != nil || whoA.TenantID != a.ID || whoA.StoreCode != "VLN1" {
+			t.Fatalf("token A resolved to %+v, %v", whoA, err)
+		}
+		whoB, _ := s.AuthAgent(ctx, tokB)
+		if whoB.TenantID != b.ID || whoB.StoreID == whoA.StoreID {
+			t.Fatalf("same store code in two tenants must be two stores: %+v %+v", whoA, whoB)
+		}
+		if _, err := s.AuthAgent(ctx, tokA+"x"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a wrong token must be refused, got %v", err)
+		}
+		if _, err := s.CreateTenant(ctx, "A"); err == nil {
+			t.Fatal("duplicate tenant name accepted")
+		}
+		api, _ := s.CreateAPIToken(ctx, b.ID, "test")
+		if tn, err := s.AuthAPI(ctx, api); err != nil || tn != b.ID {
+			t.Fatalf("API token: %d %v", tn, err)
+		}
+	})
+}
+
+func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		bad := receipt("3", "10.00")
+		bad.Total = d("11.00") // does not add up
+		zc := domain.DayClose{SourceID: "z1", Register: "R01", ZNumber: "1", ClosedAt: time.Now().UTC(), ReceiptsCount: 2, Total: d("15.50"),
+			VAT: []domain.VATTotal{{Rate: d("21"), Net: d("12.81"), VAT: d("2.69"), Gross: d("15.50")}}, Payments: []domain.Payment{{Code: "CARD", Amount: d("15.50")}}}
+		b1 := batch(item(1, receipt("1", "5.50"), "1"), item(2, receipt("2", "10.00"), "2"), item(3, bad, "3"),
+			protocol.Item{Seq: 4, Kind: protocol.KindReceipt, SourceID: "4", Data: json.RawMessage(`{"raw":"x"}`), DecodeError: "line 1: quantity is NULL"},
+			item(5, zc, "z1"), protocol.Item{Seq: 6, Kind: "coupon", SourceID: "c", Data: json.RawMessage(`{}`)})
+		ack, err := s.IngestBatch(ctx, who, "stream-a", b1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := map[uint64]string{}
+		for _, r := range ack.Rejected {
+			codes[r.Seq] = r.Code
+			if r.Message == "" {
+				t.Errorf("rejection %d has no message", r.Seq)
+			}
+		}
+		want := map[uint64]string{3: protocol.CodeInvalid, 4: protocol.CodeMalformed, 6: protocol.CodeUnknown}
+		if fmt.Sprint(codes) != fmt.Sprint(want) {
+			t.Fatalf("rejected %v, want %v (%+v)", codes, want, ack.Rejected)
+		}
+		if acked, _ := s.StreamAcked(ctx, who.StoreID, "stream-a"); acked != 6 {
+			t.Fatalf("acked %d, want 6", acked)
+		}
+		// The same batch again (a lost ack) changes nothing.
+		if ack, err := s.IngestBatch(ctx, who, "stream-a", b1); err != nil || len(ack.Rejected) != 0 {
+			t.Fatalf("replay: %+v %v", ack, err)
+		}
+		// A new stream (a new outbox file) resends the same receipts: no-op; one changed: conflict.
+		changed := receipt("2", "12.00")
+		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(1, receipt("1", "5.50"), "1"), item(2, changed, "2"), item(3, receipt("7", "1.00"), "7")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ack.Rejected) != 1 || ack.Rejected[0].Code != protocol.CodeConflict || !strings.Contains(ack.Rejected[0].Message, "different content") {
+			t.Fatalf("want one conflict, got %+v", ack.Rejected)
+		}
+		n, cents, err := s.ReceiptTotals(ctx, who.TenantID, who.StoreID)
+		if err != nil || n != 3 || cents != 550+1000+100 {
+			t.Fatalf("held %d receipts %d cents (%v), want 3 and 1650", n, cents, err)
+		}
+		got, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID})
+		if len(got) != 3 || !got[1].Total.Equal(d("10")) || len(got[1].Lines) != 1 {
+			t.Fatalf("receipts kept the first content: %+v", got)
+		}
+		zs, _ := s.DayCloses(ctx, store.Query{TenantID: who.TenantID})
+		if len(zs) != 1 || !zs[0].Total.Equal(d("15.5")) {
+			t.Fatalf("day closes: %+v", zs)
+		}
+		rej, _ := s.Rejected(ctx, who.TenantID, 0, 0)
+		if len(rej) != 4 {
+			t.Fatalf("want 4 recorded rejections, got %d", len(rej))
+		}
+		// A gap is refused and says where to resume.
+		_, err = s.IngestBatch(ctx, who, "stream-b", batch(item(9, receipt("9", "1.00"), "9")))
+		var gap *store.GapError
+		if !errors.As(err, &gap) || gap.Acked != 3 {
+			t.Fatalf("want a gap error at 3, got %v", err)
+		}
+		// A batch that overlaps what is held stores only the new part.
+		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(3, receipt("7", "1.00"), "7"), item(4, receipt("8", "2.00"), "8")))
+		if err != nil || len(ack.Rejected) != 0 {
+			t.Fatal(ack, err)
+		}
+		if n, _, _ := s.ReceiptTotals(ctx, who.TenantID, who.StoreID); n != 4 {
+			t.Fatalf("held %d, want 4", n)
+		}
+	})
+}
+
+func TestTenantIsolation(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		a := setup(t, s, "A", "S1")
+		b := setup(t, s, "B", "S1")
+		if _, err := s.IngestBatch(ctx, a, "s", batch(item(1, receipt("1", "5.00"), "1"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.IngestBatch(ctx, b, "s", batch(item(1, receipt("1", "7.00"), "1"))); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []store.AgentIdentity{a, b} {
+			rs, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID})
+			if len(rs) != 1 {
+				t.Fatalf("tenant %d sees %d receipts", who.TenantID, len(rs))
+			}
+			if rs2, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID, StoreID: map[int64]int64{a.TenantID: b.StoreID, b.TenantID: a.StoreID}[who.TenantID]}); len(rs2) != 0 {
+				t.Fatalf("tenant %d sees another tenant's store", who.TenantID)
+			}
+		}
+	})
+}
+
+func TestConcurrentBatchesOneStream(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		// Two connections of one agent racing the same batches: the database must end with each once.
+		var wg sync.WaitGroup
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := uint64(1); i <= 40; i++ {
+					id := fmt.Sprint(i)
+					_, _ = s.IngestBatch(ctx, who, "s", batch(item(i, receipt(id, "1.00"), id)))
+				}
+			}()
+		}
+		wg.Wait()
+		// Whatever raced, resending everything settles it.
+		for i := uint64(1); i <= 40; i++ {
+			id := fmt.Sprint(i)
+			if _, err := s.IngestBatch(ctx, who, "s", batch(item(i, receipt(id, "1.00"), id))); err != nil {
+				var gap *store.GapError
+				if !errors.As(err, &gap) {
+					t.Fatal(err)
+				}
+			}
+		}
+		n, cents, _ := s.ReceiptTotals(ctx, who.TenantID, who.StoreID)
+		if n != 40 || cents != 4000 {
+			t.Fatalf("held %d receipts, %d cents; want 40 and 4000", n, cents)
+		}
+	})
+}
+
+// A path with characters that mean something in a URI still opens that very file.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := t.TempDir() + "/odd #1 ?x %20"
+	s, err := store.Open(context.Background(), "sqlite:"+dir+"/cloud.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(dir + "/cloud.db"); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
+}

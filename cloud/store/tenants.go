@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"github.com/go-sql-driver/mysql"
+	"strings"
+)
+
+// Tenant is one customer company; its data is isolated from every other tenant's.
+type Tenant struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// StoreRef is one shop of a tenant.
+type StoreRef struct {
+	ID       int64  `json:"-"`
+	TenantID int64  `json:"-"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+}
+
+// AgentIdentity is who an agent token belongs to: exactly one tenant and store.
+type AgentIdentity struct {
+	TenantID  int64
+	StoreID   int64
+	StoreCode string
+}
+
+// CreateTenant adds a tenant.
+func (s *Store) CreateTenant(ctx context.Context, name string) (Tenant, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Tenant{}, errors.New("tenant name is empty: pass --name")
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO tenants (name, created_ms) VALUES (?, ?)`, name, s.nowMS())
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		// The catalogue's version counter exists from the start, so first writes never race to create it.
+		if _, err = tx.ExecContext(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, 'products', 0)`, id); err != nil {
+			return err
+		}
+		return s.seedBooks(ctx, tx, id)
+	})
+	if err != nil {
+		if isDuplicate(err) {
+			return Tenant{}, fmt.Errorf("tenant %q already exists", name)
+		}
+		return Tenant{}, fmt.Errorf("create tenant %q: %w", name, err)
+	}
+	return Tenant{ID: id, Name: name}, nil
+}
+
+// TenantByName finds a tenant by its name.
+func (s *Store) TenantByName(ctx context.Context, name string) (Tenant, error) {
+	t := Tenant{Name: name}
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM tenants WHERE name = ?`, name).Scan(&t.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("tenant %q: %w (create it with: tiltas-cloud tenant create --name %q)", name, ErrNotFound, name)
+	}
+	return t, err
+}
+
+// EnrollAgent creates the store if it is missing and a new agent token bound to it. The token
+// is returned once; only its hash is kept.
+func (s *Store) EnrollAgent(ctx context.Context, tenantID int64, storeCode, storeName string) (string, error) {
+	storeCode = strings.TrimSpace(storeCode)
+	if storeCode == "" || len(storeCode) > 40 {
+		return "", errors.New("store code must be 1-40 characters: pass --store")
+	}
+	if storeName == "" {
+		storeName = storeCode
+	}
+	token := newToken("tag_")
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var storeID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, storeCode).Scan(&storeID)
+		if errors.Is(err, sql.ErrNoRows) {
+			res, err := tx.ExecContext(ctx, `INSERT INTO stores (tenant_id, code, name, created_ms) VALUES (?, ?, ?, ?)`, tenantID, storeCode, storeName, s.nowMS())
+			if err != nil {
+				return err
+			}
+			if storeID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO agent_tokens (tenant_id, store_id, token_hash, created_ms) VALUES (?, ?, ?, ?)`,
+			tenantID, storeID, hashToken(token), s.nowMS())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("enroll agent for store %s: %w", storeCode, err)
+	}
+	return token, nil
+}
+
+// AuthAgent resolves an agent token. An unknown or revoked token is ErrNotFound.
+func (s *Store) AuthAgent(ctx context.Context, token string) (AgentIdentity, error) {
+	var id AgentIdentity
+	err := s.db.QueryRowContext(ctx, `SELECT t.tenant_id, t.store_id, s.code FROM agent_tokens t JOIN stores s ON s.id = t.store_id
+		WHERE t.token_hash = ? AND t.revoked_ms IS NULL`, hashToken(token)).Scan(&id.TenantID, &id.StoreID, &id.StoreCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return id, ErrNotFound
+	}
+	return id, err
+}
+
+// CreateAPIToken makes a token for the read API of one tenant. It is returned once.
+func (s *Store) CreateAPIToken(ctx context.Context, tenantID int64, name string) (string, error) {
+	token := newToken("tap_")
+	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (tenant_id, name, token_hash, created_ms) VALUES (?, ?, ?, ?)`,
+		tenantID, name, hashToken(token), s.nowMS())
+	if err != nil {
+		return "", fmt.Errorf("create API token: %w", err)
+	}
+	return token, nil
+}
+
+// AuthAPI resolves a read-API token to its tenant.
+func (s *Store) AuthAPI(ctx context.Context, token string) (int64, error) {
+	var tenant int64
+	err := s.db.QueryRowContext(ctx, `SELECT tenant_id FROM api_tokens WHERE token_hash = ? AND revoked_ms IS NULL`, hashToken(token)).Scan(&tenant)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return tenant, err
+}
+
+// Stores lists a tenant's stores.
+func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, code, name FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list stores: %w", err)
+	}
+	defer rows.Close()
+	var out []StoreRef
+	for rows.Next() {
+		var r StoreRef
+		if err := rows.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StoreByCode finds a tenant's store.
+func (s *Store) StoreByCode(ctx context.Context, tenantID int64, code string) (StoreRef, error) {
+	r := StoreRef{TenantID: tenantID, Code: code}
+	err := s.db.QueryRowContext(ctx, `SELECT id, name FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("store %q: %w", code, ErrNotFound)
+	}
+	return r, err
+}
+
+// newToken makes a random bearer token: 32 bytes from crypto/rand.
+func newToken(prefix string) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashToken is how tokens are kept: SHA-256. Tokens carry 256 random bits, so a fast hash is
+// enough; no password stretching is needed.
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func isDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Roles: an accountant may change everything, a viewer only looks.
+const (
+	RoleAccountant = "accountant"
+	RoleViewer     = "viewer"
+)
+
+// User is a person who signs in to the web UI.
+type User struct {
+	ID       int64
+	TenantID int64
+	Email    string
+	Name     string
+	Role     string
+}
+
+// SessionTTL is how long a sign-in lasts.
+const SessionTTL = 12 * time.Hour
+
+// CreateUser adds a user with a bcrypt-hashed password.
+func (s *Store) CreateUser(ctx context.Context, tenantID int64, email, name, password, role string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !strings.Contains(email, "@") {
+		return &InvalidError{fmt.Errorf("e-mail %q is not an address", email)}
+	}
+	if role != RoleAccountant && role != RoleViewer {
+		return &InvalidError{fmt.Errorf("role %q: accountant or viewer", role)}
+	}
+	if len(password) < 10 {
+		return &InvalidError{errors.New("the password must be at least 10 characters")}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		name = email
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO users (tenant_id, email, name, password_hash, role, created_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+		tenantID, email, name, string(hash), role, s.nowMS())
+	if isDuplicate(err) {
+		return &InvalidError{fmt.Errorf("a user %s exists already", email)}
+	}
+	return err
+}
+
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+	return h
+})
+
+// ErrBadLogin is a wrong e-mail or password (which of the two is not said).
+var ErrBadLogin = errors.New("wrong e-mail or password")
+
+// Login checks a password and opens a session; it returns the session token and its CSRF token.
+func (s *Store) Login(ctx context.Context, email, password string) (token, csrf string, err error) {
+	var id int64
+	var hash string
+	err = s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password)) // as slow as a real check: no e-mail probing by timing
+		return "", "", ErrBadLogin
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+		return "", "", ErrBadLogin
+	}
+	token, csrf = newToken("ses_"), newToken("")
+	_, err = s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_ms) VALUES (?, ?, ?, ?)`, hashToken(token), id, csrf, s.now().Add(SessionTTL).UnixMilli())
+	return token, csrf, err
+}
+
+// Session resolves a session token to its user and CSRF token.
+func (s *Store) Session(ctx context.Context, token string) (User, string, error) {
+	var u User
+	var csrf string
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.tenant_id, u.email, u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.expires_ms > ?`, hashToken(token), s.nowMS()).Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role, &csrf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", ErrNotFound
+	}
+	return u, csrf, err
+}
+
+// Logout ends a session on the server.
+func (s *Store) Logout(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? OR expires_ms < ?`, hashToken(token), s.nowMS())
+	return err
+}

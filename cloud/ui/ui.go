@@ -1,0 +1,264 @@
+// Package ui is the accountants' web UI: server-rendered pages from templates embedded in the
+// binary, no build step. Sign-in with bcrypt passwords and server-side sessions; a CSRF token
+// on every form; viewers may look but not change; every query is scoped to the user's tenant.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/store"
+)
+
+//go:embed templates static
+var files embed.FS
+
+const sessionCookie = "tiltas_session"
+const loginCookie = "tiltas_login_csrf"
+
+// UI serves /ui/.
+type UI struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
+	SecureCookies bool
+	Version       string
+	pages         map[string]*template.Template
+}
+
+type ctxKey struct{}
+
+type session struct {
+	user  store.User
+	csrf  string
+	token string
+}
+
+// page is what every template gets.
+type page struct {
+	Title     string
+	User      *store.User
+	CSRF      string
+	CanChange bool
+	Flash     string
+	Error     string
+	Data      any
+}
+
+var funcs = template.FuncMap{
+	"pretty": func(raw []byte) string {
+		var b bytes.Buffer
+		if json.Indent(&b, raw, "", "  ") != nil {
+			return string(raw)
+		}
+		return b.String()
+	},
+	"money": func(d decimal.Decimal) string { return d.StringFixed(2) },
+	"when": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	},
+}
+
+// Register adds the UI's routes to mux.
+func (u *UI) Register(mux *http.ServeMux) {
+	u.pages = map[string]*template.Template{}
+	for _, p := range []string{"login", "overview", "receipts", "receipt", "documents", "document", "orders", "unresolved", "table", "products", "product", "reports", "settings", "journal"} {
+		u.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p+".html"))
+	}
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /ui/login", u.loginForm)
+	mux.HandleFunc("POST /ui/login", u.login)
+	for route, h := range map[string]func(http.ResponseWriter, *http.Request, *session){
+		"POST /ui/logout":                  u.logout,
+		"GET /ui/{$}":                      u.overview,
+		"GET /ui/receipts":                 u.receipts,
+		"GET /ui/receipts/{id}":            u.receipt,
+		"GET /ui/documents":                u.documents,
+		"GET /ui/documents/{id}":           u.document,
+		"POST /ui/documents/{id}/cancel":   u.cancel,
+		"GET /ui/orders":                   u.orders,
+		"POST /ui/orders/{id}/retry":       u.retryOrder,
+		"GET /ui/unresolved":               u.unresolved,
+		"POST /ui/unresolved/{id}/resolve": u.resolve,
+		"GET /ui/stock":                    u.stock,
+		"GET /ui/journal":                  u.journal,
+		"POST /ui/unresolved/bulk":         u.resolveBulk,
+		"GET /ui/products/new":             u.productForm,
+		"GET /ui/products/edit":            u.productForm,
+		"POST /ui/products/save":           u.saveProduct,
+		"POST /ui/settings/fetch":          u.fetchNow,
+		"POST /ui/settings/classifier":     u.saveClassifier,
+		"POST /ui/settings/operation":      u.saveOperation,
+		"POST /ui/settings/account":        u.saveAccount,
+		"GET /ui/trial-balance":            u.trialBalance,
+		"GET /ui/products":                 u.products,
+		"POST /ui/products/import":         u.importProducts,
+		"GET /ui/reports":                  u.reports,
+		"GET /ui/reports/view":             u.reportView,
+		"GET /ui/reports/isaf":             u.isaf,
+		"GET /ui/settings":                 u.settings,
+		"POST /ui/settings/company":        u.saveCompany,
+		"POST /ui/settings/pos":            u.savePOS,
+		"POST /ui/settings/enroll":         u.enroll,
+		"POST /ui/settings/vat-rates":      u.importVAT,
+		"POST /ui/settings/fx-rates":       u.importFX,
+	} {
+		mux.Handle(route, u.guard(h))
+	}
+	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusFound))
+}
+
+func secureHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// guard requires a session; on POST it requires the session's CSRF token and a role that may
+// change things.
+func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w)
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+			return
+		}
+		user, csrf, err := u.Store.Session(r.Context(), c.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			u.Log.Error("session", "err", err)
+			http.Error(w, "the database is unavailable; try again shortly", http.StatusServiceUnavailable)
+			return
+		}
+		s := &session{user: user, csrf: csrf, token: c.Value}
+		if r.Method == http.MethodPost {
+			if err := r.ParseMultipartForm(64 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				http.Error(w, "the form could not be read", http.StatusBadRequest)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(csrf)) != 1 {
+				http.Error(w, "this form has expired or did not come from Tiltas (CSRF check): reload the page and try again", http.StatusForbidden)
+				return
+			}
+			if user.Role != store.RoleAccountant && !strings.HasSuffix(r.URL.Path, "/logout") {
+				http.Error(w, "your role ("+user.Role+") may look but not change anything: ask an accountant", http.StatusForbidden)
+				return
+			}
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)), s)
+	})
+}
+
+func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, name, title string, data any, flash, errMsg string) {
+	p := page{Title: title, Data: data, Flash: flash, Error: errMsg}
+	if s != nil {
+		p.User, p.CSRF, p.CanChange = &s.user, s.csrf, s.user.Role == store.RoleAccountant
+	}
+	if r.Context().Value(loginCSRFKey{}) != nil {
+		p.CSRF = r.Context().Value(loginCSRFKey{}).(string)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := u.pages[name].Execute(w, p); err != nil {
+		u.Log.Error("render", "page", name, "err", err)
+	}
+}
+
+func (u *UI) fail(w http.ResponseWriter, err error) {
+	var inv *store.InvalidError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		http.Error(w, "not found", http.StatusNotFound)
+	case errors.As(err, &inv):
+		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+	default:
+		u.Log.Error("ui", "err", err)
+		http.Error(w, "something went wrong; see the cloud log", http.StatusInternalServerError)
+	}
+}
+
+type loginCSRFKey struct{}
+
+func randomHex() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (u *UI) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/ui", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.SecureCookies, MaxAge: maxAge}
+}
+
+// The login form carries a token matched against a cookie, so a forged sign-in is refused too.
+func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	tok := randomHex()
+	http.SetCookie(w, u.cookie(loginCookie, tok, 600))
+	u.render(w, r.WithContext(context.WithValue(r.Context(), loginCSRFKey{}, tok)), nil, "login", "Sign in", nil, "", r.URL.Query().Get("error"))
+}
+
+func (u *UI) login(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	c, err := r.Cookie(loginCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue("csrf"))) != 1 {
+		http.Error(w, "this sign-in form has expired (CSRF check): open the sign-in page again", http.StatusForbidden)
+		return
+	}
+	token, _, err := u.Store.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
+	if errors.Is(err, store.ErrBadLogin) {
+		http.Redirect(w, r, "/ui/login?error="+url.QueryEscape("Wrong e-mail or password."), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	http.SetCookie(w, u.cookie(loginCookie, "", -1))
+	http.SetCookie(w, u.cookie(sessionCookie, token, int(store.SessionTTL.Seconds())))
+	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
+}
+
+func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
+	_ = u.Store.Logout(r.Context(), s.token)
+	http.SetCookie(w, u.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+}
+
+func id(r *http.Request) (int64, bool) {
+	v, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return v, err == nil && v > 0
+}
+
+func back(w http.ResponseWriter, r *http.Request, to, flash string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}

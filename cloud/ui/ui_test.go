@@ -1,0 +1,336 @@
+package ui_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/posting"
+	"tiltas/cloud/server"
+	"tiltas/cloud/store"
+	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
+)
+
+const password = "correct horse battery"
+
+type browser struct {
+	t    *testing.T
+	srv  *httptest.Server
+	http *http.Client
+	csrf string
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func newBrowser(t *testing.T, srv *httptest.Server) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, srv: srv, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (int, string, http.Header) {
+	b.t.Helper()
+	resp, err := b.http.Get(b.srv.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if m := csrfRe.FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	resp, err := b.http.PostForm(b.srv.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
+}
+
+func (b *browser) login(email string) {
+	b.t.Helper()
+	b.get("/ui/login")
+	code, body, loc := b.post("/ui/login", url.Values{"csrf": {b.csrf}, "email": {email}, "password": {password}})
+	if code != http.StatusSeeOther || loc != "/ui/" {
+		b.t.Fatalf("login %s: %d %s %s", email, code, loc, body)
+	}
+	b.get("/ui/") // picks up the session's CSRF token
+}
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func seedTenant(t *testing.T, st *store.Store, name, storeCode, number string) store.AgentIdentity {
+	ctx := context.Background()
+	tn, err := st.CreateTenant(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := st.EnrollAgent(ctx, tn.ID, storeCode, "")
+	who, _ := st.AuthAgent(ctx, tok)
+	g := d("24.20")
+	r := domain.Receipt{SourceID: "1", Register: "R01", SessionID: "1", Number: number, Type: domain.Invoice, Buyer: &domain.Buyer{Code: "300000001", VATCode: "LT100000000017", Name: "UAB " + name},
+		OpenedAt: time.Now().Add(-time.Minute).UTC(), ClosedAt: time.Now().UTC(),
+		Lines:    []domain.Line{{No: 1, Barcode: "1", Name: "Prekė", Quantity: d("1"), UnitPrice: g, Discount: d("0"), VATRate: d("21"), Total: g, VAT: domain.LineVAT(g, d("21"))}},
+		Payments: []domain.Payment{{Code: "CARD", Amount: g}}, Total: g, VAT: domain.LineVAT(g, d("21")), Rounding: d("0")}
+	b, _ := json.Marshal(r)
+	if _, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: 1, Items: []protocol.Item{{Seq: 1, Kind: protocol.KindReceipt, SourceID: "1", Data: b}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PostPending(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	return who
+}
+
+func TestWebUI(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := seedTenant(t, st, "Alfa", "ALFA1", "ALFA-RECEIPT-1")
+	b := seedTenant(t, st, "Beta", "BETA1", "BETA-RECEIPT-1")
+	for _, u := range []struct {
+		tenant int64
+		email  string
+		role   string
+	}{{a.TenantID, "acc@alfa.lt", store.RoleAccountant}, {a.TenantID, "view@alfa.lt", store.RoleViewer}, {b.TenantID, "acc@beta.lt", store.RoleAccountant}} {
+		if err := st.CreateUser(ctx, u.tenant, u.email, "", password, u.role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.CreateUser(ctx, a.TenantID, "short@alfa.lt", "", "short", store.RoleViewer); err == nil {
+		t.Fatal("a short password was accepted")
+	}
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	defer srv.Close()
+
+	anon := newBrowser(t, srv)
+	if code, _, h := anon.get("/ui/documents"); code != http.StatusSeeOther || h.Get("Location") != "/ui/login" {
+		t.Fatalf("a page without a session: %d %s", code, h.Get("Location"))
+	}
+	anon.get("/ui/login")
+	if code, _, loc := anon.post("/ui/login", url.Values{"csrf": {anon.csrf}, "email": {"acc@alfa.lt"}, "password": {"wrong password!"}}); code != http.StatusSeeOther || !strings.Contains(loc, "error=") {
+		t.Fatalf("wrong password: %d %s", code, loc)
+	}
+	if code, _, _ := newBrowser(t, srv).post("/ui/login", url.Values{"csrf": {"forged"}, "email": {"acc@alfa.lt"}, "password": {password}}); code != http.StatusForbidden {
+		t.Fatalf("a forged sign-in form: %d", code)
+	}
+
+	acc := newBrowser(t, srv)
+	acc.login("acc@alfa.lt")
+	_, overview, h := acc.get("/ui/")
+	if !strings.Contains(overview, "ALFA1") || strings.Contains(overview, "BETA1") {
+		t.Fatalf("overview: %s", overview)
+	}
+	if !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || h.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("security headers: %v", h)
+	}
+	// Find the receipt synced a moment ago, open it, then its document.
+	_, list, _ := acc.get("/ui/receipts?store=ALFA1")
+	m := regexp.MustCompile(`href="/ui/receipts/(\d+)"`).FindStringSubmatch(list)
+	if m == nil || !strings.Contains(list, "24.20") {
+		t.Fatalf("receipts: %s", list)
+	}
+	receiptID := m[1]
+	_, rc, _ := acc.get("/ui/receipts/" + receiptID)
+	dm := regexp.MustCompile(`href="/ui/documents/(\d+)">SF1`).FindStringSubmatch(rc)
+	if dm == nil || !strings.Contains(rc, "ALFA-RECEIPT-1") {
+		t.Fatalf("receipt page: %s", rc)
+	}
+	docID := dm[1]
+	_, doc, _ := acc.get("/ui/documents/" + docID)
+	for _, want := range []string{"SF1", "PVM1", "4492", "2410", "20.00", "4.20", "UAB Alfa", "Source receipt"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("document page lacks %q", want)
+		}
+	}
+	if _, found, _ := acc.get("/ui/documents?series=SF&number=1&min=24.20&max=24.20"); !strings.Contains(found, "/ui/documents/"+docID) {
+		t.Fatalf("document search: %s", found)
+	}
+
+	// Forms without the session's CSRF token are refused.
+	if code, _, _ := acc.post("/ui/documents/"+docID+"/cancel", url.Values{}); code != http.StatusForbidden {
+		t.Fatalf("POST without CSRF: %d", code)
+	}
+	other := newBrowser(t, srv)
+	other.login("acc@beta.lt")
+	if code, _, _ := acc.post("/ui/documents/"+docID+"/cancel", url.Values{"csrf": {other.csrf}}); code != http.StatusForbidden {
+		t.Fatalf("POST with another session's CSRF: %d", code)
+	}
+	// A viewer sees but cannot change.
+	viewer := newBrowser(t, srv)
+	viewer.login("view@alfa.lt")
+	if _, page, _ := viewer.get("/ui/documents/" + docID); !strings.Contains(page, "SF1") || strings.Contains(page, "Cancel this document") {
+		t.Fatal("a viewer sees the document but no cancel button")
+	}
+	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account"} {
+		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
+			t.Errorf("viewer POST %s: %d, want 403", path, code)
+		}
+	}
+	if d, _ := st.Document(ctx, a.TenantID, mustInt(docID)); d.Status != "posted" {
+		t.Fatal("a viewer's POST changed the document")
+	}
+	// Tenant B never sees tenant A's data.
+	for _, path := range []string{"/ui/documents/" + docID, "/ui/receipts/" + receiptID} {
+		if code, _, _ := other.get(path); code != http.StatusNotFound {
+			t.Errorf("tenant B GET %s: %d, want 404", path, code)
+		}
+	}
+	for _, path := range []string{"/ui/", "/ui/receipts", "/ui/documents", "/ui/products", "/ui/trial-balance", "/ui/stock", "/ui/unresolved", "/ui/orders?state=posted", "/ui/settings",
+		"/ui/reports/view?name=sales-journal&from=2000-01-01&to=2100-01-01", "/ui/reports/view?name=vat-summary&from=2000-01-01&to=2100-01-01", "/ui/journal?from=2000-01-01",
+		"/ui/orders?state=errors", "/ui/orders?state=open"} {
+		code, page, _ := other.get(path)
+		if code != 200 || strings.Contains(page, "ALFA") || strings.Contains(page, "UAB Alfa") {
+			t.Errorf("tenant B %s: %d, shows tenant A's data", path, code)
+		}
+	}
+	if code, _, _ := other.post("/ui/documents/"+docID+"/cancel", url.Values{"csrf": {other.csrf}}); code != http.StatusNotFound {
+		t.Errorf("tenant B cancelling A's document: %d", code)
+	}
+
+	// CSV import with a bad row shows that row's error.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", acc.csrf)
+	fw, _ := mw.CreateFormFile("file", "cards.csv")
+	fw.Write([]byte("name;attributeName;groupName;measurementUnitName;priceWithoutVat;priceWithVat;vatRate;barcode\nDuona;Prekė;;vnt.;1,00;1,21;21;4770001\n;Prekė;;vnt.;1,00;1,21;21;4770002\nSKU-X;Prekė;;vnt.;10,00;12,10;21;SKU-X\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/ui/products/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := acc.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(imported), "2 new") || !strings.Contains(string(imported), "<td>3</td>") || !strings.Contains(string(imported), "name is empty") {
+		t.Fatalf("import page: %s", imported)
+	}
+
+	// A's card is A's: tenant B cannot open it.
+	if code, _, _ := acc.get("/ui/products/edit?barcode=4770001"); code != 200 {
+		t.Fatalf("A opening its own card: %d", code)
+	}
+	if code, _, _ := other.get("/ui/products/edit?barcode=4770001"); code != http.StatusNotFound {
+		t.Errorf("tenant B opening A's product card: %d", code)
+	}
+
+	// An order in Errors (a SKU without a card) is retried from the UI once the card exists.
+	acct, _ := st.CreateMarketAccount(ctx, a.TenantID, "amazon", "Amazon EU", []byte(`{}`), time.Hour)
+	ma := store.MarketAccount{ID: acct, TenantID: a.TenantID, Kind: "amazon", Name: "Amazon EU"}
+	o := posting.Order{Market: "amazon", ID: "302-1", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT", Buyer: posting.OrderBuyer{Key: "x@example.com"},
+		Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "SKU-Y", Name: "Y", Qty: d("1"), UnitGross: d("12.10")}}}
+	st.SaveOrders(ctx, ma, []posting.Order{o})
+	st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
+	_, errors, _ := acc.get("/ui/orders?state=errors")
+	om := regexp.MustCompile(`action="/ui/orders/(\d+)/retry"`).FindStringSubmatch(errors)
+	if om == nil || !strings.Contains(errors, "SKU-Y") || !strings.Contains(errors, "create the product card") {
+		t.Fatalf("orders in Errors: %s", errors)
+	}
+	st.SaveCard(ctx, a.TenantID, domain.Card{Barcode: "SKU-Y", Name: "Y", Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true}, true)
+	if code, _, loc := acc.post("/ui/orders/"+om[1]+"/retry", url.Values{"csrf": {acc.csrf}}); code != http.StatusSeeOther || !strings.Contains(loc, "state=posted") {
+		t.Fatalf("retry: %d %s", code, loc)
+	}
+	if _, posted, _ := acc.get("/ui/orders?state=posted"); !strings.Contains(posted, "302-1") {
+		t.Fatalf("the retried order is not Posted: %s", posted)
+	}
+
+	// Settings: enrolling shows the token once; i.SAF downloads once the company is set.
+	acc.get("/ui/settings")
+	if _, page, _ := acc.post("/ui/settings/enroll", url.Values{"csrf": {acc.csrf}, "store": {"ALFA2"}}); !strings.Contains(page, "tag_") {
+		t.Fatalf("enrollment: %s", page)
+	}
+	if code, _, loc := acc.post("/ui/settings/company", url.Values{"csrf": {acc.csrf}, "name": {"UAB Alfa"}, "code": {"304123456"}}); code != http.StatusSeeOther {
+		t.Fatalf("company: %d %s", code, loc)
+	}
+	month := time.Now().Format("2006-01")
+	if code, x, h := acc.get("/ui/reports/isaf?month=" + month); code != 200 || !strings.Contains(h.Get("Content-Disposition"), "isaf_304123456") || !strings.Contains(x, "<InvoiceNo>SF1</InvoiceNo>") {
+		t.Fatalf("i.SAF download: %d %v %s", code, h, x)
+	}
+
+	// The journal, a product card edited by hand, settings saved, lines written off in bulk.
+	if _, j, _ := acc.get("/ui/journal?from=2000-01-01"); !strings.Contains(j, "4492") || !strings.Contains(j, "/ui/documents/"+docID) {
+		t.Fatalf("journal: %s", j)
+	}
+	acc.get("/ui/products/edit?barcode=SKU-Y")
+	if code, _, loc := acc.post("/ui/products/save", url.Values{"csrf": {acc.csrf}, "barcode": {"SKU-Y"}, "name": {"Y pervadintas"}, "unit": {"vnt."},
+		"price_net": {"10,00"}, "price_gross": {"12,10"}, "vat_rate": {"21"}, "active": {"on"}}); code != http.StatusSeeOther || !strings.Contains(loc, "SKU-Y") {
+		t.Fatalf("edit a card: %d %s", code, loc)
+	}
+	if _, page, _ := acc.post("/ui/products/save", url.Values{"csrf": {acc.csrf}, "create": {"1"}, "barcode": {"NEW-1"}, "name": {"Naujas"}, "unit": {"vnt."},
+		"price_net": {"1,00"}, "price_gross": {"1,30"}, "vat_rate": {"21"}}); !strings.Contains(page, "does not match") {
+		t.Fatalf("a card whose prices disagree must be refused with the reason: %s", page)
+	}
+	if cards, _ := st.Cards(ctx, a.TenantID, "pervadintas", "", 10); len(cards) != 1 {
+		t.Fatal("the edited card was not saved")
+	}
+	for path, form := range map[string]url.Values{
+		"/ui/settings/classifier": {"rate": {"12"}, "code": {"PVM58"}, "name": {"12 % accommodation"}},
+		"/ui/settings/operation":  {"code": {"sale"}, "name": {"Pardavimas"}, "series": {"KVT"}, "debit": {"2410"}, "credit": {"5000"}},
+		"/ui/settings/account":    {"code": {"2722"}, "name": {"Antra kasa"}, "kind": {"asset"}, "active": {"on"}},
+	} {
+		form.Set("csrf", acc.csrf)
+		if code, body, _ := acc.post(path, form); code != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", path, code, body)
+		}
+	}
+	if _, page, _ := acc.post("/ui/settings/operation", url.Values{"csrf": {acc.csrf}, "code": {"sale"}, "series": {"KVT"}, "debit": {"9999"}, "credit": {"5000"}}); !strings.Contains(page, `account &#34;9999&#34; is not in the chart`) {
+		t.Fatalf("an operation with an unknown account: %s", page)
+	}
+	st.StockIn(ctx, a.TenantID, "", "2026-11-01", "bulk", []store.StockInLine{{Barcode: "1", Qty: d("10"), UnitCost: d("5")}})
+	un, _ := st.Unresolved(ctx, a.TenantID, 0, true)
+	form := url.Values{"csrf": {acc.csrf}}
+	for _, l := range un {
+		form.Add("ids", fmt.Sprint(l.ID))
+	}
+	// Item 1 now has stock, SKU-Y has none: one line is written off, the other is named with its reason.
+	if code, _, loc := acc.post("/ui/unresolved/bulk", form); code != http.StatusSeeOther || len(un) != 2 ||
+		!strings.Contains(loc, url.QueryEscape("1 written off")) || !strings.Contains(loc, url.QueryEscape("no stock of SKU-Y")) {
+		t.Fatalf("bulk write-off of %d lines: %d %s", len(un), code, loc)
+	}
+
+	// Signing out ends the session on the server: the old cookie no longer works.
+	jarCookies := acc.http.Jar.Cookies(mustURL(srv.URL + "/ui/"))
+	acc.post("/ui/logout", url.Values{"csrf": {acc.csrf}})
+	replay := newBrowser(t, srv)
+	replay.http.Jar.SetCookies(mustURL(srv.URL+"/ui/"), jarCookies)
+	if code, _, _ := replay.get("/ui/"); code != http.StatusSeeOther {
+		t.Fatalf("an ended session still works: %d", code)
+	}
+
+}
+
+func mustInt(s string) int64 {
+	var v int64
+	fmt.Sscan(s, &v)
+	return v
+}
+
+func mustURL(s string) *url.URL {
+	u, _ := url.Parse(s)
+	return u
+}

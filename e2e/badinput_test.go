@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tiltas/cloud/store"
+	"tiltas/possim"
+	"tiltas/shared/protocol"
+)
+
+// Bad rows in the POS (NULL, negative, garbage) are each rejected with a clear reason; the
+// good receipts around them all arrive, and nothing is retried forever.
+func TestBadPOSRowsAreRejectedOthersFlow(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	e.cloudInProcess()
+	e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 100, Seed: 5})
+	// Damage copies of real receipts, the way a broken back-office import would.
+	damage := []struct {
+		name, sql string
+		want      string
+		code      string
+	}{
+		{"null quantity", `UPDATE receipt_lines SET quantity = NULL WHERE receipt_id = ? AND line_no = 1`, "line 1 quantity is NULL", protocol.CodeMalformed},
+		{"negative price", `UPDATE receipt_lines SET unit_price = -unit_price WHERE receipt_id = ? AND line_no = 1`, "unit price", protocol.CodeInvalid},
+		{"total off", `UPDATE receipts SET total = total + 1 WHERE id = ?`, "is not the sum of lines", protocol.CodeInvalid},
+		{"no closing time", `UPDATE receipts SET closed_at = NULL WHERE id = ?`, "closed_at is NULL", protocol.CodeMalformed},
+		{"garbage number", `UPDATE receipts SET number = NULL WHERE id = ?`, "number is NULL", protocol.CodeMalformed},
+	}
+	ids := map[string]string{}
+	for i, d := range damage {
+		id := copyReceipt(t, e, int64(10+i))
+		if _, err := e.pos.Exec(d.sql, id); err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		ids[d.name] = id
+	}
+	e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 100, Seed: 6}) // no Z: it would include the damaged totals and be rejected too
+	e.agentProc()
+
+	st, err := store.Open(context.Background(), e.cloudURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(time.Minute)
+	var rej []store.RejectedItem
+	for time.Now().Before(deadline) {
+		if rej, _ = st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(rej) >= len(damage) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	bySource := map[string]store.RejectedItem{}
+	for _, r := range rej {
+		bySource[r.SourceID] = r
+	}
+	for _, d := range damage {
+		r, ok := bySource[ids[d.name]]
+		if !ok {
+			t.Errorf("%s (receipt %s) was not rejected; rejections: %+v", d.name, ids[d.name], rej)
+			continue
+		}
+		if r.Code != d.code || !strings.Contains(r.Message, d.want) {
+			t.Errorf("%s: got %s %q, want %s containing %q", d.name, r.Code, r.Message, d.code, d.want)
+		}
+	}
+	// Every good receipt arrived; the damaged ones are the only difference.
+	want := e.posSnapshot()
+	for _, id := range ids {
+		delete(want.receipts, id)
+	}
+	got := e.cloudSnapshot()
+	if diff := diffMaps(want.receipts, got.receipts); diff != "" {
+		t.Fatalf("good receipts did not all arrive:\n%s", diff)
+	}
+	if len(got.receipts) != 200 {
+		t.Fatalf("cloud holds %d good receipts, want 200", len(got.receipts))
+	}
+	// Rejections are final: after more polls nothing is re-sent or re-rejected.
+	time.Sleep(1500 * time.Millisecond)
+	if again, _ := st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(again) != len(damage) {
+		for _, r := range again {
+			t.Logf("rejected %s seq %d: %s", r.SourceID, r.Seq, r.Message)
+		}
+		t.Fatalf("rejections grew from %d to %d: quarantined items are being retried", len(damage), len(again))
+	}
+}
+
+// copyReceipt duplicates a closed receipt (lines and payments) as a new closed receipt and
+// returns its id.
+func copyReceipt(t *testing.T, e *env, from int64) string {
+	t.Helper()
+	tx, err := e.pos.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	res, err := tx.Exec(`INSERT INTO receipts (register_id, session_id, number, type, status, opened_at, closed_at, cashier, total, vat_total, rounding)
+		SELECT register_id, session_id, CONCAT(number, '-X'), type, 'closed', opened_at, NOW(3), cashier, total, vat_total, rounding FROM receipts WHERE id = ?`, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	if _, err := tx.Exec(`INSERT INTO receipt_lines SELECT ?, line_no, barcode, name, unit, quantity, unit_price, discount, vat_rate, line_total, vat_amount FROM receipt_lines WHERE receipt_id = ?`, id, from); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO payments SELECT ?, line_no, payment_code, amount FROM payments WHERE receipt_id = ?`, id, from); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
+}

@@ -34,6 +34,7 @@ type Books interface {
 	RetryFailed(ctx context.Context, tenantID int64, kind string, row int64) error
 	POSSettings(ctx context.Context, tenantID int64) (store.POSSettings, error)
 	SetPOSSettings(ctx context.Context, tenantID int64, p store.POSSettings) error
+	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
 	Accounts(ctx context.Context, tenantID int64) ([]store.Account, error)
 	SaveAccount(ctx context.Context, tenantID int64, a store.Account) error
 	OperationTypes(ctx context.Context, tenantID int64) ([]store.OperationType, error)
@@ -57,6 +58,7 @@ func (a *API) registerBooks(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/posting-failures/{kind}/{row}/retry", a.auth(a.retry))
 	mux.Handle("GET /api/v1/settings/pos", a.auth(a.getPOSSettings))
 	mux.Handle("PUT /api/v1/settings/pos", a.auth(a.putPOSSettings))
+	mux.Handle("PUT /api/v1/stores/{store}/pos-mode", a.auth(a.putStorePOSMode))
 	mux.Handle("GET /api/v1/accounts", a.auth(a.accounts))
 	mux.Handle("PUT /api/v1/accounts/{code}", a.auth(a.putAccount))
 	mux.Handle("GET /api/v1/operation-types", a.auth(a.operationTypes))
@@ -341,6 +343,30 @@ func (a *API) putPOSSettings(w http.ResponseWriter, r *http.Request, tenant int6
 		return invalid(err)
 	}
 	return a.getPOSSettings(w, r, tenant)
+}
+
+// putStorePOSMode sets one store's POS mode: {"pos_mode": "receipt" | "dayclose" | ""}, where
+// "" follows the tenant's POS settings.
+func (a *API) putStorePOSMode(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	var body struct {
+		Mode *string `json:"pos_mode"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if body.Mode == nil {
+		return badRequest(`body needs "pos_mode": "receipt", "dayclose", or "" for the tenant's setting`)
+	}
+	code := r.PathValue("store")
+	if err := a.Store.SetStorePOSMode(r.Context(), tenant, code, *body.Mode); err != nil {
+		return invalid(err)
+	}
+	st, err := a.Store.StoreByCode(r.Context(), tenant, code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
 }
 
 func (a *API) accounts(w http.ResponseWriter, r *http.Request, tenant int64) error {

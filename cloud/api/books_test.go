@@ -112,6 +112,15 @@ func TestBooksAPI(t *testing.T) {
 		{"settings: unknown account", tokA, "PUT", "/api/v1/settings/pos", `{"mode":"receipt","warehouse":"MAIN","vat_account":"9999","rounding_account":"5009","services_account":"5001"}`, 422, func(m map[string]any) bool {
 			return strings.Contains(m["error"].(string), `vat_account "9999"`)
 		}},
+		{"store POS mode", tokA, "PUT", "/api/v1/stores/A1/pos-mode", `{"pos_mode":"dayclose"}`, 200, func(m map[string]any) bool { return m["pos_mode"] == "dayclose" && m["code"] == "A1" }},
+		{"store POS mode listed", tokA, "GET", "/api/v1/stores", "", 200, func(m map[string]any) bool {
+			return m["stores"].([]any)[0].(map[string]any)["pos_mode"] == "dayclose"
+		}},
+		{"store POS mode: bad mode", tokA, "PUT", "/api/v1/stores/A1/pos-mode", `{"pos_mode":"weekly"}`, 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "weekly") }},
+		{"store POS mode: no mode", tokA, "PUT", "/api/v1/stores/A1/pos-mode", `{}`, 400, nil},
+		{"store POS mode: unknown store", tokA, "PUT", "/api/v1/stores/ZZ/pos-mode", `{"pos_mode":"receipt"}`, 404, nil},
+		{"B sets A's store POS mode", tokB, "PUT", "/api/v1/stores/A1/pos-mode", `{"pos_mode":"receipt"}`, 404, nil},
+		{"store POS mode back to the tenant's", tokA, "PUT", "/api/v1/stores/A1/pos-mode", `{"pos_mode":""}`, 200, func(m map[string]any) bool { return m["pos_mode"] == "" }},
 		{"accounts", tokA, "GET", "/api/v1/accounts", "", 200, func(m map[string]any) bool { return len(m["accounts"].([]any)) == 15 }},
 		{"add an account", tokA, "PUT", "/api/v1/accounts/2722", `{"name":"Kasa 2","kind":"asset","active":true}`, 200, nil},
 		{"operation types", tokA, "GET", "/api/v1/operation-types", "", 200, func(m map[string]any) bool { return len(m["operation_types"].([]any)) == 8 }},

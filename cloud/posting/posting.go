@@ -95,7 +95,8 @@ type Accounts struct {
 
 // Settings are a tenant's posting rules.
 type Settings struct {
-	Mode           string // "receipt" or "dayclose"
+	Mode           string           // "receipt" or "dayclose": the tenant's default
+	StoreModes     map[int64]string // store id → its own mode, where it has one
 	AutoWriteOff   bool
 	ReturnsToStock bool
 	Warehouse      string
@@ -104,6 +105,14 @@ type Settings struct {
 	Payments       map[string]string // payment code → account
 	Classifiers    map[string]string // VAT rate (as decimal string) → classifier code
 	Series         map[string]string // operation type → document series
+}
+
+// ModeFor is the POS posting mode of a store: its own, or the tenant's.
+func (s Settings) ModeFor(store int64) string {
+	if m := s.StoreModes[store]; m != "" {
+		return m
+	}
+	return s.Mode
 }
 
 // Error is a posting refusal a person must act on (a setting is missing, data disagrees).

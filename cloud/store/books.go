@@ -96,7 +96,7 @@ func (s *Store) Settings(ctx context.Context, tenantID int64) (posting.Settings,
 }
 
 func (s *Store) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
-	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}}
+	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}, StoreModes: map[int64]string{}}
 	var auto, back int
 	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account FROM pos_settings WHERE tenant_id = ?`, tenantID).
 		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services)
@@ -137,6 +137,19 @@ func (s *Store) settings(ctx context.Context, q queryer, tenantID int64) (postin
 			return set, err
 		}
 		set.Payments[code] = acct
+	}
+	rows.Close()
+	if rows, err = q.QueryContext(ctx, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID); err != nil {
+		return set, err
+	}
+	for rows.Next() {
+		var id int64
+		var mode string
+		if err := rows.Scan(&id, &mode); err != nil {
+			rows.Close()
+			return set, err
+		}
+		set.StoreModes[id] = mode
 	}
 	rows.Close()
 	if rows, err = q.QueryContext(ctx, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID); err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -111,6 +112,104 @@ func TestDayCloseBothModes(t *testing.T) {
 		diffs := fmt.Sprint(rec[0].Differences)
 		if want := "[{VAT 21% 30.29 29.29 1} {payment CASH 18.45 17.45 1}]"; diffs != want {
 			t.Fatalf("differences %s, want %s", diffs, want)
+		}
+	})
+}
+
+// TestPOSModeSwitches: a store can have its own POS mode, and a cash session that straddles a
+// mode change is booked exactly once, whichever way the mode changes and whenever.
+func TestPOSModeSwitches(t *testing.T) {
+	type step struct {
+		mode   string   // the store's mode from this step on ("" keeps it)
+		ingest []string // fixture receipts ("101", "103") or "Z"
+	}
+	cases := []struct {
+		name   string
+		tenant string // the tenant's mode
+		steps  []step
+		want   string
+	}{
+		{"store override to dayclose", "receipt", []step{{"dayclose", []string{"101", "103", "Z"}}},
+			"[SF1 25.41 DKZ1 11.98 DKZ2 1.59 DKZ3 3.88]"},
+		{"store override to receipt", "dayclose", []step{{"receipt", []string{"101", "103", "Z"}}},
+			"[KVT1 17.45 SF1 25.41]"},
+		// 101 is held for the day sheet, then the store books receipts: the Z books none, 101 is booked alone.
+		{"dayclose to receipt before the Z", "receipt", []step{{"dayclose", []string{"101"}}, {"receipt", []string{"103", "Z"}}},
+			"[SF1 25.41 KVT1 17.45]"},
+		// 101 is booked alone, then the store wants day sheets: this session's Z books none, or 101 would count twice.
+		{"receipt to dayclose before the Z", "dayclose", []step{{"receipt", []string{"101"}}, {"dayclose", []string{"103", "Z"}}},
+			"[KVT1 17.45 SF1 25.41]"},
+		// The Z came and booked day sheets; a late switch back changes nothing already booked.
+		{"dayclose to receipt after the Z", "receipt", []step{{"dayclose", []string{"101", "103", "Z"}}, {"receipt", nil}},
+			"[SF1 25.41 DKZ1 11.98 DKZ2 1.59 DKZ3 3.88]"},
+		// The Z was only reconciled; receipts that arrive after a switch to dayclose are booked alone.
+		{"receipt to dayclose after the Z", "receipt", []step{{"receipt", []string{"Z"}}, {"dayclose", []string{"101", "103"}}},
+			"[KVT1 17.45 SF1 25.41]"},
+	}
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		fx := fixtureReceipts(t)
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				who := setup(t, s, fmt.Sprintf("Shop switch %d", i), "S1")
+				set, _ := s.POSSettings(ctx, who.TenantID)
+				set.Mode, set.AutoWriteOff = c.tenant, false
+				if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
+					t.Fatal(err)
+				}
+				for _, st := range c.steps {
+					if st.mode != "" {
+						if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", st.mode); err != nil {
+							t.Fatal(err)
+						}
+					}
+					for _, what := range st.ingest {
+						if what == "Z" {
+							ingestZ(t, s, who, "s", fixtureZ(t))
+						} else {
+							ingest(t, s, who, "s", fx[what])
+						}
+					}
+					for range 3 { // a Z may send held receipts back to the queue for the next pass
+						if _, err := s.PostPending(ctx, 100); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if got := fmt.Sprint(docList(t, s, who.TenantID)); got != c.want {
+					t.Fatalf("documents %s, want %s", got, c.want)
+				}
+				b := balances(t, s, who.TenantID)
+				if b["2721"] != "17.45" || b["2712"] != "25.41" || b["4492"] != "-5.78" || b["5009"] != "0.02" {
+					t.Fatalf("the day must be booked once, whatever the mode; got %v", b)
+				}
+			})
+		}
+		who := setup(t, s, "Shop modes", "S1")
+		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "weekly"); err == nil {
+			t.Fatal("an unknown mode was taken")
+		}
+		if err := s.SetStorePOSMode(ctx, who.TenantID, "NOPE", "receipt"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a missing store: %v", err)
+		}
+		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "dayclose"); err != nil {
+			t.Fatal(err)
+		}
+		other := setup(t, s, "Shop modes other", "S1")
+		for _, tc := range []struct {
+			tenant int64
+			want   string
+		}{{who.TenantID, "dayclose"}, {other.TenantID, ""}} {
+			st, err := s.StoreByCode(ctx, tc.tenant, "S1")
+			if err != nil || st.POSMode != tc.want {
+				t.Fatalf("tenant %d store S1 mode %q, want %q (%v)", tc.tenant, st.POSMode, tc.want, err)
+			}
+		}
+		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", ""); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := s.StoreByCode(ctx, who.TenantID, "S1"); st.POSMode != "" {
+			t.Fatalf("back to the tenant's mode, got %q", st.POSMode)
 		}
 	})
 }

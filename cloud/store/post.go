@@ -173,8 +173,14 @@ func (s *Store) postReceipt(ctx context.Context, tx *sql.Tx, tenantID, rowID int
 	if err := json.Unmarshal([]byte(payload), &r); err != nil {
 		return &posting.Error{Msg: "stored receipt unreadable: " + err.Error()}
 	}
-	if set.Mode == "dayclose" && r.Type != domain.Invoice {
-		return s.setState(ctx, tx, "receipts", rowID, stateNoDoc) // booked with its Z's day sheet
+	if r.Type != domain.Invoice {
+		held, err := s.heldForDaySheet(ctx, tx, tenantID, storeID, r.SessionID, set.ModeFor(storeID))
+		if err != nil {
+			return err
+		}
+		if held {
+			return s.setState(ctx, tx, "receipts", rowID, stateNoDoc) // booked with its Z's day sheet
+		}
 	}
 	key := posting.Key("pos", fmt.Sprint(storeID), r.SourceID)
 	if id, held, err := s.docByKey(ctx, tx, tenantID, key); err != nil {
@@ -288,12 +294,20 @@ func (s *Store) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID in
 	if err := json.Unmarshal([]byte(payload), &z); err != nil {
 		return &posting.Error{Msg: "stored day close unreadable: " + err.Error()}
 	}
-	if set.Mode != "dayclose" {
-		return s.setState(ctx, tx, "day_closes", rowID, stateNoDoc) // receipts are booked one by one; the Z is reconciled
-	}
-	receipts, err := s.sessionReceipts(ctx, tx, tenantID, storeID, z.SourceID)
+	// Locking read: a receipt of this session being booked alone right now is seen booked.
+	receipts, bookedAlone, err := s.sessionReceiptsForZ(ctx, tx, tenantID, storeID, z.SourceID)
 	if err != nil {
 		return err
+	}
+	if set.ModeFor(storeID) != "dayclose" || bookedAlone > 0 {
+		// Receipts are booked one by one and the Z is only reconciled. Receipts held for a day
+		// sheet under an earlier mode go back to the queue, to be booked alone: a session that
+		// straddles a mode change is booked once, never twice and never not at all.
+		if _, err := tx.ExecContext(ctx, `UPDATE receipts SET post_state = ? WHERE tenant_id = ? AND store_id = ? AND session_id = ? AND post_state = ?`,
+			statePending, tenantID, storeID, z.SourceID, stateNoDoc); err != nil {
+			return err
+		}
+		return s.setState(ctx, tx, "day_closes", rowID, stateNoDoc)
 	}
 	if len(receipts) < z.ReceiptsCount {
 		return errNotReady
@@ -353,6 +367,60 @@ func (s *Store) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID in
 		}
 	}
 	return s.setState(ctx, tx, "day_closes", rowID, statePosted)
+}
+
+// heldForDaySheet says whether a sale or return of a cash session waits for its Z report's day
+// sheet rather than being booked alone: yes when that Z booked day sheets, no when it was only
+// reconciled, and otherwise as the store's mode says.
+func (s *Store) heldForDaySheet(ctx context.Context, tx *sql.Tx, tenantID, storeID int64, session, mode string) (bool, error) {
+	q := `SELECT post_state FROM day_closes WHERE tenant_id = ? AND store_id = ? AND source_id = ?`
+	if s.dialect == MySQL {
+		q += ` FOR UPDATE`
+	}
+	var zs int
+	err := tx.QueryRowContext(ctx, q, tenantID, storeID, session).Scan(&zs)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, fmt.Errorf("read the Z report of session %s: %w", session, err)
+	case zs == statePosted:
+		return true, nil
+	case zs == stateNoDoc:
+		return false, nil
+	}
+	return mode == "dayclose", nil
+}
+
+// sessionReceiptsForZ reads a session's receipts, locking them on MySQL, and counts the sales
+// and returns among them that were booked alone.
+func (s *Store) sessionReceiptsForZ(ctx context.Context, tx *sql.Tx, tenantID, storeID int64, session string) ([]domain.Receipt, int, error) {
+	q := `SELECT payload, post_state FROM receipts WHERE tenant_id = ? AND store_id = ? AND session_id = ? ORDER BY id`
+	if s.dialect == MySQL {
+		q += ` FOR UPDATE`
+	}
+	rows, err := tx.QueryContext(ctx, q, tenantID, storeID, session)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []domain.Receipt
+	alone := 0
+	for rows.Next() {
+		var p string
+		var st int
+		var r domain.Receipt
+		if err := rows.Scan(&p, &st); err != nil {
+			return nil, 0, err
+		}
+		if err := json.Unmarshal([]byte(p), &r); err != nil {
+			return nil, 0, err
+		}
+		if r.Type != domain.Invoice && st == statePosted {
+			alone++
+		}
+		out = append(out, r)
+	}
+	return out, alone, rows.Err()
 }
 
 func (s *Store) sessionReceipts(ctx context.Context, q queryer, tenantID, storeID int64, session string) ([]domain.Receipt, error) {

@@ -25,6 +25,7 @@ type StoreRef struct {
 	TenantID int64  `json:"-"`
 	Code     string `json:"code"`
 	Name     string `json:"name"`
+	POSMode  string `json:"pos_mode"` // receipt or dayclose; empty follows the tenant's POS settings
 }
 
 // AgentIdentity is who an agent token belongs to: exactly one tenant and store.
@@ -143,7 +144,7 @@ func (s *Store) AuthAPI(ctx context.Context, token string) (int64, error) {
 
 // Stores lists a tenant's stores.
 func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, code, name FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list stores: %w", err)
 	}
@@ -151,7 +152,7 @@ func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) 
 	var out []StoreRef
 	for rows.Next() {
 		var r StoreRef
-		if err := rows.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name); err != nil {
+		if err := rows.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name, &r.POSMode); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -162,11 +163,38 @@ func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) 
 // StoreByCode finds a tenant's store.
 func (s *Store) StoreByCode(ctx context.Context, tenantID int64, code string) (StoreRef, error) {
 	r := StoreRef{TenantID: tenantID, Code: code}
-	err := s.db.QueryRowContext(ctx, `SELECT id, name FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name)
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name, &r.POSMode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("store %q: %w", code, ErrNotFound)
 	}
 	return r, err
+}
+
+// SetStorePOSMode gives a store its own POS posting mode (receipt or dayclose), or with ""
+// returns it to the tenant's. The change applies to what is posted from now on. A cash session
+// that straddles the change is never booked twice: its Z report books day sheets only when none
+// of its receipts was booked alone, and otherwise its held receipts are booked one by one.
+func (s *Store) SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error {
+	if mode != "" && mode != "receipt" && mode != "dayclose" {
+		return &InvalidError{fmt.Errorf("store %s: mode %q: use receipt (a document per receipt), dayclose (day sheets per Z report) or empty for the tenant's setting", code, mode)}
+	}
+	var m any
+	if mode != "" {
+		m = mode
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE stores SET pos_mode = ? WHERE tenant_id = ? AND code = ?`, m, tenantID, code)
+	if err != nil {
+		return fmt.Errorf("set POS mode of store %s: %w", code, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		// MySQL counts only changed rows: tell "no such store" from "already so".
+		if _, err := s.StoreByCode(ctx, tenantID, code); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newToken makes a random bearer token: 32 bytes from crypto/rand.

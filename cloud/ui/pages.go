@@ -391,7 +391,8 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 	classes, _ := u.Store.VATClassifiers(ctx, t)
 	ops, _ := u.Store.OperationTypes(ctx, t)
 	chart, _ := u.Store.Accounts(ctx, t)
-	data := map[string]any{"Company": c, "POS": pos, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	stores, _ := u.Store.Stores(ctx, t)
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -424,6 +425,20 @@ func (u *UI) savePOS(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	back(w, r, "/ui/settings", "POS posting saved: it applies from now on.")
+}
+
+func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
+	code := r.FormValue("store")
+	if err := u.Store.SetStorePOSMode(r.Context(), s.user.TenantID, code, r.FormValue("pos_mode")); err != nil {
+		var inv *store.InvalidError
+		if errors.As(err, &inv) {
+			u.settingsPage(w, r, s, nil, "", err.Error())
+			return
+		}
+		u.fail(w, err) // another tenant's store is not found
+		return
+	}
+	back(w, r, "/ui/settings", "POS mode of store "+code+" saved: it applies from now on.")
 }
 
 func (u *UI) enroll(w http.ResponseWriter, r *http.Request, s *session) {

@@ -186,7 +186,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -211,6 +211,23 @@ func TestWebUI(t *testing.T) {
 	if code, _, _ := other.post("/ui/documents/"+docID+"/cancel", url.Values{"csrf": {other.csrf}}); code != http.StatusNotFound {
 		t.Errorf("tenant B cancelling A's document: %d", code)
 	}
+	// A store's own POS mode: set by A's accountant, refused for an unknown mode, and B cannot touch it.
+	if code, _, _ := other.post("/ui/settings/store-mode", url.Values{"csrf": {other.csrf}, "store": {"ALFA1"}, "pos_mode": {"dayclose"}}); code != http.StatusNotFound {
+		t.Errorf("tenant B setting A's store mode: %d, want 404", code)
+	}
+	if code, page, _ := acc.post("/ui/settings/store-mode", url.Values{"csrf": {acc.csrf}, "store": {"ALFA1"}, "pos_mode": {"weekly"}}); code != 200 || !strings.Contains(page, "weekly") {
+		t.Errorf("an unknown store mode: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/store-mode", url.Values{"csrf": {acc.csrf}, "store": {"ALFA1"}, "pos_mode": {"dayclose"}}); code != http.StatusSeeOther {
+		t.Errorf("setting a store mode: %d", code)
+	}
+	if sr, _ := st.StoreByCode(ctx, a.TenantID, "ALFA1"); sr.POSMode != "dayclose" {
+		t.Errorf("store mode after the form: %q", sr.POSMode)
+	}
+	if _, page, _ := acc.get("/ui/settings"); !regexp.MustCompile(`<option value="dayclose" selected>day sheets per Z report</option></select></td>\s*<td><form method="post" action="/ui/settings/store-mode" id="mode-ALFA1">`).MatchString(page) {
+		t.Errorf("settings page does not show ALFA1 in dayclose mode")
+	}
+	acc.post("/ui/settings/store-mode", url.Values{"csrf": {acc.csrf}, "store": {"ALFA1"}, "pos_mode": {""}})
 
 	// CSV import with a bad row shows that row's error.
 	var buf bytes.Buffer

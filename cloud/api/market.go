@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"tiltas/cloud/market"
 	"tiltas/cloud/store"
 )
 
@@ -70,6 +71,9 @@ func (a *API) createMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	}
 	if len(body.Config) == 0 {
 		return badRequest("config is required: the account's endpoints and credentials")
+	}
+	if err := market.CheckConfig(body.Kind, body.Config); err != nil {
+		return invalid(err)
 	}
 	id, err := a.Store.CreateMarketAccount(r.Context(), tenant, body.Kind, body.Name, body.Config, time.Duration(body.PullEveryMins)*time.Minute)
 	if err != nil {

@@ -81,7 +81,13 @@ func (s *Store) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, 
 		}
 		n++
 	}
-	return n, sc.Err()
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, &InvalidError{errors.New("no VAT rates in the file: want lines of country;standard_rate, e.g. DE;19")}
+	}
+	return n, nil
 }
 
 // ImportECB stores exchange rates from the ECB's CSV files: the daily one ("Date, USD, ...",
@@ -104,6 +110,11 @@ func (s *Store) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int
 			if header == nil {
 				if !strings.EqualFold(f[0], "Date") {
 					return &InvalidError{errors.New("not an ECB rates file: the first line must start with Date")}
+				}
+				for i, cur := range f[1:] {
+					if cur != "" && !isCurrencyCode(cur) {
+						return &InvalidError{fmt.Errorf("line %d, column %d: %q is not a currency code like USD", line, i+2, cur)}
+					}
 				}
 				header = f
 				continue
@@ -133,9 +144,27 @@ func (s *Store) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int
 				n++
 			}
 		}
-		return sc.Err()
+		if err := sc.Err(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return &InvalidError{errors.New("no exchange rates in the file: want the ECB's CSV, a line \"Date,USD,JPY,...\" then a line of rates per day")}
+		}
+		return nil
 	})
 	return n, err
+}
+
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // FXRate is the rate of currency on date: the last one the ECB published on or before it.
@@ -191,6 +220,9 @@ type MarketAccount struct {
 func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
 	if kind != "amazon" && kind != "allegro" {
 		return 0, &InvalidError{fmt.Errorf("kind %q: amazon or allegro", kind)}
+	}
+	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
+		return 0, &InvalidError{errors.New("an account needs a name (up to 100 characters), e.g. Amazon EU")}
 	}
 	if every < time.Minute {
 		every = 15 * time.Minute

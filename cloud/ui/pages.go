@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,9 @@ import (
 	"tiltas/cloud/api"
 	"tiltas/cloud/catalog"
 	"tiltas/cloud/isaf"
+	"tiltas/cloud/market"
+	"tiltas/cloud/market/allegro"
+	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/store"
 	"tiltas/shared/domain"
 )
@@ -392,7 +397,7 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 	ops, _ := u.Store.OperationTypes(ctx, t)
 	chart, _ := u.Store.Accounts(ctx, t)
 	stores, _ := u.Store.Stores(ctx, t)
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -564,6 +569,74 @@ func (u *UI) saveProduct(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	http.Redirect(w, r, "/ui/products?q="+url.QueryEscape(c.Barcode), http.StatusSeeOther)
+}
+
+// marketForm is the add-an-account form, filled again (secrets aside) after a refusal.
+type marketForm struct {
+	Open                                   bool
+	Name, Endpoint, ClientID, PostStatuses string
+	CreateMissing                          bool
+	Every                                  int
+	Marketplaces                           []marketplaceOption
+}
+
+type marketplaceOption struct {
+	ID, Country string
+	Checked     bool
+}
+
+// newMarketForm is the Amazon form, from what was posted (nil: the defaults).
+func newMarketForm(r *http.Request) marketForm {
+	f := marketForm{Endpoint: amazon.Endpoints["eu"], PostStatuses: "Shipped", Every: 15}
+	checked := map[string]bool{}
+	if r != nil && r.FormValue("kind") == "amazon" {
+		f.Open, f.Name, f.Endpoint, f.ClientID, f.PostStatuses = true, r.FormValue("name"), r.FormValue("endpoint"), r.FormValue("client_id"), r.FormValue("post_statuses")
+		f.CreateMissing = r.FormValue("create_missing_cards") != ""
+		f.Every, _ = strconv.Atoi(r.FormValue("every"))
+		for _, id := range r.Form["marketplace"] {
+			checked[id] = true
+		}
+	}
+	for id, country := range amazon.Marketplaces {
+		f.Marketplaces = append(f.Marketplaces, marketplaceOption{ID: id, Country: country, Checked: checked[id]})
+	}
+	slices.SortFunc(f.Marketplaces, func(a, b marketplaceOption) int { return strings.Compare(a.Country, b.Country) })
+	return f
+}
+
+// addMarket adds a marketplace account from the settings form, once its config passes the
+// same check as the API's and the CLI's.
+func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
+	kind, name := r.FormValue("kind"), strings.TrimSpace(r.FormValue("name"))
+	every, _ := strconv.Atoi(r.FormValue("every"))
+	missing := r.FormValue("create_missing_cards") != ""
+	var cfg any
+	switch kind {
+	case "amazon":
+		cfg = market.AmazonConfig{Config: amazon.Config{Endpoint: strings.TrimSpace(r.FormValue("endpoint")), ClientID: strings.TrimSpace(r.FormValue("client_id")),
+			ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token")), MarketplaceIDs: r.Form["marketplace"]},
+			PostStatuses: strings.FieldsFunc(r.FormValue("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: missing}
+	case "allegro":
+		cfg = market.AllegroConfig{Config: allegro.Config{APIURL: strings.TrimSpace(r.FormValue("api_url")), AuthURL: strings.TrimSpace(r.FormValue("auth_url")),
+			ClientID: strings.TrimSpace(r.FormValue("client_id")), ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token"))},
+			CreateMissing: missing}
+	}
+	raw, err := json.Marshal(cfg)
+	if err == nil {
+		err = market.CheckConfig(kind, raw)
+	}
+	if err == nil {
+		_, err = u.Store.CreateMarketAccount(r.Context(), s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
+	}
+	var inv *store.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.settingsPage(w, r, s, map[string]any{"MarketForm": newMarketForm(r)}, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q added: its first pull starts within seconds.", name))
+	}
 }
 
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {

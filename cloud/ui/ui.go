@@ -107,6 +107,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"GET /ui/products/edit":            u.productForm,
 		"POST /ui/products/save":           u.saveProduct,
 		"POST /ui/settings/fetch":          u.fetchNow,
+		"POST /ui/settings/market":         u.addMarket,
 		"POST /ui/settings/classifier":     u.saveClassifier,
 		"POST /ui/settings/operation":      u.saveOperation,
 		"POST /ui/settings/account":        u.saveAccount,

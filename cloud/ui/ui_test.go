@@ -186,7 +186,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -228,6 +228,32 @@ func TestWebUI(t *testing.T) {
 		t.Errorf("settings page does not show ALFA1 in dayclose mode")
 	}
 	acc.post("/ui/settings/store-mode", url.Values{"csrf": {acc.csrf}, "store": {"ALFA1"}, "pos_mode": {""}})
+
+	// Marketplace accounts from the settings form: a bad one comes back with every problem named
+	// and the form filled again (secrets aside); a good one is added, its secret never shown.
+	code, page, _ := acc.post("/ui/settings/market", url.Values{"csrf": {acc.csrf}, "kind": {"amazon"}, "name": {"ALFA Amazon"},
+		"endpoint": {"http://example.com"}, "client_id": {"cid"}, "client_secret": {"ALFA-SECRET"}, "marketplace": {"A1PA6795UKMFR9"}})
+	for _, want := range []string{"must use https", "refresh_token is required", `value="ALFA Amazon"`, `value="A1PA6795UKMFR9" checked`} {
+		if code != 200 || !strings.Contains(page, want) {
+			t.Errorf("a refused Amazon account: %d, page lacks %q", code, want)
+		}
+	}
+	if strings.Contains(page, "ALFA-SECRET") {
+		t.Error("a refused form echoes the secret")
+	}
+	if code, _, _ := acc.post("/ui/settings/market", url.Values{"csrf": {acc.csrf}, "kind": {"allegro"}, "name": {"ALFA Allegro"}, "api_url": {"http://127.0.0.1:9"},
+		"auth_url": {"http://127.0.0.1:9"}, "client_id": {"cid"}, "client_secret": {"ALFA-SECRET"}, "refresh_token": {"rt"}, "every": {"5"}}); code != http.StatusSeeOther {
+		t.Fatalf("adding an Allegro account: %d", code)
+	}
+	if _, page, _ := acc.get("/ui/settings"); !strings.Contains(page, "ALFA Allegro (allegro)") || strings.Contains(page, "ALFA-SECRET") {
+		t.Errorf("the new account is not listed, or its secret is shown")
+	}
+	if accts, _ := st.MarketAccounts(ctx, a.TenantID); len(accts) != 1 || !strings.Contains(string(accts[0].Config), `"client_secret":"ALFA-SECRET"`) || accts[0].EveryS != 300 {
+		t.Errorf("stored account: %+v", accts)
+	}
+	if _, page, _ := other.get("/ui/settings"); strings.Contains(page, "ALFA Allegro") {
+		t.Error("tenant B sees A's marketplace account")
+	}
 
 	// CSV import with a bad row shows that row's error.
 	var buf bytes.Buffer

@@ -9,7 +9,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -155,8 +154,8 @@ func run(args []string, log *slog.Logger) error {
 				return err
 			}
 		}
-		if !json.Valid(cfg) {
-			return errors.New("--config must be JSON (or @file.json)")
+		if err := market.CheckConfig(*kind, cfg); err != nil {
+			return fmt.Errorf("--config: %w", err)
 		}
 		return withStore(ctx, *db, func(st *store.Store) error {
 			t, err := st.TenantByName(ctx, *tenant)

@@ -1,0 +1,115 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/posting"
+	"tiltas/cloud/server"
+	"tiltas/cloud/store"
+)
+
+// TestMarketAPI covers every marketplace and rates endpoint, and that tenant B reaches none of
+// tenant A's accounts and orders.
+func TestMarketAPI(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tokA := seed(t, st, "A", "A1", 0)
+	tokB := seed(t, st, "B", "B1", 0)
+	a, _ := st.TenantByName(ctx, "A")
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	defer srv.Close()
+
+	const good = `{"kind":"amazon","name":"Amazon EU","pull_every_minutes":5,"config":{"endpoint":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"TOP-SECRET","refresh_token":"Atzr|r","marketplace_ids":["A1PA6795UKMFR9"]}}`
+	code, body := do(t, srv, tokA, "POST", "/api/v1/market/accounts", good)
+	if code != 201 {
+		t.Fatalf("add an account: %d %v", code, body)
+	}
+	acct := int(body["id"].(float64))
+	// An order in Errors: its SKU has no card.
+	ma := store.MarketAccount{ID: int64(acct), TenantID: a.ID, Kind: "amazon", Name: "Amazon EU"}
+	o := posting.Order{Market: "amazon", ID: "302-1", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT", Buyer: posting.OrderBuyer{Key: "x@example.com"},
+		Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "SKU-Y", Name: "Y", Qty: decimal.NewFromInt(1), UnitGross: decimal.RequireFromString("12.10")}}}
+	if _, err := st.SaveOrders(ctx, ma, []posting.Order{o}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}}); err != nil {
+		t.Fatal(err)
+	}
+	_, errs := do(t, srv, tokA, "GET", "/api/v1/market/orders?state=errors", "")
+	orders, _ := errs["orders"].([]any)
+	if len(orders) != 1 {
+		t.Fatalf("orders in Errors: %v", errs)
+	}
+	order := int(orders[0].(map[string]any)["id"].(float64))
+
+	for _, tc := range []struct {
+		name, token, method, path, body string
+		code                            int
+		check                           func(map[string]any) bool
+	}{
+		{"a bad config names every problem", tokA, "POST", "/api/v1/market/accounts",
+			`{"kind":"amazon","name":"Bad","config":{"endpoint":"http://example.com","client_id":"c","marketplace_ids":["XX"]}}`, 422, func(m map[string]any) bool {
+				e := m["error"].(string)
+				return strings.Contains(e, "must use https") && strings.Contains(e, "client_secret is required") && strings.Contains(e, `marketplace id "XX"`)
+			}},
+		{"no config", tokA, "POST", "/api/v1/market/accounts", `{"kind":"allegro","name":"X"}`, 400, nil},
+		{"unknown kind", tokA, "POST", "/api/v1/market/accounts", `{"kind":"ebay","name":"X","config":{}}`, 422, nil},
+		{"the same name twice", tokA, "POST", "/api/v1/market/accounts", good, 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "exists already") }},
+		{"accounts, credentials never shown", tokA, "GET", "/api/v1/market/accounts", "", 200, func(m map[string]any) bool {
+			as := m["accounts"].([]any)
+			return len(as) == 1 && !strings.Contains(fmt.Sprint(m), "TOP-SECRET") && as[0].(map[string]any)["pull_every_seconds"].(float64) == 300
+		}},
+		{"fetch now", tokA, "POST", fmt.Sprintf("/api/v1/market/accounts/%d/fetch", acct), "", 202, nil},
+		{"fetch a missing account", tokA, "POST", "/api/v1/market/accounts/999/fetch", "", 404, nil},
+		{"orders, bad state", tokA, "GET", "/api/v1/market/orders?state=lost", "", 400, nil},
+		{"retry an order that is not in Errors", tokA, "POST", "/api/v1/market/orders/999/retry", "", 404, nil},
+		{"VAT rates", tokA, "GET", "/api/v1/vat-rates", "", 200, func(m map[string]any) bool { return m["standard_rates"].(map[string]any)["DE"] == "19" }},
+		{"VAT rates import", tokA, "POST", "/api/v1/vat-rates/import", "country;standard_rate\nDE;19\nFR;20\n", 200, func(m map[string]any) bool { return m["imported"].(float64) == 2 }},
+		{"VAT rates import, bad line named", tokA, "POST", "/api/v1/vat-rates/import", "country;standard_rate\nDE;nineteen\n", 422, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), "line 2")
+		}},
+		{"FX import", tokA, "POST", "/api/v1/fx-rates/import", "Date,PLN,SEK\n2026-11-20,4.3000,11.2000\n", 200, func(m map[string]any) bool { return m["imported"].(float64) == 2 }},
+		{"FX import, garbage", tokA, "POST", "/api/v1/fx-rates/import", "hello\nworld\n", 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "no exchange rates") }},
+		{"FX import, a bad currency column", tokA, "POST", "/api/v1/fx-rates/import", "Date,PLN,Zloty\n2026-11-20,4.3,4.3\n", 422, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), `column 3: "Zloty"`)
+		}},
+		{"VAT rates import, empty", tokA, "POST", "/api/v1/vat-rates/import", "country;standard_rate\n", 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "no VAT rates") }},
+		{"an operation type's series", tokA, "PUT", "/api/v1/operation-types/sale", `{"name":"Pardavimas","series":"KVT2","debit_account":"2410","credit_account":"5000"}`, 200, nil},
+		{"an operation type with an unknown account", tokA, "PUT", "/api/v1/operation-types/sale", `{"name":"X","series":"KVT","debit_account":"9999","credit_account":"5000"}`, 422, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), `"9999"`)
+		}},
+		// Tenant B reaches none of it.
+		{"B's accounts are its own", tokB, "GET", "/api/v1/market/accounts", "", 200, func(m map[string]any) bool { return len(m["accounts"].([]any)) == 0 }},
+		{"B fetches A's account", tokB, "POST", fmt.Sprintf("/api/v1/market/accounts/%d/fetch", acct), "", 404, nil},
+		{"B's orders are its own", tokB, "GET", "/api/v1/market/orders?state=errors", "", 200, func(m map[string]any) bool { return len(m["orders"].([]any)) == 0 }},
+		{"B retries A's order", tokB, "POST", fmt.Sprintf("/api/v1/market/orders/%d/retry", order), "", 404, nil},
+		{"B's VAT rates are untouched by A's import", tokB, "GET", "/api/v1/vat-rates", "", 200, func(m map[string]any) bool { return m["standard_rates"].(map[string]any)["FR"] == "20" }},
+		{"B's operation types are its own", tokB, "GET", "/api/v1/operation-types", "", 200, func(m map[string]any) bool { return !strings.Contains(fmt.Sprint(m), "KVT2") }},
+		// A retries its own order.
+		{"retry", tokA, "POST", fmt.Sprintf("/api/v1/market/orders/%d/retry", order), "", 200, nil},
+		{"retried order is Open", tokA, "GET", "/api/v1/market/orders?state=open", "", 200, func(m map[string]any) bool { return len(m["orders"].([]any)) == 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(t, srv, tc.token, tc.method, tc.path, tc.body)
+			if code != tc.code {
+				t.Fatalf("%s %s: %d %v, want %d", tc.method, tc.path, code, body, tc.code)
+			}
+			if tc.check != nil && !tc.check(body) {
+				t.Fatalf("%s %s: unexpected body %v", tc.method, tc.path, body)
+			}
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package market_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/store"
+)
+
+func TestCheckConfig(t *testing.T) {
+	const amz = `{"endpoint":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"s","refresh_token":"Atzr|r","marketplace_ids":["A1PA6795UKMFR9"]}`
+	const alg = `{"api_url":"https://api.allegro.pl","auth_url":"https://allegro.pl","client_id":"c","client_secret":"s","refresh_token":"r"}`
+	cases := []struct {
+		name, kind, config string
+		want               []string // every problem named; none: the config is fine
+	}{
+		{"amazon ok", "amazon", amz, nil},
+		{"amazon with statuses and a fake on this machine", "amazon",
+			`{"endpoint":"http://127.0.0.1:8123","token_url":"http://localhost:8123/auth/o2/token","client_id":"c","client_secret":"s","refresh_token":"r","marketplace_ids":["A13V1IB3VIYZZH"],"post_statuses":["Shipped","Unshipped"],"create_missing_cards":true}`, nil},
+		{"allegro ok", "allegro", alg, nil},
+		{"amazon, everything wrong", "amazon", `{"endpoint":"http://sellingpartnerapi-eu.amazon.com","client_id":"","marketplace_ids":["XX"],"post_statuses":["Sent"]}`,
+			[]string{"endpoint", "must use https", "client_id is required", "client_secret is required", "refresh_token is required", `marketplace id "XX"`, "A1PA6795UKMFR9 DE", `post status "Sent"`}},
+		{"amazon without marketplaces", "amazon", strings.Replace(amz, `["A1PA6795UKMFR9"]`, `[]`, 1), []string{"marketplace_ids is required"}},
+		{"a misspelt field", "amazon", strings.Replace(amz, "refresh_token", "refresh_tokn", 1), []string{`unknown field "refresh_tokn"`}},
+		{"not JSON", "allegro", `client_id=c`, []string{"not a valid allegro config"}},
+		{"allegro without URLs", "allegro", `{"client_id":"c","client_secret":"s","refresh_token":"r"}`, []string{"api_url is required", "auth_url is required"}},
+		{"allegro, not a URL", "allegro", strings.Replace(alg, "https://api.allegro.pl", "api.allegro.pl", 1), []string{`api_url "api.allegro.pl" is not an http(s) URL`}},
+		{"unknown kind", "ebay", `{}`, []string{`kind "ebay"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := market.CheckConfig(c.kind, json.RawMessage(c.config))
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("refused a good config: %v", err)
+				}
+				return
+			}
+			var inv *store.InvalidError
+			if !errors.As(err, &inv) {
+				t.Fatalf("want an InvalidError, got %v", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -176,7 +176,7 @@ func (e *env) proc(name string, args ...string) *exec.Cmd {
 }
 
 func (e *env) cloudProc() *exec.Cmd {
-	cmd := e.proc("tiltas-cloud", "serve", "--listen", e.addr, "--db", e.cloudURL)
+	cmd := e.proc("tiltas-cloud", "serve", "--listen", e.addr, "--db", e.cloudURL, "--secrets-key", filepath.Join(e.dir, "secrets.key"))
 	e.waitHealthy()
 	return cmd
 }

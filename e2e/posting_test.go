@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestPostingSurvivesCloudKills(t *testing.T) {
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnv(t, kind)
-			cloud := e.proc("tiltas-cloud", "serve", "--listen", e.addr, "--db", e.cloudURL, "--post=false")
+			cloud := e.proc("tiltas-cloud", "serve", "--listen", e.addr, "--db", e.cloudURL, "--secrets-key", filepath.Join(e.dir, "secrets.key"), "--post=false")
 			e.waitHealthy()
 			e.agentProc()
 			e.sell(context.Background(), possim.Options{Registers: 2, Receipts: 400, DayEvery: 150, Seed: 21})

@@ -1,12 +1,18 @@
 package market_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tiltas/cloud/market"
+	"tiltas/cloud/secrets"
 	"tiltas/cloud/store"
 )
 
@@ -49,5 +55,39 @@ func TestCheckConfig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An account whose credentials this cloud cannot read is not pulled: the reason shows on the
+// account as an alert, and it is retried with backoff like any failing account.
+func TestPullWithUnreadableCredentials(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
+	sealed, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sealed.Close()
+	box, _ := secrets.LoadOrCreate(filepath.Join(t.TempDir(), "secrets.key"))
+	if _, err := sealed.UseSecrets(ctx, box); err != nil {
+		t.Fatal(err)
+	}
+	tn, _ := sealed.CreateTenant(ctx, "T")
+	if _, err := sealed.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", json.RawMessage(`{"api_url":"http://127.0.0.1:9","auth_url":"http://127.0.0.1:9","client_id":"c","client_secret":"s","refresh_token":"r"}`), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	bare, err := store.Open(ctx, url) // started without --secrets-key
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bare.Close()
+	as, _ := bare.MarketAccounts(ctx, tn.ID)
+	sched := &market.Scheduler{Store: bare, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := sched.Pull(ctx, as[0]); err != nil {
+		t.Fatal(err)
+	}
+	as, _ = bare.MarketAccounts(ctx, tn.ID)
+	if as[0].Failures != 1 || !strings.Contains(as[0].LastError, "no secrets key was given") || as[0].NextPull == nil {
+		t.Fatalf("account after the pull: failures %d, error %q, next %v", as[0].Failures, as[0].LastError, as[0].NextPull)
 	}
 }

@@ -95,7 +95,11 @@ func (s *Scheduler) Pull(ctx context.Context, a store.MarketAccount) error {
 	if !ok {
 		return fmt.Errorf("account %s: marketplace %q is not supported", a.Name, a.Kind)
 	}
-	orders, cursor, err := pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
+	var orders []posting.Order
+	cursor, err := a.Cursor, a.ConfigErr
+	if err == nil {
+		orders, cursor, err = pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
+	}
 	if err == nil {
 		_, err = s.Store.SaveOrders(ctx, a, orders)
 	}

@@ -208,6 +208,7 @@ type MarketAccount struct {
 	Kind      string          `json:"kind"` // amazon, allegro
 	Name      string          `json:"name"`
 	Config    json.RawMessage `json:"-"` // endpoints and credentials: never shown
+	ConfigErr error           `json:"-"` // why Config could not be read (the wrong secrets key)
 	Cursor    string          `json:"cursor"`
 	EveryS    int             `json:"pull_every_seconds"`
 	LastPull  *time.Time      `json:"last_pull"`
@@ -227,8 +228,12 @@ func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, n
 	if every < time.Minute {
 		every = 15 * time.Minute
 	}
+	stored, err := s.sealConfig(tenantID, config)
+	if err != nil {
+		return 0, err
+	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO market_accounts (tenant_id, kind, name, config, every_s, last_error, created_ms) VALUES (?, ?, ?, ?, ?, '', ?)`,
-		tenantID, kind, name, string(config), int(every.Seconds()), s.nowMS())
+		tenantID, kind, name, stored, int(every.Seconds()), s.nowMS())
 	if err != nil {
 		if isDuplicate(err) {
 			return 0, &InvalidError{fmt.Errorf("an account named %q exists already", name)}
@@ -238,13 +243,18 @@ func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, n
 	return res.LastInsertId()
 }
 
-func scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
+// scanAccount reads an account row. A config that cannot be opened leaves Config empty and
+// ConfigErr set, so one account with a bad key never hides the others.
+func (s *Store) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
 	var a MarketAccount
 	var cfg string
 	var last, next int64
-	err := sc.Scan(&a.ID, &a.TenantID, &a.Kind, &a.Name, &cfg, &a.Cursor, &a.EveryS, &last, &next, &a.Failures, &a.LastError)
-	a.Config, a.LastPull, a.NextPull = json.RawMessage(cfg), msTime(last), msTime(next)
-	return a, err
+	if err := sc.Scan(&a.ID, &a.TenantID, &a.Kind, &a.Name, &cfg, &a.Cursor, &a.EveryS, &last, &next, &a.Failures, &a.LastError); err != nil {
+		return a, err
+	}
+	a.LastPull, a.NextPull = msTime(last), msTime(next)
+	a.Config, a.ConfigErr = s.openConfig(a.TenantID, a.Name, cfg)
+	return a, nil
 }
 
 const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error"
@@ -262,7 +272,7 @@ func (s *Store) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAcc
 	defer rows.Close()
 	var out []MarketAccount
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := s.scanAccount(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -627,7 +637,15 @@ func (s *Store) CreateWarehouse(ctx context.Context, tenantID int64, code, name 
 // SaveMarketConfig replaces an account's config at once (Allegro rotates refresh tokens: the
 // new one must be stored before anything else happens).
 func (s *Store) SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET config = ? WHERE id = ?`, string(config), accountID)
+	var tenantID int64
+	if err := s.db.QueryRowContext(ctx, `SELECT tenant_id FROM market_accounts WHERE id = ?`, accountID).Scan(&tenantID); err != nil {
+		return fmt.Errorf("marketplace account %d: %w", accountID, err)
+	}
+	stored, err := s.sealConfig(tenantID, config)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE market_accounts SET config = ? WHERE id = ?`, stored, accountID)
 	return err
 }
 

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite"
 	_ "time/tzdata" // document dates in the shops' zone on any machine
 
+	"tiltas/cloud/secrets"
 	"tiltas/internal/dbtx"
 )
 
@@ -40,6 +41,7 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	zone    *time.Location // the shops' zone: document dates are days there
+	box     *secrets.Box   // seals marketplace credentials; nil: plain text (see UseSecrets)
 }
 
 // SetZone sets the shops' time zone (default Europe/Vilnius).

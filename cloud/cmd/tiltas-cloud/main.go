@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -24,21 +25,27 @@ import (
 
 	"tiltas/cloud/market"
 	"tiltas/cloud/poster"
+	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
 	"tiltas/cloud/store"
 )
 
 const usage = `tiltas-cloud: the Tiltas sync API and back office
 
-  tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--tls-cert F --tls-key F | --behind-tls-proxy]
+  tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--secrets-key FILE] [--tls-cert F --tls-key F | --behind-tls-proxy]
   tiltas-cloud tenant create --name NAME [--db URL]
   tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME] [--db URL]
   tiltas-cloud token create --tenant NAME [--name LABEL] [--db URL]
   tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
-  tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL]
+  tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
 
 --db is sqlite:PATH (default sqlite:tiltas-data/cloud.db, or $TILTAS_DB) or
 mysql://user:pass@tcp(host:3306)/dbname.
+
+--secrets-key (or $TILTAS_SECRETS_KEY) is the file whose key seals marketplace credentials in
+the database. It is created (0600) when missing; by default it sits beside a SQLite database as
+secrets.key, and a MySQL database needs it named. Keep it out of the database's backups, and
+keep a copy: without it the stored credentials cannot be read.
 `
 
 func main() {
@@ -70,6 +77,7 @@ func run(args []string, log *slog.Logger) error {
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	db := fs.String("db", defaultDB(), "database URL: sqlite:PATH or mysql://user:pass@tcp(host:3306)/db")
+	secretsKey := fs.String("secrets-key", os.Getenv("TILTAS_SECRETS_KEY"), "key file sealing marketplace credentials (created 0600 when missing; default beside a SQLite database)")
 	switch cmd {
 	case "serve":
 		listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
@@ -81,7 +89,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return serve(ctx, log, *db, *listen, *cert, *key, *proxied, *zone, *post)
+		return serve(ctx, log, *db, *secretsKey, *listen, *cert, *key, *proxied, *zone, *post)
 	case "tenant create":
 		name := fs.String("name", "", "tenant (company) name")
 		if err := fs.Parse(args[1:]); err != nil {
@@ -158,6 +166,9 @@ func run(args []string, log *slog.Logger) error {
 			return fmt.Errorf("--config: %w", err)
 		}
 		return withStore(ctx, *db, func(st *store.Store) error {
+			if err := useSecrets(ctx, st, *db, *secretsKey, log); err != nil {
+				return err
+			}
 			t, err := st.TenantByName(ctx, *tenant)
 			if err != nil {
 				return err
@@ -200,7 +211,31 @@ func withStore(ctx context.Context, url string, fn func(*store.Store) error) err
 	return fn(st)
 }
 
-func serve(ctx context.Context, log *slog.Logger, dbURL, listen, cert, key string, proxied bool, zoneName string, post bool) error {
+// useSecrets seals marketplace credentials with the key in keyPath (by default secrets.key beside
+// a SQLite database), creating it when missing.
+func useSecrets(ctx context.Context, st *store.Store, dbURL, keyPath string, log *slog.Logger) error {
+	if keyPath == "" {
+		path, ok := strings.CutPrefix(dbURL, "sqlite:")
+		if !ok {
+			return errors.New("a MySQL database needs --secrets-key FILE (or $TILTAS_SECRETS_KEY): the key that seals marketplace credentials, kept outside the database (created 0600 when missing)")
+		}
+		keyPath = filepath.Join(filepath.Dir(path), "secrets.key")
+	}
+	box, err := secrets.LoadOrCreate(keyPath)
+	if err != nil {
+		return err
+	}
+	n, err := st.UseSecrets(ctx, box)
+	if err != nil {
+		return fmt.Errorf("secrets key %s: %w", keyPath, err)
+	}
+	if n > 0 {
+		log.Info("sealed marketplace credentials stored in plain text", "accounts", n, "key", keyPath)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, key string, proxied bool, zoneName string, post bool) error {
 	zone, err := time.LoadLocation(zoneName)
 	if err != nil {
 		return fmt.Errorf("--tz %q: %w", zoneName, err)
@@ -218,6 +253,9 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, listen, cert, key strin
 	}
 	defer st.Close()
 	st.SetZone(zone)
+	if err := useSecrets(ctx, st, dbURL, keyPath, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 // Store is what the API reads.
 type Store interface {
 	AuthAPI(ctx context.Context, token string) (int64, error)
+	Session(ctx context.Context, token string) (store.User, string, error)
 	Stores(ctx context.Context, tenantID int64) ([]store.StoreRef, error)
 	StoreByCode(ctx context.Context, tenantID int64, code string) (store.StoreRef, error)
 	StoreStatus(ctx context.Context, st store.StoreRef) (store.StoreStatus, error)
@@ -39,6 +41,9 @@ type API struct {
 	Zone *time.Location
 	// Version names this build in generated files.
 	Version string
+	// SessionCookie, when set, names the web UI's session cookie: a signed-in accountant's
+	// browser may call the API too. Changes then need the session's CSRF token in X-CSRF-Token.
+	SessionCookie string
 }
 
 // Register adds the API's routes to mux.
@@ -67,18 +72,11 @@ func badRequest(format string, args ...any) error {
 	return &httpErr{http.StatusBadRequest, fmt.Sprintf(format, args...)}
 }
 
+// auth finds the caller's tenant from an API token or, failing that, a signed-in UI session,
+// and answers errors as JSON.
 func (a *API) auth(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing Authorization: Bearer <API token>; create one with `tiltas-cloud token create --tenant NAME`"})
-			return
-		}
-		tenant, err := a.Store.AuthAPI(r.Context(), token)
-		if errors.Is(err, store.ErrNotFound) {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "API token not recognised or revoked"})
-			return
-		}
+		tenant, err := a.authenticate(r)
 		if err == nil {
 			err = h(w, r, tenant)
 		}
@@ -94,6 +92,36 @@ func (a *API) auth(h handler) http.Handler {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error; see the cloud log"})
 		}
 	})
+}
+
+func (a *API) authenticate(r *http.Request) (int64, error) {
+	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if bearer && token != "" {
+		tenant, err := a.Store.AuthAPI(r.Context(), token)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &httpErr{http.StatusUnauthorized, "API token not recognised or revoked"}
+		}
+		return tenant, err
+	}
+	if c, err := r.Cookie(a.SessionCookie); a.SessionCookie != "" && err == nil {
+		user, csrf, err := a.Store.Session(r.Context(), c.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, &httpErr{http.StatusUnauthorized, "the session has ended: sign in again at /ui/login"}
+		}
+		if err != nil {
+			return 0, err
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(csrf)) != 1 {
+				return 0, &httpErr{http.StatusForbidden, "a change made with a session cookie needs the session's CSRF token in the X-CSRF-Token header"}
+			}
+			if user.Role != store.RoleAccountant {
+				return 0, &httpErr{http.StatusForbidden, "your role (" + user.Role + ") may look but not change anything: ask an accountant"}
+			}
+		}
+		return user.TenantID, nil
+	}
+	return 0, &httpErr{http.StatusUnauthorized, "missing Authorization: Bearer <API token> (create one with `tiltas-cloud token create --tenant NAME`), or sign in at /ui/login"}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

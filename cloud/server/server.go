@@ -40,7 +40,7 @@ func Handler(st *store.Store, log *slog.Logger, o Options) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "store": string(st.Dialect())})
 	})
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
-	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0"}).Register(mux)
+	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
 	ui.RulesFor = market.RulesFor
 	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0"}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))

@@ -29,7 +29,8 @@ import (
 //go:embed templates static
 var files embed.FS
 
-const sessionCookie = "tiltas_session"
+// SessionCookie names the cookie that carries a signed-in session; the JSON API accepts it too.
+const SessionCookie = "tiltas_session"
 const loginCookie = "tiltas_login_csrf"
 
 // UI serves /ui/.
@@ -144,7 +145,7 @@ func secureHeaders(w http.ResponseWriter) {
 func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
-		c, err := r.Cookie(sessionCookie)
+		c, err := r.Cookie(SessionCookie)
 		if err != nil {
 			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 			return
@@ -242,13 +243,13 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, u.cookie(loginCookie, "", -1))
-	http.SetCookie(w, u.cookie(sessionCookie, token, int(store.SessionTTL.Seconds())))
+	http.SetCookie(w, u.cookie(SessionCookie, token, int(store.SessionTTL.Seconds())))
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
 	_ = u.Store.Logout(r.Context(), s.token)
-	http.SetCookie(w, u.cookie(sessionCookie, "", -1))
+	http.SetCookie(w, u.cookie(SessionCookie, "", -1))
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 }
 

@@ -573,7 +573,7 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64)
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE documents SET status = 'cancelled' WHERE id = ?`, docID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE documents SET status = 'cancelled', cancel_date = ? WHERE id = ?`, today, docID); err != nil {
 		return err
 	}
 	related, err := tx.QueryContext(ctx, `SELECT id FROM documents WHERE tenant_id = ? AND related_id = ? AND op_type = ? AND status = 'posted'`, tenantID, docID, posting.OpWriteOff)

@@ -43,35 +43,50 @@ func inOps() (string, []any) {
 	return "(?" + strings.Repeat(",?", len(salesOps)-1) + ")", args
 }
 
-// VATSummary sums posted sales documents dated in [from, to] by VAT treatment, country of
-// consumption, classifier and rate, in EUR. Cancelled documents are left out (their reversal
-// cancels them).
+// periodDocs selects the sales documents of a period [from, to] with a sign: +1 for each
+// document dated in it (whether or not it was cancelled later), -1 for each cancelled in it.
+// A period's figures so never change once it is over, and a cancellation counts in the period
+// it happened, as its reversal entry does in the journal. Its arguments: periodArgs.
+func periodDocs(ops string) string {
+	return `(SELECT d.id, 1 AS sign FROM documents d WHERE d.tenant_id = ? AND d.status IN ('posted', 'cancelled') AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN ` + ops + `
+		UNION ALL
+		SELECT d.id, -1 AS sign FROM documents d WHERE d.tenant_id = ? AND d.status = 'cancelled' AND d.cancel_date >= ? AND d.cancel_date <= ? AND d.op_type IN ` + ops + `) x`
+}
+
+func periodArgs(tenantID int64, from, to string, ops []any) []any {
+	args := append([]any{tenantID, from, to}, ops...)
+	return append(append(args, tenantID, from, to), ops...)
+}
+
+// VATSummary sums the sales of [from, to] by VAT treatment, country of consumption, classifier
+// and rate, in EUR. A document cancelled in the period counts negative here, and stays in the
+// period it was issued in (see periodDocs).
 func (s *Store) VATSummary(ctx context.Context, tenantID int64, from, to string) (Table, error) {
 	ops, args := inOps()
-	rows, err := s.db.QueryContext(ctx, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp, COUNT(DISTINCT d.id), SUM(l.net_cents), SUM(l.vat_cents)
-		FROM documents d JOIN document_lines l ON l.document_id = d.id
-		WHERE d.tenant_id = ? AND d.status = 'posted' AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN `+ops+`
+	rows, err := s.db.QueryContext(ctx, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp,
+		COUNT(DISTINCT CASE WHEN x.sign = 1 THEN d.id END), COUNT(DISTINCT CASE WHEN x.sign = -1 THEN d.id END), SUM(x.sign * l.net_cents), SUM(x.sign * l.vat_cents)
+		FROM `+periodDocs(ops)+` JOIN documents d ON d.id = x.id JOIN document_lines l ON l.document_id = d.id
 		GROUP BY d.treatment, d.country, l.vat_class, l.vat_rate_bp ORDER BY d.treatment, d.country, l.vat_class, l.vat_rate_bp`,
-		append([]any{tenantID, from, to}, args...)...)
+		periodArgs(tenantID, from, to, args)...)
 	if err != nil {
 		return Table{}, fmt.Errorf("VAT summary: %w", err)
 	}
 	defer rows.Close()
-	t := Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross"}}
+	t := Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross", "cancelled"}}
 	var tn, tv int64
 	for rows.Next() {
 		var treat, country, class string
-		var bp, docs, net, vat int64
-		if err := rows.Scan(&treat, &country, &class, &bp, &docs, &net, &vat); err != nil {
+		var bp, docs, cancelled, net, vat int64
+		if err := rows.Scan(&treat, &country, &class, &bp, &docs, &cancelled, &net, &vat); err != nil {
 			return t, err
 		}
 		if country == "" {
 			country = "LT"
 		}
 		tn, tv = tn+net, tv+vat
-		t.Rows = append(t.Rows, []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), cents(net), cents(vat), cents(net + vat)})
+		t.Rows = append(t.Rows, []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), cents(net), cents(vat), cents(net + vat), fmt.Sprint(cancelled)})
 	}
-	t.Rows = append(t.Rows, []string{"total", "", "", "", "", cents(tn), cents(tv), cents(tn + tv)})
+	t.Rows = append(t.Rows, []string{"total", "", "", "", "", cents(tn), cents(tv), cents(tn + tv), ""})
 	return t, rows.Err()
 }
 
@@ -87,70 +102,121 @@ func Quarter(q string) (first, last time.Time, err error) {
 	return first, first.AddDate(0, 3, -1), nil
 }
 
+// quarterOf names the quarter of a date (YYYY-MM-DD): 2026Q4.
+func quarterOf(date string) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return fmt.Sprintf("%dQ%d", d.Year(), (int(d.Month())-1)/3+1)
+}
+
 // OSS is the quarterly One-Stop-Shop return: per member state of consumption and rate, the
 // taxable amount and VAT of distance sales to consumers, in each sales currency and in EUR at
 // the ECB rate of the quarter's last day (the last one published on or before it).
+//
+// A sale of an earlier quarter cancelled in this one is a correction of that quarter's return:
+// it is listed apart, naming the quarter it corrects, in EUR at that quarter's rate, and it is
+// part of this return's total. A quarter's own rows never change once it is over.
 func (s *Store) OSS(ctx context.Context, tenantID int64, quarter string) (Table, error) {
 	first, last, err := Quarter(quarter)
 	if err != nil {
 		return Table{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT d.country, l.vat_rate_bp, d.currency, SUM(l.net_currency_cents), SUM(l.vat_currency_cents)
-		FROM documents d JOIN document_lines l ON l.document_id = d.id
-		WHERE d.tenant_id = ? AND d.status = 'posted' AND d.treatment = ? AND d.doc_date >= ? AND d.doc_date <= ?
-		GROUP BY d.country, l.vat_rate_bp, d.currency ORDER BY d.country, l.vat_rate_bp, d.currency`,
-		tenantID, posting.OSS, first.Format(time.DateOnly), last.Format(time.DateOnly))
+	from, to := first.Format(time.DateOnly), last.Format(time.DateOnly)
+	ops, opArgs := inOps()
+	args := append([]any{from}, periodArgs(tenantID, from, to, opArgs)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END, SUM(x.sign * l.net_currency_cents), SUM(x.sign * l.vat_currency_cents)
+		FROM `+periodDocs(ops)+` JOIN documents d ON d.id = x.id JOIN document_lines l ON l.document_id = d.id
+		WHERE d.treatment = ?
+		GROUP BY d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END`,
+		append(args, posting.OSS, from)...)
 	if err != nil {
 		return Table{}, fmt.Errorf("OSS report: %w", err)
 	}
-	type key struct{ country, rate string }
-	type agg struct{ net, vat decimal.Decimal }
-	eur := map[key]*agg{}
-	t := Table{Title: fmt.Sprintf("OSS return %s: distance sales by member state of consumption", strings.ToUpper(quarter)),
-		Columns: []string{"country", "rate", "currency", "taxable", "vat", "ecb_rate", "taxable_eur", "vat_eur"}}
 	type line struct {
-		country, cur string
-		bp, net, vat int64
+		country, cur, corrects string
+		bp, net, vat           int64
 	}
-	var lines []line
+	sums := map[line]*line{}
 	for rows.Next() {
 		var l line
-		if err := rows.Scan(&l.country, &l.bp, &l.cur, &l.net, &l.vat); err != nil {
+		var orig string
+		if err := rows.Scan(&l.country, &l.bp, &l.cur, &orig, &l.net, &l.vat); err != nil {
 			rows.Close()
-			return t, err
+			return Table{}, err
 		}
-		lines = append(lines, l)
+		if orig != "" {
+			l.corrects = quarterOf(orig)
+		}
+		k := line{country: l.country, cur: l.cur, corrects: l.corrects, bp: l.bp}
+		sum := sums[k]
+		if sum == nil {
+			sum = &line{country: l.country, cur: l.cur, corrects: l.corrects, bp: l.bp}
+			sums[k] = sum
+		}
+		sum.net += l.net
+		sum.vat += l.vat
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Table{}, err
+	}
+	var lines []line
+	for _, l := range sums {
+		if l.net != 0 || l.vat != 0 {
+			lines = append(lines, *l)
+		}
+	}
+	sort.Slice(lines, func(i, j int) bool {
+		a, b := lines[i], lines[j]
+		if a.corrects != b.corrects {
+			return a.corrects < b.corrects // this quarter ("") first, then corrections oldest first
+		}
+		if a.country != b.country {
+			return a.country < b.country
+		}
+		if a.bp != b.bp {
+			return a.bp < b.bp
+		}
+		return a.cur < b.cur
+	})
+	t := Table{Title: fmt.Sprintf("OSS return %s: distance sales by member state of consumption", strings.ToUpper(quarter)),
+		Columns: []string{"country", "rate", "currency", "taxable", "vat", "ecb_rate", "taxable_eur", "vat_eur", "corrects"}}
+	type key struct{ corrects, country, rate string }
+	type agg struct{ net, vat decimal.Decimal }
+	eur := map[key]*agg{}
+	var keys []key
+	totalVAT := decimal.Zero
 	for _, l := range lines {
-		rate, err := s.fxRate(ctx, s.db, tenantID, l.cur, last.Format(time.DateOnly))
+		day := to
+		if l.corrects != "" {
+			_, qlast, _ := Quarter(l.corrects)
+			day = qlast.Format(time.DateOnly)
+		}
+		rate, err := s.fxRate(ctx, s.db, tenantID, l.cur, day)
 		if err != nil {
 			return t, err
 		}
 		if !rate.IsPositive() {
-			return t, &InvalidError{fmt.Errorf("no ECB rate for %s on or before %s: import ECB rates", l.cur, last.Format(time.DateOnly))}
+			return t, &InvalidError{fmt.Errorf("no ECB rate for %s on or before %s: import ECB rates", l.cur, day)}
 		}
 		netEUR := domain.FromCents(l.net).Div(rate).Round(2)
 		vatEUR := domain.FromCents(l.vat).Div(rate).Round(2)
 		r := domain.FromCents(l.bp).String()
-		t.Rows = append(t.Rows, []string{l.country, r, l.cur, cents(l.net), cents(l.vat), rate.String(), netEUR.StringFixed(2), vatEUR.StringFixed(2)})
-		k := key{l.country, r}
+		t.Rows = append(t.Rows, []string{l.country, r, l.cur, cents(l.net), cents(l.vat), rate.String(), netEUR.StringFixed(2), vatEUR.StringFixed(2), l.corrects})
+		k := key{l.corrects, l.country, r}
 		if eur[k] == nil {
 			eur[k] = &agg{}
+			keys = append(keys, k)
 		}
 		eur[k].net, eur[k].vat = eur[k].net.Add(netEUR), eur[k].vat.Add(vatEUR)
+		totalVAT = totalVAT.Add(vatEUR)
 	}
-	var keys []key
-	for k := range eur {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].country+keys[i].rate < keys[j].country+keys[j].rate })
-	totalVAT := decimal.Zero
 	for _, k := range keys {
-		t.Rows = append(t.Rows, []string{k.country, k.rate, "EUR total", "", "", "", eur[k].net.StringFixed(2), eur[k].vat.StringFixed(2)})
-		totalVAT = totalVAT.Add(eur[k].vat)
+		t.Rows = append(t.Rows, []string{k.country, k.rate, "EUR total", "", "", "", eur[k].net.StringFixed(2), eur[k].vat.StringFixed(2), k.corrects})
 	}
-	t.Rows = append(t.Rows, []string{"total", "", "", "", "", "", "", totalVAT.StringFixed(2)})
+	t.Rows = append(t.Rows, []string{"total", "", "", "", "", "", "", totalVAT.StringFixed(2), ""})
 	return t, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"tiltas/cloud/posting"
 	"tiltas/cloud/store"
 )
@@ -34,49 +36,96 @@ func TestReports(t *testing.T) {
 		id, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A", []byte(`{}`), time.Hour)
 		acct := store.MarketAccount{ID: id, TenantID: who.TenantID, Kind: "amazon", Name: "A"}
 		rules := store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}}
-		orders := []posting.Order{order("de1", "DE", "EUR", "119.00"), order("pl1", "PL", "PLN", "123.00"), order("pl2", "PL", "PLN", "246.00"), order("de2", "DE", "EUR", "59.50")}
+		orders := []posting.Order{order("de1", "DE", "EUR", "119.00"), order("pl1", "PL", "PLN", "123.00"), order("pl2", "PL", "PLN", "246.00"), order("de2", "DE", "EUR", "59.50"),
+			order("pl3", "PL", "PLN", "123.00")}
+		clock := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return clock })
+		defer s.SetClock(time.Now)
 		s.SaveOrders(ctx, acct, orders)
-		if res, err := s.PostOrders(ctx, acct, rules); err != nil || res.Posted != 4 {
+		if res, err := s.PostOrders(ctx, acct, rules); err != nil || res.Posted != 5 {
 			t.Fatalf("%+v %v", res, err)
 		}
-		orders[3].Status = "Canceled" // de2 is cancelled after booking: out of every report
+		orders[3].Status = "Canceled" // de2 is cancelled in the quarter it was sold: it nets out there
 		s.SaveOrders(ctx, acct, orders)
 		s.PostOrders(ctx, acct, rules)
 
-		oss, err := s.OSS(ctx, who.TenantID, "2026Q4")
-		if err != nil {
-			t.Fatal(err)
+		report := func(what string, f func() (store.Table, error)) string {
+			t.Helper()
+			tb, err := f()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			return fmt.Sprint(tb.Rows)
 		}
-		got := fmt.Sprint(oss.Rows)
-		// DE: 119.00 at 19 % = 100.00 + 19.00. PL: 369.00 PLN at 23 % = 300.00 + 69.00 PLN;
-		// at 4.25: 70.59 and 16.24 EUR. VAT due 35.24.
-		want := "[[DE 19 EUR 100.00 19.00 1 100.00 19.00] [PL 23 PLN 300.00 69.00 4.25 70.59 16.24] [DE 19 EUR total    100.00 19.00] [PL 23 EUR total    70.59 16.24] [total       35.24]]"
-		if got != want {
-			t.Fatalf("OSS\n got %s\nwant %s", got, want)
+		q4 := func() (store.Table, error) { return s.OSS(ctx, who.TenantID, "2026Q4") }
+		nov := func() (store.Table, error) { return s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30") }
+		// DE: 119.00 at 19 % = 100.00 + 19.00. PL: 492.00 PLN at 23 % = 400.00 + 92.00 PLN;
+		// at 4.25: 94.12 and 21.65 EUR. VAT due 40.65.
+		wantQ4 := "[[DE 19 EUR 100.00 19.00 1 100.00 19.00 ] [PL 23 PLN 400.00 92.00 4.25 94.12 21.65 ] [DE 19 EUR total    100.00 19.00 ] [PL 23 EUR total    94.12 21.65 ] [total       40.65 ]]"
+		if got := report("OSS", q4); got != wantQ4 {
+			t.Fatalf("OSS\n got %s\nwant %s", got, wantQ4)
 		}
-		vs, err := s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30")
-		if err != nil {
-			t.Fatal(err)
+		// The receipt (domestic, per classifier) and the OSS sales at the day's rate (4.30):
+		// PL 123 → 23.26 + 5.35 (twice), 246 → 46.51 + 10.70. DE: two issued, one cancelled.
+		wantNov := "[[domestic LT PVM1 21 1 3.21 0.67 3.88 0] [domestic LT PVM2 9 1 1.46 0.13 1.59 0] [domestic LT PVM3 5 1 11.43 0.57 12.00 0] " +
+			"[oss DE OSS 19 2 100.00 19.00 119.00 1] [oss PL OSS 23 3 93.03 21.40 114.43 0] [total     209.13 41.77 250.90 ]]"
+		if got := report("VAT summary", nov); got != wantNov {
+			t.Fatalf("VAT summary\n got %s\nwant %s", got, wantNov)
 		}
-		// The receipt (domestic, per classifier) and the OSS sales at the day's rate:
-		// PL 123 → 23.26 + 5.35, 246 → 46.51 + 10.70.
-		want = "[[domestic LT PVM1 21 1 3.21 0.67 3.88] [domestic LT PVM2 9 1 1.46 0.13 1.59] [domestic LT PVM3 5 1 11.43 0.57 12.00] " +
-			"[oss DE OSS 19 1 100.00 19.00 119.00] [oss PL OSS 23 2 69.77 16.05 85.82] [total     185.87 36.42 222.29]]"
-		if got := fmt.Sprint(vs.Rows); got != want {
-			t.Fatalf("VAT summary\n got %s\nwant %s", got, want)
+
+		// pl3 is cancelled in January, after the Q4 return: Q4 and November stay as reported, and
+		// the cancellation corrects Q4 in the Q1 return (at Q4's rate) and counts in January.
+		clock = time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)
+		orders[4].Status = "Canceled"
+		s.SaveOrders(ctx, acct, orders)
+		s.PostOrders(ctx, acct, rules)
+		if got := report("OSS after", q4); got != wantQ4 {
+			t.Fatalf("Q4 changed after it was over\n got %s\nwant %s", got, wantQ4)
+		}
+		if got := report("VAT summary after", nov); got != wantNov {
+			t.Fatalf("November changed after it was over\n got %s\nwant %s", got, wantNov)
+		}
+		wantQ1 := "[[PL 23 PLN -100.00 -23.00 4.25 -23.53 -5.41 2026Q4] [PL 23 EUR total    -23.53 -5.41 2026Q4] [total       -5.41 ]]"
+		if got := report("OSS Q1", func() (store.Table, error) { return s.OSS(ctx, who.TenantID, "2027Q1") }); got != wantQ1 {
+			t.Fatalf("OSS 2027Q1\n got %s\nwant %s", got, wantQ1)
+		}
+		wantJan := "[[oss PL OSS 23 0 -23.26 -5.35 -28.61 1] [total     -23.26 -5.35 -28.61 ]]"
+		if got := report("VAT summary Jan", func() (store.Table, error) { return s.VATSummary(ctx, who.TenantID, "2027-01-01", "2027-01-31") }); got != wantJan {
+			t.Fatalf("VAT summary January\n got %s\nwant %s", got, wantJan)
+		}
+		// The VAT summary agrees with the journal: the OSS VAT account moved by as much in each period.
+		for _, p := range []struct{ from, to, want string }{{"2026-11-01", "2026-11-30", "40.40"}, {"2027-01-01", "2027-01-31", "-5.35"}} {
+			es, err := s.Journal(ctx, who.TenantID, p.from, p.to, 0, 5000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := decimal.Zero
+			for _, e := range es {
+				for _, m := range e.Moves {
+					if m.Credit == "4493" {
+						due = due.Add(m.Amount)
+					}
+					if m.Debit == "4493" {
+						due = due.Sub(m.Amount)
+					}
+				}
+			}
+			if due.StringFixed(2) != p.want {
+				t.Errorf("OSS VAT credited %s – %s: %s, want %s as the VAT summary says", p.from, p.to, due.StringFixed(2), p.want)
+			}
 		}
 		sj, err := s.SalesJournal(ctx, who.TenantID, "2026-11-01", "2026-11-30")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sj.Rows) != 5 {
-			t.Fatalf("sales journal has %d rows, want the receipt and 4 orders: %v", len(sj.Rows), sj.Rows)
+		if len(sj.Rows) != 6 {
+			t.Fatalf("sales journal has %d rows, want the receipt and 5 orders: %v", len(sj.Rows), sj.Rows)
 		}
 		statuses := map[string]int{}
 		for _, r := range sj.Rows {
 			statuses[r[16]]++
 		}
-		if statuses["posted"] != 4 || statuses["cancelled"] != 1 {
+		if statuses["posted"] != 4 || statuses["cancelled"] != 2 {
 			t.Fatalf("sales journal statuses %v", statuses)
 		}
 		if _, err := s.OSS(ctx, who.TenantID, "2026Q5"); err == nil {

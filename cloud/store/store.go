@@ -44,6 +44,9 @@ type Store struct {
 	box     *secrets.Box   // seals marketplace credentials; nil: plain text (see UseSecrets)
 }
 
+// SetClock replaces the clock (time.Now): for tests and replays that book on given days.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
 // SetZone sets the shops' time zone (default Europe/Vilnius).
 func (s *Store) SetZone(z *time.Location) { s.zone = z }
 

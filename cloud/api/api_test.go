@@ -53,16 +53,44 @@ func get(t *testing.T, srv *httptest.Server, token, path string) (int, map[strin
 	return resp.StatusCode, out
 }
 
-func TestReadAPI(t *testing.T) {
+// newServer is a cloud serving every endpoint from a fresh SQLite store.
+func newServer(t *testing.T) (*store.Store, *httptest.Server) {
 	st, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/c.db")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	t.Cleanup(func() { srv.Close(); st.Close() })
+	return st, srv
+}
+
+// apiCase is one request with an API token, and what must come back.
+type apiCase struct {
+	name, token, method, path, body string
+	code                            int
+	check                           func(map[string]any) bool
+}
+
+// runCases sends each case in order (later ones may rely on earlier changes).
+func runCases(t *testing.T, srv *httptest.Server, cases []apiCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(t, srv, tc.token, tc.method, tc.path, tc.body)
+			if code != tc.code {
+				t.Fatalf("%s %s: %d %v, want %d", tc.method, tc.path, code, body, tc.code)
+			}
+			if tc.check != nil && !tc.check(body) {
+				t.Fatalf("%s %s: unexpected body %v", tc.method, tc.path, body)
+			}
+		})
+	}
+}
+
+func TestReadAPI(t *testing.T) {
+	st, srv := newServer(t)
 	tokA := seed(t, st, "A", "A1", 3)
 	tokB := seed(t, st, "B", "B1", 2)
-	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
-	defer srv.Close()
 
 	for _, tc := range []struct {
 		name, token, path string

@@ -5,14 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"tiltas/cloud/server"
-	"tiltas/cloud/store"
 )
 
 func do(t *testing.T, srv *httptest.Server, token, method, path, body string) (int, map[string]any) {
@@ -31,18 +27,12 @@ func do(t *testing.T, srv *httptest.Server, token, method, path, body string) (i
 
 func TestBooksAPI(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, srv := newServer(t)
 	tokA := seed(t, st, "A", "A1", 2)
 	tokB := seed(t, st, "B", "B1", 1)
 	if _, err := st.PostPending(ctx, 100); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
-	defer srv.Close()
 
 	_, docsA := do(t, srv, tokA, "GET", "/api/v1/documents", "")
 	listA := docsA["documents"].([]any)
@@ -81,11 +71,7 @@ func TestBooksAPI(t *testing.T) {
 			t.Fatalf("i.SAF download: %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Disposition"), x)
 		}
 	}()
-	for _, tc := range []struct {
-		name, token, method, path, body string
-		code                            int
-		check                           func(map[string]any) bool
-	}{
+	runCases(t, srv, []apiCase{
 		{"detail", tokA, "GET", fmt.Sprintf("/api/v1/documents/%d", aDoc), "", 200, func(m map[string]any) bool {
 			return m["series"] == "KVT" && len(m["entries"].([]any)) == 1 && m["source"] != nil && len(m["lines"].([]any)) == 1
 		}},
@@ -161,15 +147,5 @@ func TestBooksAPI(t *testing.T) {
 			return m["status"] == "cancelled" && len(m["entries"].([]any)) == 2 && m["number"].(float64) == 1
 		}},
 		{"cancel twice", tokA, "POST", fmt.Sprintf("/api/v1/documents/%d/cancel", aDoc), "", 422, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, body := do(t, srv, tc.token, tc.method, tc.path, tc.body)
-			if code != tc.code {
-				t.Fatalf("%s %s: %d %v, want %d", tc.method, tc.path, code, body, tc.code)
-			}
-			if tc.check != nil && !tc.check(body) {
-				t.Fatalf("%s %s: unexpected body %v", tc.method, tc.path, body)
-			}
-		})
-	}
+	})
 }

@@ -3,9 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"tiltas/cloud/posting"
-	"tiltas/cloud/server"
 	"tiltas/cloud/store"
 )
 
@@ -21,16 +17,10 @@ import (
 // tenant A's accounts and orders.
 func TestMarketAPI(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, srv := newServer(t)
 	tokA := seed(t, st, "A", "A1", 0)
 	tokB := seed(t, st, "B", "B1", 0)
 	a, _ := st.TenantByName(ctx, "A")
-	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
-	defer srv.Close()
 
 	const good = `{"kind":"amazon","name":"Amazon EU","pull_every_minutes":5,"config":{"endpoint":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"TOP-SECRET","refresh_token":"Atzr|r","marketplace_ids":["A1PA6795UKMFR9"]}}`
 	code, body := do(t, srv, tokA, "POST", "/api/v1/market/accounts", good)
@@ -55,11 +45,7 @@ func TestMarketAPI(t *testing.T) {
 	}
 	order := int(orders[0].(map[string]any)["id"].(float64))
 
-	for _, tc := range []struct {
-		name, token, method, path, body string
-		code                            int
-		check                           func(map[string]any) bool
-	}{
+	runCases(t, srv, []apiCase{
 		{"a bad config names every problem", tokA, "POST", "/api/v1/market/accounts",
 			`{"kind":"amazon","name":"Bad","config":{"endpoint":"http://example.com","client_id":"c","marketplace_ids":["XX"]}}`, 422, func(m map[string]any) bool {
 				e := m["error"].(string)
@@ -101,15 +87,5 @@ func TestMarketAPI(t *testing.T) {
 		// A retries its own order.
 		{"retry", tokA, "POST", fmt.Sprintf("/api/v1/market/orders/%d/retry", order), "", 200, nil},
 		{"retried order is Open", tokA, "GET", "/api/v1/market/orders?state=open", "", 200, func(m map[string]any) bool { return len(m["orders"].([]any)) == 1 }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, body := do(t, srv, tc.token, tc.method, tc.path, tc.body)
-			if code != tc.code {
-				t.Fatalf("%s %s: %d %v, want %d", tc.method, tc.path, code, body, tc.code)
-			}
-			if tc.check != nil && !tc.check(body) {
-				t.Fatalf("%s %s: unexpected body %v", tc.method, tc.path, body)
-			}
-		})
-	}
+	})
 }

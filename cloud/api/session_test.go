@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"tiltas/cloud/server"
 	"tiltas/cloud/store"
 	"tiltas/cloud/ui"
 )
@@ -19,11 +16,7 @@ import (
 // own tenant only; a change needs the session's CSRF token and the accountant role.
 func TestSessionAuth(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, srv := newServer(t)
 	tokA := seed(t, st, "A", "A1", 1)
 	seed(t, st, "B", "B1", 1)
 	a, _ := st.TenantByName(ctx, "A")
@@ -48,9 +41,6 @@ func TestSessionAuth(t *testing.T) {
 	if err := st.Logout(ctx, ended.token); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
-	defer srv.Close()
-
 	call := func(s *sess, bearer, csrf, method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		if s != nil {

@@ -2,18 +2,25 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
+	"tiltas/agent"
 	"tiltas/possim"
 )
 
-// faultProxy sits between agent and cloud. Down: it drops every connection at once. Cuts > 0:
+// faultProxy sits between the agent and what it talks to (the cloud, or the POS database).
+// Down: new connections are refused. drop: live connections are closed at once. Cuts > 0:
 // the next connections are cut after a random number of bytes in either direction, so a batch
 // is cut mid-frame or an ack is lost after the cloud committed.
 type faultProxy struct {
@@ -23,7 +30,35 @@ type faultProxy struct {
 	cuts   atomic.Int32
 	cutN   atomic.Int32 // connections actually cut
 	rng    *rand.Rand
-	mu     sync.Mutex
+	mu     sync.Mutex        // guards rng and live
+	live   map[net.Conn]bool // both ends of every open pipe
+	drops  atomic.Int32      // connections closed by drop
+}
+
+// drop closes every live connection, as a database restart or a pulled cable would.
+func (p *faultProxy) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.live {
+		c.Close()
+		p.drops.Add(1)
+	}
+	clear(p.live)
+}
+
+func (p *faultProxy) track(cs ...net.Conn) (untrack func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range cs {
+		p.live[c] = true
+	}
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, c := range cs {
+			delete(p.live, c)
+		}
+	}
 }
 
 func newFaultProxy(t *testing.T, target string) *faultProxy {
@@ -31,7 +66,7 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{ln: ln, target: target, rng: rand.New(rand.NewPCG(3, 4))}
+	p := &faultProxy{ln: ln, target: target, rng: rand.New(rand.NewPCG(3, 4)), live: map[net.Conn]bool{}}
 	t.Cleanup(func() { ln.Close() })
 	go p.serve()
 	return p
@@ -60,6 +95,7 @@ func (p *faultProxy) pipe(c net.Conn) {
 		return
 	}
 	defer up.Close()
+	defer p.track(c, up)()
 	limit := int64(-1)
 	if p.cuts.Add(-1) >= 0 {
 		p.mu.Lock()
@@ -127,4 +163,76 @@ func TestOutageAndCutLinks(t *testing.T) {
 			t.Logf("%s: 2500 receipts equal after an outage and %d cut connections", kind, proxy.cutN.Load())
 		})
 	}
+}
+
+// The POS database goes away under the agent while the cloud stays up: what the agent captured
+// still ships while the POS is unreachable, the agent retries the POS with backoff, and after
+// its connections are dropped again and again mid-read, the cloud ends equal to the POS.
+func TestPOSOutage(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	stopCloud := e.cloudInProcess()
+	cfg, err := mysql.ParseDSN(e.posDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFaultProxy(t, cfg.Addr)
+	cfg.Addr = proxy.addr()
+	direct := e.posDSN
+	e.posDSN = cfg.FormatDSN()
+	e.writeAgentConfig(e.addr, "")
+	e.posDSN = direct
+	stopCloud() // first a backlog: the cloud is away while the registers sell
+	e.agentProc()
+	e.sell(context.Background(), possim.Options{Registers: 2, Receipts: 400, Seed: 21})
+	status := func() agent.Status {
+		var st agent.Status
+		b, _ := os.ReadFile(filepath.Join(e.dir, "data", agent.StatusFile))
+		_ = json.Unmarshal(b, &st)
+		return st
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited a minute for %s; agent status %+v", what, status())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("the agent to capture 400 receipts", func() bool { return status().Backlog >= 400 })
+
+	// The POS goes down (refused, live connections dropped); the cloud comes back.
+	proxy.down.Store(true)
+	proxy.drop()
+	e.cloudInProcess()
+	waitFor("the backlog to ship while the POS is down", func() bool { return len(e.cloudSnapshot().receipts) == 400 })
+	waitFor("the agent to report the POS error", func() bool { return status().LastPOSError != "" })
+	if st := status(); st.Backlog != 0 {
+		t.Fatalf("backlog %d after shipping", st.Backlog)
+	}
+
+	// The POS is back; while registers sell, the agent's connections are dropped mid-read.
+	proxy.down.Store(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	sold := make(chan struct{})
+	go func() {
+		defer close(sold)
+		e.sell(ctx, possim.Options{Registers: 2, Receipts: 1200, CloseDay: true, Seed: 22})
+	}()
+	for range 6 {
+		time.Sleep(400 * time.Millisecond)
+		proxy.drop()
+	}
+	<-sold
+	cancel()
+	got := e.waitEqual(2 * time.Minute)
+	if len(got.receipts) != 1600 {
+		t.Fatalf("cloud holds %d receipts, want 1600", len(got.receipts))
+	}
+	if proxy.drops.Load() == 0 {
+		t.Fatal("no POS connection was dropped: the test did not test drops")
+	}
+	waitFor("the POS error to clear", func() bool { return status().LastPOSError == "" })
+	t.Logf("1600 receipts equal after a POS outage and %d dropped POS connections", proxy.drops.Load())
 }

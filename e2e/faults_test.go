@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"tiltas/agent"
+	"tiltas/cloud/poster"
+	"tiltas/cloud/store"
 	"tiltas/possim"
 )
 
@@ -235,4 +238,60 @@ func TestPOSOutage(t *testing.T) {
 	}
 	waitFor("the POS error to clear", func() bool { return status().LastPOSError == "" })
 	t.Logf("1600 receipts equal after a POS outage and %d dropped POS connections", proxy.drops.Load())
+}
+
+// The cloud's MariaDB goes away under it: its connections are dropped again and again while
+// batches are ingested and receipts posted, and once it refuses connections for a while. Acks
+// come only after commits, postings run under idempotency keys: the cloud ends equal to the
+// POS, and every receipt is booked exactly once.
+func TestCloudDatabaseDrops(t *testing.T) {
+	e := newEnv(t, "mysql")
+	dsn, _ := strings.CutPrefix(e.cloudURL, "mysql://")
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFaultProxy(t, cfg.Addr)
+	cfg.Addr = proxy.addr()
+	direct := e.cloudURL
+	e.cloudURL = "mysql://" + cfg.FormatDSN()
+	e.cloudInProcess()
+	books, err := store.Open(context.Background(), e.cloudURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer books.Close()
+	e.cloudURL = direct // the test's own reads go straight to the database
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go (&poster.Poster{Books: books, Log: quietLog(), Every: 100 * time.Millisecond, Batch: 100}).Run(ctx)
+	e.agentProc()
+
+	sold := make(chan struct{})
+	go func() {
+		defer close(sold)
+		e.sell(ctx, possim.Options{Registers: 2, Receipts: 1500, Rate: 400, DayEvery: 300, Seed: 31})
+	}()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 8 {
+		time.Sleep(time.Duration(150+rng.IntN(350)) * time.Millisecond)
+		if i == 4 { // a restart that takes a while
+			proxy.down.Store(true)
+			proxy.drop()
+			time.Sleep(1500 * time.Millisecond)
+			proxy.down.Store(false)
+			continue
+		}
+		proxy.drop()
+	}
+	<-sold
+	got := e.waitEqual(2 * time.Minute)
+	if len(got.receipts) != 1500 {
+		t.Fatalf("cloud holds %d receipts, want 1500", len(got.receipts))
+	}
+	if proxy.drops.Load() == 0 {
+		t.Fatal("no database connection was dropped: the test did not test drops")
+	}
+	docs, paid := e.checkBooks(got)
+	t.Logf("%d receipts ingested and booked once each after %d dropped database connections; takings %d cents", docs, proxy.drops.Load(), paid)
 }

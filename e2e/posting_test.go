@@ -46,67 +46,77 @@ func TestPostingSurvivesCloudKills(t *testing.T) {
 			e.cloudProc()
 			got := e.waitEqual(2 * time.Minute)
 
-			st, err := store.Open(context.Background(), e.cloudURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			deadline := time.Now().Add(2 * time.Minute)
-			for {
-				var pending int
-				if err := st.DB().QueryRow(`SELECT COUNT(*) FROM receipts WHERE post_state = 0`).Scan(&pending); err != nil {
-					t.Fatal(err)
-				}
-				if pending == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d receipts still unposted", pending)
-				}
-				time.Sleep(200 * time.Millisecond)
-			}
-			var docs, distinct int
-			if err := st.DB().QueryRow(`SELECT COUNT(*), COUNT(DISTINCT source_id) FROM documents WHERE source_kind = 'receipt'`).Scan(&docs, &distinct); err != nil {
-				t.Fatal(err)
-			}
-			if docs != len(got.receipts) || distinct != docs {
-				t.Fatalf("%d receipts but %d receipt documents (%d distinct)", len(got.receipts), docs, distinct)
-			}
-			rows, err := st.DB().Query(`SELECT series, COUNT(*), MAX(number) FROM documents GROUP BY series`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var series string
-				var n, maxN int
-				rows.Scan(&series, &n, &maxN)
-				if n != maxN {
-					t.Fatalf("series %s: %d documents numbered up to %d", series, n, maxN)
-				}
-			}
-			rows.Close()
-			if f, _ := st.PostingFailures(context.Background(), e.who.TenantID); len(f) != 0 {
-				t.Fatalf("posting refused: %+v", f)
-			}
-			tb, err := st.TrialBalance(context.Background(), e.who.TenantID, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum, paid := int64(0), int64(0)
-			for _, a := range tb {
-				c, _ := domain.Cents(a.Balance)
-				sum += c
-				if a.Account == "2721" || a.Account == "2712" || a.Account == "4480" {
-					paid += c
-				}
-			}
-			if sum != 0 {
-				t.Fatalf("trial balance sums to %d cents", sum)
-			}
-			if paid != got.cents {
-				t.Fatalf("payment accounts hold %d cents, the POS took %d", paid, got.cents)
-			}
+			docs, paid := e.checkBooks(got)
 			t.Logf("%s: %d receipts booked once each after 7 cloud kills; takings %d cents", kind, docs, paid)
 		})
 	}
+}
+
+// checkBooks waits until everything the cloud holds is posted, then checks the books: one
+// document per receipt, gapless series, no refusals, a zero trial balance, and payment
+// accounts holding what the POS took, to the cent. It returns the receipt documents and the
+// takings in cents.
+func (e *env) checkBooks(got snapshot) (docs int, paid int64) {
+	e.t.Helper()
+	st, err := store.Open(context.Background(), e.cloudURL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var pending int
+		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM receipts WHERE post_state = 0`).Scan(&pending); err != nil {
+			e.t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d receipts still unposted", pending)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var distinct int
+	if err := st.DB().QueryRow(`SELECT COUNT(*), COUNT(DISTINCT source_id) FROM documents WHERE source_kind = 'receipt'`).Scan(&docs, &distinct); err != nil {
+		e.t.Fatal(err)
+	}
+	if docs != len(got.receipts) || distinct != docs {
+		e.t.Fatalf("%d receipts but %d receipt documents (%d distinct)", len(got.receipts), docs, distinct)
+	}
+	rows, err := st.DB().Query(`SELECT series, COUNT(*), MAX(number) FROM documents GROUP BY series`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for rows.Next() {
+		var series string
+		var n, maxN int
+		rows.Scan(&series, &n, &maxN)
+		if n != maxN {
+			e.t.Fatalf("series %s: %d documents numbered up to %d", series, n, maxN)
+		}
+	}
+	rows.Close()
+	if f, _ := st.PostingFailures(context.Background(), e.who.TenantID); len(f) != 0 {
+		e.t.Fatalf("posting refused: %+v", f)
+	}
+	tb, err := st.TrialBalance(context.Background(), e.who.TenantID, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	sum := int64(0)
+	for _, a := range tb {
+		c, _ := domain.Cents(a.Balance)
+		sum += c
+		if a.Account == "2721" || a.Account == "2712" || a.Account == "4480" {
+			paid += c
+		}
+	}
+	if sum != 0 {
+		e.t.Fatalf("trial balance sums to %d cents", sum)
+	}
+	if paid != got.cents {
+		e.t.Fatalf("payment accounts hold %d cents, the POS took %d", paid, got.cents)
+	}
+	return docs, paid
 }

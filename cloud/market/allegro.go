@@ -87,7 +87,44 @@ func MapAllegro(f allegro.CheckoutForm) (posting.Order, error) {
 	if o.Currency == "" {
 		o.Currency = "PLN"
 	}
+	// The total to pay is what the buyer owes. A discount not in the line prices (a coupon on
+	// the whole order) is the difference: booked as a discount line, so the document equals
+	// what was paid. A total above the lines is nothing this can explain: refused.
+	if f.Summary.TotalToPay.Amount != "" {
+		toPay, err := amount(&f.Summary.TotalToPay)
+		if err != nil {
+			return o, fmt.Errorf("checkout form %s: totalToPay: %w", f.ID, err)
+		}
+		sum := decimal.Zero
+		for _, l := range o.Lines {
+			sum = sum.Add(l.Qty.Mul(l.UnitGross))
+		}
+		switch diff := sum.Sub(toPay); diff.Sign() {
+		case 1:
+			var kinds []string
+			for _, d := range f.Discounts {
+				kinds = append(kinds, d.Type)
+			}
+			name := "Discount"
+			if len(kinds) > 0 {
+				name += " (" + strings.Join(kinds, ", ") + ")"
+			}
+			o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LinePromotion, Name: name, Qty: decimal.NewFromInt(-1), UnitGross: diff})
+		case -1:
+			return o, fmt.Errorf("checkout form %s: totalToPay %s %s is more than its items and delivery (%s)", f.ID, toPay.StringFixed(2), o.Currency, sum.StringFixed(2))
+		}
+	}
 	return o, nil
+}
+
+// ReadAllegro is MapAllegro for a pull: a form that decoded but cannot be booked as sent comes
+// back Unreadable, with the reason, to wait in Errors while the account's other orders go on.
+func ReadAllegro(f allegro.CheckoutForm) posting.Order {
+	o, err := MapAllegro(f)
+	if err != nil {
+		return posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Unreadable: err.Error()}
+	}
+	return o
 }
 
 // pullAllegro reads the order event journal from the saved event. When there is no saved
@@ -150,11 +187,7 @@ func pullAllegro(ctx context.Context, raw json.RawMessage, cursor string, save f
 	}
 	out := make([]posting.Order, 0, len(forms))
 	for _, f := range forms {
-		o, err := MapAllegro(f)
-		if err != nil {
-			return nil, cursor, err
-		}
-		out = append(out, o)
+		out = append(out, ReadAllegro(f))
 	}
 	return out, next, nil
 }

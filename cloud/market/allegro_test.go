@@ -65,8 +65,24 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		Cost *allegro.Money `json:"cost,omitempty"`
 	}{Address: &allegro.Address{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
 	vat = vat.Add(domain.LineVAT(cost, d(rate)).Div(pln).Round(2))
+	toPay := cost
+	for _, li := range f.LineItems {
+		toPay = toPay.Add(d(li.Price.Amount).Mul(decimal.NewFromInt(int64(li.Quantity))))
+	}
+	if i%7 == 0 { // a coupon on the whole order: only the total to pay shows it
+		coupon := decimal.New(int64(100+rng.IntN(400)), -2)
+		toPay = toPay.Sub(coupon)
+		f.Discounts = append(f.Discounts, struct {
+			Type string `json:"type"`
+		}{"COUPON"})
+		vat = vat.Add(domain.LineVAT(coupon.Neg(), d(rate)).Div(pln).Round(2))
+	}
+	f.Summary.TotalToPay.Amount = toPay.StringFixed(2)
 	return f, vat
 }
+
+// unreadableAllegro is the form whose total to pay is more than its items and delivery.
+const unreadableAllegro = 3
 
 func TestFiveHundredAllegroOrders(t *testing.T) {
 	for _, kind := range storetest.Kinds {
@@ -94,6 +110,9 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 						status = "CANCELLED"
 					}
 					f, vat := allegroForm(i, rng, status)
+					if i == unreadableAllegro {
+						f.Summary.TotalToPay.Amount = d(f.Summary.TotalToPay.Amount).Add(d("10")).StringFixed(2)
+					}
 					f.Payment = &struct {
 						ID         string         `json:"id"`
 						Type       string         `json:"type"`
@@ -101,7 +120,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 						PaidAmount *allegro.Money `json:"paidAmount,omitempty"`
 					}{ID: "p" + f.ID, Type: "ONLINE", FinishedAt: "2026-11-10T09:00:00.000Z"}
 					fake.Put(f, status, start.Add(time.Duration(i)*time.Second))
-					if status == "READY_FOR_PROCESSING" {
+					if status == "READY_FOR_PROCESSING" && i != unreadableAllegro {
 						want[f.ID] = vat
 					}
 				}
@@ -166,6 +185,11 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 			}
 			if len(seen) != len(want) || invoices == 0 {
 				t.Fatalf("%d of %d orders booked, %d invoices", len(seen), len(want), invoices)
+			}
+			// The form whose total is more than its items waits in Errors, saying so.
+			errs, _ := st.MarketOrders(ctx, tn.ID, store.OrderErrors, 0)
+			if len(errs) != 1 || !strings.Contains(errs[0].Reason, "is more than its items and delivery") {
+				t.Fatalf("orders in Errors: %+v", errs)
 			}
 			// A buyer cancels after booking: reversed on the next pull.
 			var id string

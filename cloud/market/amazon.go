@@ -78,17 +78,38 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 				Qty: decimal.NewFromInt(int64(it.QuantityOrdered)), UnitGross: price.Div(decimal.NewFromInt(int64(it.QuantityOrdered))).Round(2), Gross: price})
 		}
 		if ship, _, err := money(it.ShippingPrice); err != nil {
-			return out, err
+			return out, fmt.Errorf("order %s item %s: ShippingPrice: %w", o.AmazonOrderId, it.OrderItemId, err)
 		} else if !ship.IsZero() {
 			out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineShipping, Name: "Shipping", Qty: decimal.NewFromInt(1), UnitGross: ship})
 		}
-		for _, disc := range []*amazon.Money{it.PromotionDiscount, it.ShippingDiscount} {
-			d, _, err := money(disc)
+		// Charged services: gift wrapping and a cash-on-delivery fee.
+		var wrap *amazon.Money
+		if it.BuyerInfo != nil {
+			wrap = it.BuyerInfo.GiftWrapPrice
+		}
+		for _, svc := range []struct {
+			name string
+			m    *amazon.Money
+		}{{"Gift wrap", wrap}, {"Cash on delivery fee", it.CODFee}} {
+			fee, _, err := money(svc.m)
 			if err != nil {
-				return out, err
+				return out, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, svc.name, err)
+			}
+			if !fee.IsZero() {
+				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineService, Name: svc.name, Qty: decimal.NewFromInt(1), UnitGross: fee})
+			}
+		}
+		// Discounts, which the model gives as negative or positive amounts: always taken off.
+		for _, disc := range []struct {
+			name string
+			m    *amazon.Money
+		}{{"Promotion", it.PromotionDiscount}, {"Shipping discount", it.ShippingDiscount}, {"COD fee discount", it.CODFeeDiscount}} {
+			d, _, err := money(disc.m)
+			if err != nil {
+				return out, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, disc.name, err)
 			}
 			if !d.IsZero() {
-				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LinePromotion, SKU: it.SellerSKU, Name: "Promotion", Qty: decimal.NewFromInt(-1), UnitGross: d.Abs()})
+				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LinePromotion, SKU: it.SellerSKU, Name: disc.name, Qty: decimal.NewFromInt(-1), UnitGross: d.Abs()})
 			}
 		}
 	}
@@ -96,6 +117,16 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 		out.Currency = "EUR"
 	}
 	return out, nil
+}
+
+// ReadAmazon is MapAmazon for a pull: an order that decoded but cannot be booked as sent comes
+// back Unreadable, with the reason, to wait in Errors while the account's other orders go on.
+func ReadAmazon(o amazon.Order, items []amazon.OrderItem) posting.Order {
+	m, err := MapAmazon(o, items)
+	if err != nil {
+		return posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Unreadable: err.Error()}
+	}
+	return m
 }
 
 // pullAmazon fetches orders updated since the cursor (an RFC 3339 time; empty: 30 days back)
@@ -122,11 +153,7 @@ func pullAmazon(ctx context.Context, raw json.RawMessage, cursor string, _ func(
 		if err != nil {
 			return nil, cursor, err // nothing saved: the same pull is retried whole
 		}
-		m, err := MapAmazon(o, items)
-		if err != nil {
-			return nil, cursor, err
-		}
-		out = append(out, m)
+		out = append(out, ReadAmazon(o, items))
 		if o.LastUpdateDate > next {
 			next = o.LastUpdateDate
 		}

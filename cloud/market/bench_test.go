@@ -32,11 +32,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			b.ResetTimer()
 			var orders []posting.Order
 			for _, r := range raw {
-				o, err := market.MapAmazon(r.o, r.items)
-				if err != nil {
-					b.Fatal(err)
-				}
-				orders = append(orders, o)
+				orders = append(orders, market.ReadAmazon(r.o, r.items))
 			}
 			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
 				b.Fatal(err)

@@ -40,6 +40,9 @@ type expectation struct {
 	qty       map[string]int // SKU → quantity leaving stock
 }
 
+// unreadableAmazon is the order generate gives an amount that is not a number.
+const unreadableAmazon = 4
+
 // generate fills the fake with n orders and returns what booking each must give.
 func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -102,6 +105,22 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 				e.vat = e.vat.Add(vatOf(ship))
 				total = total.Add(ship)
 			}
+			if k == 0 && i%11 == 0 { // gift wrapped: a charged service
+				wrap := decimal.New(int64(199+rng.IntN(300)), -2)
+				it.BuyerInfo = &amazon.ItemBuyerInfo{GiftWrapPrice: &amazon.Money{CurrencyCode: m.currency, Amount: wrap.StringFixed(2)}, GiftWrapLevel: "Classic"}
+				it.IsGift = true
+				e.vat = e.vat.Add(vatOf(wrap))
+				total = total.Add(wrap)
+			}
+			if k == 0 && i%43 == 0 { // cash on delivery, with part of the fee taken off
+				it.CODFee = &amazon.Money{CurrencyCode: m.currency, Amount: "2.00"}
+				it.CODFeeDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "0.50"}
+				e.vat = e.vat.Add(vatOf(d("2.00"))).Add(vatOf(d("-0.50")))
+				total = total.Add(d("1.50"))
+			}
+			if i == unreadableAmazon && k == 0 {
+				it.ItemPrice.Amount = "12,50" // not a number: the order waits in Errors, the rest go on
+			}
 			if rng.IntN(5) == 0 {
 				promo := decimal.New(int64(50+rng.IntN(300)), -2)
 				it.PromotionDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "-" + promo.StringFixed(2)}
@@ -112,7 +131,7 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 		}
 		o.OrderTotal = &amazon.Money{CurrencyCode: m.currency, Amount: total.StringFixed(2)}
 		fake.Put(o, items)
-		if o.OrderStatus == "Shipped" {
+		if o.OrderStatus == "Shipped" && i != unreadableAmazon {
 			out[id] = e
 		}
 	}
@@ -231,6 +250,11 @@ func TestThousandAmazonOrders(t *testing.T) {
 			}
 			if un, _ := st.Unresolved(ctx, tn.ID, 0, true); len(un) != 0 {
 				t.Fatalf("%d unresolved lines with stock everywhere", len(un))
+			}
+			// The order with an amount that is not a number waits in Errors, saying which.
+			errs, _ := st.MarketOrders(ctx, tn.ID, store.OrderErrors, 0)
+			if len(errs) != 1 || !strings.Contains(errs[0].Reason, `amount "12,50" is not a number`) || errs[0].Fix == "" {
+				t.Fatalf("orders in Errors: %+v", errs)
 			}
 			// Cancelled after booking: the next pull reverses exactly those.
 			var cancelled []string

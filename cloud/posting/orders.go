@@ -26,6 +26,10 @@ type Order struct {
 	B2B         bool        `json:"b2b"`
 	Invoice     bool        `json:"invoice"` // the buyer asked for a VAT invoice
 	Lines       []OrderLine `json:"lines"`
+	// Unreadable says why the marketplace's data for this order could not be read (an amount
+	// that is not a number, a date that is not a date). Such an order waits in Errors, and is
+	// read again when the marketplace changes it; the account's other orders go on.
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 // OrderBuyer is who bought.
@@ -40,7 +44,8 @@ type OrderBuyer struct {
 const (
 	LineGoods     = "goods"
 	LineShipping  = "shipping"
-	LinePromotion = "promotion"
+	LineService   = "service"   // another charged service: gift wrapping, a cash-on-delivery fee
+	LinePromotion = "promotion" // a discount: on an item (with its SKU), or on the order (without)
 )
 
 // OrderLine is one line. A promotion is a positive price with a negative quantity.
@@ -173,7 +178,7 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, services func(sku string) 
 		d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
 		d.TotalCurrency = d.TotalCurrency.Add(gross)
 		revenue := s.Accounts.Goods
-		if l.Kind == LineShipping || (services != nil && services(l.SKU)) {
+		if l.Kind == LineShipping || l.Kind == LineService || (services != nil && services(l.SKU)) {
 			revenue = s.Accounts.Services
 		}
 		d.Entry.Add(m.Clearing, revenue, netEUR)

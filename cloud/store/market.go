@@ -406,6 +406,8 @@ func fixFor(reason string) string {
 		return "create the product card with this SKU as its barcode (or allow creating missing cards on the account), then Retry"
 	case strings.Contains(reason, "exchange rate"):
 		return "import the ECB rates for that date (Settings → FX rates), then Retry"
+	case strings.Contains(reason, "cannot be read"):
+		return "look at the order on the marketplace: it is read again as soon as it changes there, or press Retry to try the stored copy again"
 	case strings.Contains(reason, "VAT rate"):
 		return "import the EU VAT rate table (Settings → VAT rates), then Retry"
 	}
@@ -424,6 +426,9 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 	var o posting.Order
 	if err := json.Unmarshal([]byte(payload), &o); err != nil {
 		return &posting.Error{Msg: "stored order unreadable: " + err.Error()}
+	}
+	if o.Unreadable != "" {
+		return &posting.Error{Msg: "the marketplace sent this order in a form that cannot be read: " + o.Unreadable}
 	}
 	key := posting.Key("mkt", fmt.Sprint(acct.ID), o.ID, "sale")
 	docID, _, err := s.docByKey(ctx, tx, acct.TenantID, key)
@@ -465,7 +470,7 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 		if l.Kind == posting.LineGoods && l.SKU == "" {
 			return &posting.Error{Msg: fmt.Sprintf("line %q has no SKU (the offer has no external id / seller SKU)", l.Name)}
 		}
-		if l.Kind == posting.LineShipping || l.SKU == "" {
+		if l.Kind == posting.LineShipping || l.Kind == posting.LineService || l.SKU == "" {
 			continue
 		}
 		var svc int

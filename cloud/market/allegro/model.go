@@ -78,7 +78,12 @@ type CheckoutForm struct {
 		Address  *Address `json:"address,omitempty"`
 	} `json:"invoice,omitempty"`
 	LineItems []LineItem `json:"lineItems"`
-	Summary   struct {
+	// Discounts name the kinds of discount the buyer had (COUPON, BUNDLE, MULTIPACK,
+	// CROSSMULTIPACK, ALLEGRO_PRICES); their amounts show in the prices and the total to pay.
+	Discounts []struct {
+		Type string `json:"type"`
+	} `json:"discounts,omitempty"`
+	Summary struct {
 		TotalToPay Money `json:"totalToPay"`
 	} `json:"summary"`
 	UpdatedAt string `json:"updatedAt"`

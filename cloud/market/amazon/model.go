@@ -65,6 +65,19 @@ type OrderItem struct {
 	ShippingTax       *Money `json:"ShippingTax,omitempty"`
 	ShippingDiscount  *Money `json:"ShippingDiscount,omitempty"`
 	PromotionDiscount *Money `json:"PromotionDiscount,omitempty"`
+	CODFee            *Money `json:"CODFee,omitempty"`         // cash on delivery
+	CODFeeDiscount    *Money `json:"CODFeeDiscount,omitempty"` // taken off the COD fee
+	IsGift            bool   `json:"IsGift,omitempty"`
+	// BuyerInfo is the item's buyer information (ItemBuyerInfo): gift wrapping is charged here.
+	BuyerInfo *ItemBuyerInfo `json:"BuyerInfo,omitempty"`
+}
+
+// ItemBuyerInfo is the model's ItemBuyerInfo.
+type ItemBuyerInfo struct {
+	GiftWrapPrice   *Money `json:"GiftWrapPrice,omitempty"`
+	GiftWrapTax     *Money `json:"GiftWrapTax,omitempty"`
+	GiftMessageText string `json:"GiftMessageText,omitempty"`
+	GiftWrapLevel   string `json:"GiftWrapLevel,omitempty"`
 }
 
 // Error is the model's Error.

@@ -46,9 +46,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	db.SetMaxOpenConns(4)
 
 	wsURL, _ := cfg.WebsocketURL()
+	tlsConf, err := cfg.TLS()
+	if err != nil {
+		return fmt.Errorf("cloud_ca_file: %w", err)
+	}
 	var mu sync.Mutex
 	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC()}
-	up := &uplink.Uplink{URL: wsURL, Token: cfg.Token, Store: cfg.Store, AgentID: cfg.AgentID, Build: Version, Outbox: ob,
+	up := &uplink.Uplink{URL: wsURL, TLS: tlsConf, Token: cfg.Token, Store: cfg.Store, AgentID: cfg.AgentID, Build: Version, Outbox: ob,
 		BatchSize: cfg.Upload.BatchSize, Window: cfg.Upload.Window, Log: log.With("component", "uplink"), Cards: &items.Writer{DB: db}}
 	// snapshot merges the outbox, the link and capture into one status.
 	snapshot := func() Status {

@@ -3,6 +3,8 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,9 +20,12 @@ import (
 
 // Config is agent.toml.
 type Config struct {
-	Store   string `toml:"store"`    // the store code the token was enrolled for
-	Cloud   string `toml:"cloud"`    // https://cloud.example.com, or http://127.0.0.1:8080 on loopback
-	Token   string `toml:"token"`    // agent token; or $TILTAS_AGENT_TOKEN
+	Store string `toml:"store"` // the store code the token was enrolled for
+	Cloud string `toml:"cloud"` // https://cloud.example.com, or http://127.0.0.1:8080 on loopback
+	Token string `toml:"token"` // agent token; or $TILTAS_AGENT_TOKEN
+	// CloudCA is a PEM file of the CA that signed the cloud's certificate, for a cloud whose
+	// certificate the system does not trust (a company CA); trusted besides the system's.
+	CloudCA string `toml:"cloud_ca_file"`
 	DataDir string `toml:"data_dir"` // outbox and state; default: beside the config file
 	AgentID string `toml:"agent_id"` // default: hostname
 
@@ -107,6 +112,14 @@ func (c *Config) defaults() error {
 	if _, err := c.WebsocketURL(); err != nil {
 		bad("cloud", fmt.Sprintf("%q", c.Cloud), err.Error())
 	}
+	if c.CloudCA != "" {
+		if !filepath.IsAbs(c.CloudCA) {
+			c.CloudCA = filepath.Join(filepath.Dir(c.path), c.CloudCA)
+		}
+		if _, err := c.TLS(); err != nil {
+			bad("cloud_ca_file", fmt.Sprintf("%q", c.CloudCA), err.Error())
+		}
+	}
 	if c.POS.DSN == "" {
 		bad("pos.dsn", `""`, "set the POS database, e.g. tiltas:secret@tcp(127.0.0.1:3306)/pos")
 	} else if cfg, err := mysql.ParseDSN(c.POS.DSN); err != nil || cfg.DBName == "" {
@@ -176,6 +189,27 @@ func (c *Config) WebsocketURL() (string, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/v1/agent"
 	return u.String(), nil
+}
+
+// TLS is the TLS configuration for the cloud: the system's trusted CAs, plus cloud_ca_file's.
+func (c *Config) TLS() (*tls.Config, error) {
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CloudCA == "" {
+		return t, nil
+	}
+	pem, err := os.ReadFile(c.CloudCA)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read it: %v", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool() // Windows before Go 1.18 semantics, or no system store
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("holds no PEM certificate: give the CA certificate (-----BEGIN CERTIFICATE-----) that signed the cloud's")
+	}
+	t.RootCAs = pool
+	return t, nil
 }
 
 // POSDSN is the DSN with the settings the agent needs: parsed times in the shop's zone,

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"crypto/tls"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"tiltas/internal/testcert"
 )
 
 func write(t *testing.T, body string, mode os.FileMode) string {
@@ -46,6 +49,8 @@ func TestLoad(t *testing.T) {
 		{"plain http off loopback", strings.Replace(good, "127.0.0.1:8080", "cloud.example.com", 1), 0o600, nil, "plain http is allowed only to loopback"},
 		{"bad dsn", strings.Replace(good, "u:p@tcp(127.0.0.1:3306)/pos", "localhost", 1), 0o600, nil, "pos.dsn"},
 		{"bad zone", good + "timezone = \"Mars/Olympus\"\n", 0o600, nil, "pos.timezone"},
+		{"a cloud CA file that is not there", strings.Replace(good, "[pos]", "cloud_ca_file = \"/nonexistent/ca.pem\"\n[pos]", 1), 0o600, nil, "cloud_ca_file = \"/nonexistent/ca.pem\": cannot read it"},
+		{"a cloud CA file without a certificate", strings.Replace(good, "[pos]", "cloud_ca_file = \"agent.toml\"\n[pos]", 1), 0o600, nil, "holds no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {
@@ -93,5 +98,26 @@ func TestSampleConfigLoads(t *testing.T) {
 	}
 	if _, err := Load(write(t, string(b), 0o600)); err != nil {
 		t.Fatalf("installer/agent.sample.toml: %v", err)
+	}
+}
+
+func TestCloudCA(t *testing.T) {
+	certs := testcert.New(t)
+	dir := filepath.Dir(write(t, "", 0o600))
+	ca := filepath.Join(dir, "company-ca.pem")
+	b, _ := os.ReadFile(certs.CA)
+	os.WriteFile(ca, b, 0o644)
+	conf := filepath.Join(dir, "agent.toml")
+	os.WriteFile(conf, []byte(strings.Replace(strings.Replace(good, "http://127.0.0.1:8080", "https://cloud.example.com", 1), "[pos]", "cloud_ca_file = \"company-ca.pem\"\n[pos]", 1)), 0o600)
+	c, err := Load(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CloudCA != ca {
+		t.Fatalf("a relative cloud_ca_file is taken beside the config: %q", c.CloudCA)
+	}
+	tc, err := c.TLS()
+	if err != nil || tc.RootCAs == nil || tc.MinVersion < tls.VersionTLS12 {
+		t.Fatalf("TLS config %+v %v", tc, err)
 	}
 }

@@ -5,6 +5,7 @@ package doctor
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"tiltas/agent/config"
+	"tiltas/agent/uplink"
 	"tiltas/shared/protocol"
 )
 
@@ -160,11 +162,19 @@ func cloud(ctx context.Context, cfg *config.Config) []Check {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(cctx, "GET", base.String(), nil)
-	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
+	tlsConf, err := cfg.TLS()
 	if err != nil {
-		return []Check{{Fail, "cloud", "cannot reach " + base.String() + ": " + err.Error(),
-			"check the cloud address, DNS and that outbound HTTPS from this machine is allowed"}}
+		return []Check{{Fail, "cloud", "cloud_ca_file: " + err.Error(), "fix cloud_ca_file in the config"}}
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf}}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		fix := "check the cloud address, DNS and that outbound HTTPS from this machine is allowed"
+		if hint := uplink.TLSHint(err); hint != "" {
+			fix = hint
+		}
+		return []Check{{Fail, "cloud", "cannot reach " + base.String() + ": " + err.Error(), fix}}
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
@@ -183,13 +193,13 @@ func cloud(ctx context.Context, cfg *config.Config) []Check {
 		}
 		out = append(out, c)
 	}
-	out = append(out, token(cctx, cfg, ws))
+	out = append(out, token(cctx, cfg, ws, tlsConf))
 	return out
 }
 
 // token checks the agent token and store with a probe hello, which the cloud records nowhere.
-func token(ctx context.Context, cfg *config.Config, ws string) Check {
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+func token(ctx context.Context, cfg *config.Config, ws string, tlsConf *tls.Config) Check {
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf}
 	conn, resp, err := d.DialContext(ctx, ws, http.Header{"Authorization": {"Bearer " + cfg.Token}})
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusUnauthorized {

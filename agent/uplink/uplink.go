@@ -5,6 +5,8 @@ package uplink
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +35,8 @@ type Outbox interface {
 
 // Uplink is the agent's connection to the cloud.
 type Uplink struct {
-	URL       string // ws(s)://host/v1/agent
+	URL       string      // ws(s)://host/v1/agent
+	TLS       *tls.Config // for wss://: whom to trust; nil is the system's CAs
 	Token     string
 	Store     string
 	AgentID   string
@@ -138,7 +141,7 @@ func (u *Uplink) session(ctx context.Context) (welcomed bool, err error) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second, EnableCompression: false, Proxy: http.ProxyFromEnvironment}
+	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second, EnableCompression: false, Proxy: http.ProxyFromEnvironment, TLSClientConfig: u.TLS}
 	conn, resp, err := dialer.DialContext(dctx, u.URL, http.Header{"Authorization": {"Bearer " + u.Token}})
 	if err != nil {
 		if resp != nil {
@@ -150,6 +153,9 @@ func (u *Uplink) session(ctx context.Context) (welcomed bool, err error) {
 				return false, &PermanentError{fmt.Errorf("cloud refused the agent token: %s", e.Error)}
 			}
 			return false, fmt.Errorf("connect to %s: HTTP %d %s", u.URL, resp.StatusCode, e.Error)
+		}
+		if hint := TLSHint(err); hint != "" {
+			return false, fmt.Errorf("connect to %s: %w (%s)", u.URL, err, hint)
 		}
 		return false, fmt.Errorf("connect to %s: %w", u.URL, err)
 	}
@@ -376,4 +382,20 @@ func readFrame(conn *websocket.Conn) (*protocol.Frame, error) {
 		return nil, fmt.Errorf("cloud sent a frame that is not JSON: %w", err)
 	}
 	return &f, nil
+}
+
+// TLSHint says what to do about a certificate the agent does not trust, or "" for other errors.
+func TLSHint(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return "the cloud's certificate is signed by a CA this machine does not trust: set cloud_ca_file to that CA's PEM file, or install it in the system's trust store"
+	case errors.As(err, &host):
+		return "the cloud's certificate is not for this address: use the name in its certificate in cloud"
+	case errors.As(err, &invalid):
+		return "the cloud's certificate is not valid (expired, or not yet valid): check its dates and this machine's clock"
+	}
+	return ""
 }

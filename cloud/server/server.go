@@ -42,7 +42,7 @@ func Handler(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
 	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
 	ui.RulesFor = market.RulesFor
-	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0"}).Register(mux)
+	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	return mux
 }

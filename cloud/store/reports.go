@@ -246,3 +246,68 @@ func (s *Store) SalesJournal(ctx context.Context, tenantID int64, from, to strin
 	}
 	return t, rows.Err()
 }
+
+// DaySales is what one store or marketplace account sold on a day: posted sales documents,
+// returns netted, with VAT, in EUR.
+type DaySales struct {
+	Docs  int
+	Total decimal.Decimal
+}
+
+// SalesOn sums a day's sales per store (POS documents) and per marketplace account.
+func (s *Store) SalesOn(ctx context.Context, tenantID int64, day string) (byStore, byAccount map[int64]DaySales, err error) {
+	byStore, byAccount = map[int64]DaySales{}, map[int64]DaySales{}
+	ops, args := inOps()
+	rows, err := s.db.QueryContext(ctx, `SELECT d.store_id, d.source_kind, d.idem_key, d.total_cents FROM documents d
+		WHERE d.tenant_id = ? AND d.doc_date = ? AND d.status = 'posted' AND d.op_type IN `+ops, append([]any{tenantID, day}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sales on %s: %w", day, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var storeID, total int64
+		var kind, key string
+		if err := rows.Scan(&storeID, &kind, &key, &total); err != nil {
+			return nil, nil, err
+		}
+		target, id := byStore, storeID
+		if kind == "order" { // idempotency key mkt:<account id>:<order id>:sale
+			parts := strings.SplitN(key, ":", 3)
+			if len(parts) < 3 {
+				continue
+			}
+			if _, err := fmt.Sscan(parts[1], &id); err != nil {
+				continue
+			}
+			target = byAccount
+		}
+		ds := target[id]
+		ds.Docs++
+		ds.Total = ds.Total.Add(domain.FromCents(total))
+		target[id] = ds
+	}
+	return byStore, byAccount, rows.Err()
+}
+
+// OrderCounts counts a tenant's marketplace orders per account and state.
+func (s *Store) OrderCounts(ctx context.Context, tenantID int64) (map[int64]map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id, state, COUNT(*) FROM market_orders WHERE tenant_id = ? GROUP BY account_id, state`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("count orders: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]int{}
+	for rows.Next() {
+		var id int64
+		var state string
+		var n int
+		if err := rows.Scan(&id, &state, &n); err != nil {
+			return nil, err
+		}
+		if out[id] == nil {
+			out[id] = map[string]int{}
+		}
+		out[id][state] = n
+	}
+	return out, rows.Err()
+}

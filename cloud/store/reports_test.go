@@ -128,6 +128,48 @@ func TestReports(t *testing.T) {
 		if statuses["posted"] != 4 || statuses["cancelled"] != 2 {
 			t.Fatalf("sales journal statuses %v", statuses)
 		}
+		// The overview's day: per store and per marketplace account, posted sales only.
+		all, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Limit: 100})
+		wantStore, wantAcct := map[string]store.DaySales{}, store.DaySales{}
+		for _, doc := range all {
+			if doc.Status != "posted" || doc.Op == "writeoff" {
+				continue
+			}
+			if doc.SourceKind == "order" {
+				if doc.Date == "2026-11-10" {
+					wantAcct.Docs++
+					wantAcct.Total = wantAcct.Total.Add(doc.Total)
+				}
+				continue
+			}
+			ds := wantStore[doc.Date]
+			ds.Docs++
+			ds.Total = ds.Total.Add(doc.Total)
+			wantStore[doc.Date] = ds
+		}
+		if len(wantStore) != 1 {
+			t.Fatalf("the receipt's document is not among the documents: %v", wantStore)
+		}
+		byStore, byAcct, err := s.SalesOn(ctx, who.TenantID, "2026-11-10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := byAcct[acct.ID]; got.Docs != 3 || !got.Total.Equal(wantAcct.Total) || len(byAcct) != 1 {
+			t.Errorf("marketplace sales on 10 November: %+v, want 3 documents for %s", byAcct, wantAcct.Total)
+		}
+		if len(byStore) != 0 && wantStore["2026-11-10"].Docs == 0 {
+			t.Errorf("store sales on a day without receipts: %+v", byStore)
+		}
+		for day, want := range wantStore {
+			byStore, _, _ := s.SalesOn(ctx, who.TenantID, day)
+			if got := byStore[who.StoreID]; got.Docs != want.Docs || !got.Total.Equal(want.Total) {
+				t.Errorf("store sales on %s: %+v, want %+v", day, got, want)
+			}
+		}
+		if counts, err := s.OrderCounts(ctx, who.TenantID); err != nil || counts[acct.ID][store.OrderPosted] != 3 || counts[acct.ID][store.OrderCancelled] != 2 {
+			t.Errorf("order counts %v %v", counts, err)
+		}
+
 		if _, err := s.OSS(ctx, who.TenantID, "2026Q5"); err == nil {
 			t.Fatal("a fifth quarter was accepted")
 		}

@@ -23,6 +23,18 @@ import (
 	"tiltas/shared/domain"
 )
 
+// storeRow and accountRow are the overview's lines: status, and what was sold today.
+type storeRow struct {
+	store.StoreStatus
+	Today store.DaySales
+}
+
+type accountRow struct {
+	store.MarketAccount
+	Open, Errors int
+	Today        store.DaySales
+}
+
 func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx, t := r.Context(), s.user.TenantID
 	stores, err := u.Store.Stores(ctx, t)
@@ -30,27 +42,37 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	var statuses []store.StoreStatus
+	today := time.Now().In(u.zone()).Format(time.DateOnly)
+	byStore, byAccount, err := u.Store.SalesOn(ctx, t, today)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	var rows []storeRow
+	total := store.DaySales{}
 	for _, st := range stores {
 		ss, err := u.Store.StoreStatus(ctx, st)
 		if err != nil {
 			u.fail(w, err)
 			return
 		}
-		statuses = append(statuses, ss)
+		rows = append(rows, storeRow{ss, byStore[st.ID]})
 	}
 	accts, _ := u.Store.MarketAccounts(ctx, t)
-	today := time.Now().In(time.Local).Format(time.DateOnly)
-	docs, _ := u.Store.Documents(ctx, store.DocQuery{TenantID: t, From: today, To: today, Limit: 5000})
-	total, n := decimal.Zero, 0
-	for _, d := range docs {
-		if d.Status == "posted" && d.Op != "writeoff" && d.Op != "stockin" {
-			total, n = total.Add(d.Total), n+1
+	counts, _ := u.Store.OrderCounts(ctx, t)
+	var arows []accountRow
+	for _, a := range accts {
+		arows = append(arows, accountRow{a, counts[a.ID][store.OrderOpen], counts[a.ID][store.OrderErrors], byAccount[a.ID]})
+	}
+	for _, m := range []map[int64]store.DaySales{byStore, byAccount} {
+		for _, ds := range m {
+			total.Docs += ds.Docs
+			total.Total = total.Total.Add(ds.Total)
 		}
 	}
 	fails, _ := u.Store.PostingFailures(ctx, t)
-	u.render(w, r, s, "overview", "Overview", map[string]any{"Stores": statuses, "Accounts": accts,
-		"Today": map[string]any{"Docs": n, "Total": total.StringFixed(2)}, "Failures": len(fails)}, r.URL.Query().Get("flash"), "")
+	u.render(w, r, s, "overview", "Overview", map[string]any{"Stores": rows, "Accounts": arows, "Day": today,
+		"Today": total, "Failures": len(fails)}, r.URL.Query().Get("flash"), "")
 }
 
 func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
@@ -65,10 +87,10 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 		q.StoreID = st.ID
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v.Get("from"), time.Local); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, v.Get("from"), u.zone()); err == nil {
 		q.From = t
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v.Get("to"), time.Local); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, v.Get("to"), u.zone()); err == nil {
 		q.To = t.AddDate(0, 0, 1)
 	}
 	q.AfterID, _ = strconv.ParseInt(v.Get("after"), 10, 64)
@@ -336,8 +358,8 @@ func (u *UI) importProducts(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (u *UI) reports(w http.ResponseWriter, r *http.Request, s *session) {
-	now := time.Now()
-	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.Local)
+	now := time.Now().In(u.zone())
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, u.zone())
 	q := (int(now.Month())-1)/3 + 1
 	u.render(w, r, s, "reports", "Reports", map[string]any{"From": first.Format(time.DateOnly), "To": now.Format(time.DateOnly),
 		"Quarter": fmt.Sprintf("%dQ%d", now.Year(), q), "Month": now.Format("2006-01")}, "", r.URL.Query().Get("error"))

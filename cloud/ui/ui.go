@@ -40,7 +40,17 @@ type UI struct {
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool
 	Version       string
-	pages         map[string]*template.Template
+	// Zone is the shops' time zone: "today", plain dates in filters and times shown are there.
+	// Default: the machine's.
+	Zone  *time.Location
+	pages map[string]*template.Template
+}
+
+func (u *UI) zone() *time.Location {
+	if u.Zone == nil {
+		return time.Local
+	}
+	return u.Zone
 }
 
 type ctxKey struct{}
@@ -71,19 +81,22 @@ var funcs = template.FuncMap{
 		return b.String()
 	},
 	"money": func(d decimal.Decimal) string { return d.StringFixed(2) },
-	"when": func(t *time.Time) string {
-		if t == nil {
-			return "never"
-		}
-		return t.Local().Format("2006-01-02 15:04")
-	},
 }
 
 // Register adds the UI's routes to mux.
 func (u *UI) Register(mux *http.ServeMux) {
 	u.pages = map[string]*template.Template{}
+	fm := template.FuncMap{"when": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.In(u.zone()).Format("2006-01-02 15:04")
+	}}
+	for k, f := range funcs {
+		fm[k] = f
+	}
 	for _, p := range []string{"login", "overview", "receipts", "receipt", "documents", "document", "orders", "unresolved", "table", "products", "product", "reports", "settings", "journal"} {
-		u.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p+".html"))
+		u.pages[p] = template.Must(template.New("layout.html").Funcs(fm).ParseFS(files, "templates/layout.html", "templates/"+p+".html"))
 	}
 	static, _ := fs.Sub(files, "static")
 	mux.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", http.FileServerFS(static)))

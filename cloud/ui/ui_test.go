@@ -294,6 +294,9 @@ func TestWebUI(t *testing.T) {
 	if om == nil || !strings.Contains(errors, "SKU-Y") || !strings.Contains(errors, "create the product card") {
 		t.Fatalf("orders in Errors: %s", errors)
 	}
+	if _, overview, _ := acc.get("/ui/"); !strings.Contains(overview, `<a href="/ui/orders?state=errors" class="error">1</a>`) {
+		t.Errorf("the overview does not show the account's order in Errors:\n%s", overview)
+	}
 	st.SaveCard(ctx, a.TenantID, domain.Card{Barcode: "SKU-Y", Name: "Y", Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true}, true)
 	if code, _, loc := acc.post("/ui/orders/"+om[1]+"/retry", url.Values{"csrf": {acc.csrf}}); code != http.StatusSeeOther || !strings.Contains(loc, "state=posted") {
 		t.Fatalf("retry: %d %s", code, loc)

@@ -122,9 +122,10 @@ func invalid(err error) error {
 }
 
 // DocQuery reads a document search from query parameters: series, number, customer, store,
-// operation, from, to (dates), min, max (amounts), after, limit. Every problem is named.
+// account (a marketplace account's name), operation, from, to (dates), min, max (amounts),
+// after, limit. Every problem is named.
 func DocQuery(tenant int64, v url.Values) (store.DocQuery, error) {
-	q := store.DocQuery{TenantID: tenant, Series: v.Get("series"), Customer: v.Get("customer"), Store: v.Get("store"), Op: v.Get("operation")}
+	q := store.DocQuery{TenantID: tenant, Series: v.Get("series"), Customer: v.Get("customer"), Store: v.Get("store"), Account: v.Get("account"), Op: v.Get("operation")}
 	var problems []string
 	for name, dst := range map[string]*string{"from": &q.From, "to": &q.To} {
 		if x := v.Get(name); x != "" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -92,6 +93,7 @@ type DocSummary struct {
 	Number     int64           `json:"number"`
 	Date       string          `json:"date"`
 	Store      string          `json:"store,omitempty"`
+	Account    string          `json:"market_account,omitempty"` // the marketplace account of an order's document
 	Customer   string          `json:"customer,omitempty"`
 	SourceKind string          `json:"source_kind"`
 	SourceID   string          `json:"source_id"`
@@ -114,6 +116,7 @@ type DocQuery struct {
 	Number           int64
 	Customer         string // code or part of the name
 	Store            string
+	Account          string // a marketplace account's name: the documents of its orders
 	Op               string
 	SourceKind       string // with SourceID: the documents a receipt or order produced
 	SourceID         string
@@ -129,6 +132,11 @@ func scanDoc(sc interface{ Scan(...any) error }) (DocSummary, error) {
 	var net, vat, total, inCur int64
 	err := sc.Scan(&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status, &d.Currency, &d.FXRate, &inCur)
 	d.Net, d.VAT, d.Total, d.TotalCurrency = domain.FromCents(net), domain.FromCents(vat), domain.FromCents(total), domain.FromCents(inCur)
+	if d.SourceKind == "order" { // source id: "<account name>:<order id>"
+		if i := strings.LastIndex(d.SourceID, ":"); i > 0 {
+			d.Account = d.SourceID[:i]
+		}
+	}
 	return d, err
 }
 
@@ -159,6 +167,11 @@ func (s *Store) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error)
 	}
 	if q.Store != "" {
 		add("s.code = ?", q.Store)
+	}
+	if q.Account != "" {
+		prefix := q.Account + ":"
+		where = append(where, "d.source_kind = 'order' AND SUBSTR(d.source_id, 1, ?) = ?")
+		args = append(args, utf8.RuneCountInString(prefix), prefix)
 	}
 	if q.Customer != "" {
 		where = append(where, "(c.code = ? OR LOWER(c.name) LIKE ?)")

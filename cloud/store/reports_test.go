@@ -166,6 +166,30 @@ func TestReports(t *testing.T) {
 				t.Errorf("store sales on %s: %+v, want %+v", day, got, want)
 			}
 		}
+		// Documents by marketplace account, or by store.
+		other, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A2", []byte(`{}`), time.Hour)
+		s.SaveOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, []posting.Order{order("x1", "DE", "EUR", "11.90")})
+		s.PostOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
+		for _, tc := range []struct {
+			q    store.DocQuery
+			want int
+			acct string
+		}{
+			{store.DocQuery{TenantID: who.TenantID, Account: "A"}, 5, "A"},
+			{store.DocQuery{TenantID: who.TenantID, Account: "A2"}, 1, "A2"},
+			{store.DocQuery{TenantID: who.TenantID, Account: "Nope"}, 0, ""},
+			{store.DocQuery{TenantID: who.TenantID, Store: "S1", Op: "sale"}, 1, ""},
+		} {
+			docs, err := s.Documents(ctx, tc.q)
+			if err != nil || len(docs) != tc.want {
+				t.Errorf("documents %+v: %d, want %d (%v)", tc.q, len(docs), tc.want, err)
+			}
+			for _, doc := range docs {
+				if doc.Account != tc.acct {
+					t.Errorf("document %d of %+v shows account %q", doc.ID, tc.q, doc.Account)
+				}
+			}
+		}
 		if counts, err := s.OrderCounts(ctx, who.TenantID); err != nil || counts[acct.ID][store.OrderPosted] != 3 || counts[acct.ID][store.OrderCancelled] != 2 {
 			t.Errorf("order counts %v %v", counts, err)
 		}

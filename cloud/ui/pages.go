@@ -165,10 +165,11 @@ func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
 		next = nextPage(v, "after", fmt.Sprint(docs[len(docs)-1].ID))
 	}
 	qm := map[string]string{}
-	for _, k := range []string{"series", "number", "customer", "from", "to", "min", "max", "store"} {
+	for _, k := range []string{"series", "number", "customer", "from", "to", "min", "max", "store", "account"} {
 		qm[k] = v.Get(k)
 	}
-	u.render(w, r, s, "documents", "Documents", map[string]any{"Documents": docs, "Q": qm, "Next": next}, "", errMsg)
+	accts, _ := u.Store.MarketAccounts(r.Context(), s.user.TenantID)
+	u.render(w, r, s, "documents", "Documents", map[string]any{"Documents": docs, "Q": qm, "Next": next, "Accounts": accts}, "", errMsg)
 }
 
 // nextPage is the query string of the page after this one: the same filters, key set to value.

@@ -304,6 +304,9 @@ func TestWebUI(t *testing.T) {
 	if _, posted, _ := acc.get("/ui/orders?state=posted"); !strings.Contains(posted, "302-1") {
 		t.Fatalf("the retried order is not Posted: %s", posted)
 	}
+	if _, found, _ := acc.get("/ui/documents?account=Amazon+EU"); !strings.Contains(found, "<td>Amazon EU</td>") || strings.Contains(found, "<td>ALFA1</td>") {
+		t.Errorf("documents of the marketplace account:\n%s", found)
+	}
 
 	// Settings: enrolling shows the token once; i.SAF downloads once the company is set.
 	acc.get("/ui/settings")

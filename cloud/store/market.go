@@ -688,3 +688,30 @@ func (s *Store) VATRates(ctx context.Context, tenantID int64) (map[string]string
 	}
 	return out, nil
 }
+
+// FXRate is an exchange rate as imported: units of the currency per euro on a day.
+type FXRate struct {
+	Currency string `json:"currency"`
+	Date     string `json:"date"`
+	Rate     string `json:"rate"`
+}
+
+// LatestFX lists the newest imported rate of each currency.
+func (s *Store) LatestFX(ctx context.Context, tenantID int64) ([]FXRate, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT f.currency, f.rate_date, f.rate FROM fx_rates f
+		JOIN (SELECT currency, MAX(rate_date) AS d FROM fx_rates WHERE tenant_id = ? GROUP BY currency) m ON m.currency = f.currency AND m.d = f.rate_date
+		WHERE f.tenant_id = ? ORDER BY f.currency`, tenantID, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("latest exchange rates: %w", err)
+	}
+	defer rows.Close()
+	var out []FXRate
+	for rows.Next() {
+		var r FXRate
+		if err := rows.Scan(&r.Currency, &r.Date, &r.Rate); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -190,6 +190,9 @@ func TestReports(t *testing.T) {
 				}
 			}
 		}
+		if fx, err := s.LatestFX(ctx, who.TenantID); err != nil || fmt.Sprint(fx) != "[{PLN 2026-12-31 4.25}]" {
+			t.Errorf("newest exchange rates %v %v", fx, err)
+		}
 		if counts, err := s.OrderCounts(ctx, who.TenantID); err != nil || counts[acct.ID][store.OrderPosted] != 3 || counts[acct.ID][store.OrderCancelled] != 2 {
 			t.Errorf("order counts %v %v", counts, err)
 		}

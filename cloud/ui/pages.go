@@ -420,7 +420,15 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 	ops, _ := u.Store.OperationTypes(ctx, t)
 	chart, _ := u.Store.Accounts(ctx, t)
 	stores, _ := u.Store.Stores(ctx, t)
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	fx, _ := u.Store.LatestFX(ctx, t)
+	vat, _ := u.Store.VATRates(ctx, t)
+	type countryRate struct{ Country, Rate string }
+	var rates []countryRate
+	for c, r := range vat {
+		rates = append(rates, countryRate{c, r})
+	}
+	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}

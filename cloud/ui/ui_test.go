@@ -191,6 +191,9 @@ func TestWebUI(t *testing.T) {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
 	}
+	if _, page, _ := viewer.get("/ui/settings"); !strings.Contains(page, "<td>DE</td><td class=\"num\">19</td>") || strings.Contains(page, `action="/ui/settings/vat-rates"`) {
+		t.Error("a viewer sees the VAT rate table, without the import form")
+	}
 	if d, _ := st.Document(ctx, a.TenantID, mustInt(docID)); d.Status != "posted" {
 		t.Fatal("a viewer's POST changed the document")
 	}

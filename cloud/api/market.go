@@ -22,6 +22,8 @@ type Market interface {
 	FetchNow(ctx context.Context, tenantID, accountID int64) error
 	ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
 	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
+	ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+	ReducedRates(ctx context.Context, tenantID int64) ([]store.ReducedRate, error)
 	ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error)
 }
 
@@ -33,6 +35,7 @@ func (a *API) registerMarket(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/market/orders/{id}/retry", a.auth(a.retryOrder))
 	mux.Handle("GET /api/v1/vat-rates", a.auth(a.vatRates))
 	mux.Handle("POST /api/v1/vat-rates/import", a.auth(a.importVATRates))
+	mux.Handle("POST /api/v1/vat-rates/reduced/import", a.auth(a.importReducedRates))
 	mux.Handle("POST /api/v1/fx-rates/import", a.auth(a.importFX))
 }
 
@@ -128,7 +131,21 @@ func (a *API) vatRates(w http.ResponseWriter, r *http.Request, tenant int64) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"standard_rates": rs})
+	reduced, err := a.Store.ReducedRates(r.Context(), tenant)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"standard_rates": rs, "reduced_rates": reduced})
+	return nil
+}
+
+// importReducedRates takes lines of country;category;rate (DE;books;7).
+func (a *API) importReducedRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	n, err := a.Store.ImportReducedRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return invalid(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
 	return nil
 }
 

@@ -67,6 +67,19 @@ func TestMarketAPI(t *testing.T) {
 		{"VAT rates import, bad line named", tokA, "POST", "/api/v1/vat-rates/import", "country;standard_rate\nDE;nineteen\n", 422, func(m map[string]any) bool {
 			return strings.Contains(m["error"].(string), "line 2")
 		}},
+		{"reduced rates import", tokA, "POST", "/api/v1/vat-rates/reduced/import", "country;category;rate\nDE;books;7\n", 200, func(m map[string]any) bool { return m["imported"].(float64) == 1 }},
+		{"reduced rates import, bad line named", tokA, "POST", "/api/v1/vat-rates/reduced/import", "US;books;0\n", 422, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), `line 1: "US" is not an EU member state`)
+		}},
+		{"reduced rates listed", tokA, "GET", "/api/v1/vat-rates", "", 200, func(m map[string]any) bool {
+			r := m["reduced_rates"].([]any)
+			return len(r) == 1 && r[0].(map[string]any)["category"] == "books" && r[0].(map[string]any)["rate"] == "7"
+		}},
+		{"a card with a VAT category", tokA, "POST", "/api/v1/products", `{"barcode":"BOOK-1","name":"Knyga","unit":"vnt.","price_net":"10.00","price_gross":"10.90","vat_rate":"9","vat_category":"books","active":true}`, 201,
+			func(m map[string]any) bool { return m["vat_category"] == "books" }},
+		{"a card with a malformed VAT category", tokA, "POST", "/api/v1/products", `{"barcode":"BOOK-2","name":"Knyga","unit":"vnt.","price_net":"10.00","price_gross":"10.90","vat_rate":"9","vat_category":"Knygos ir žurnalai","active":true}`, 422,
+			func(m map[string]any) bool { return strings.Contains(m["error"].(string), "VAT category") }},
+		{"B's reduced rates are its own", tokB, "GET", "/api/v1/vat-rates", "", 200, func(m map[string]any) bool { return len(m["reduced_rates"].([]any)) == 0 }},
 		{"FX import", tokA, "POST", "/api/v1/fx-rates/import", "Date,PLN,SEK\n2026-11-20,4.3000,11.2000\n", 200, func(m map[string]any) bool { return m["imported"].(float64) == 2 }},
 		{"FX import, garbage", tokA, "POST", "/api/v1/fx-rates/import", "hello\nworld\n", 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "no exchange rates") }},
 		{"FX import, a bad currency column", tokA, "POST", "/api/v1/fx-rates/import", "Date,PLN,Zloty\n2026-11-20,4.3,4.3\n", 422, func(m map[string]any) bool {

@@ -28,6 +28,10 @@ type RowError struct {
 // Columns are the names the file must have (in any order; case and spaces ignored).
 var Columns = []string{"name", "attributeName", "groupName", "measurementUnitName", "priceWithoutVat", "priceWithVat", "vatRate", "barcode"}
 
+// Optional are columns a file may have: vatCategory, the card's VAT category for reduced
+// rates abroad (books, food, ...).
+var Optional = []string{"vatCategory"}
+
 // MaxRows bounds one import.
 const MaxRows = 200000
 
@@ -74,6 +78,13 @@ func ParseCSV(r io.Reader) ([]domain.Card, []RowError, error) {
 	if len(missing) > 0 {
 		return nil, nil, fmt.Errorf("the header lacks column(s) %s; expected %s (separated by %q)", strings.Join(missing, ", "), strings.Join(Columns, ", "), delim)
 	}
+	for _, c := range Optional {
+		if i, ok := idx[strings.ToLower(c)]; ok {
+			col[c] = i
+		} else {
+			col[c] = -1
+		}
+	}
 	var cards []domain.Card
 	var errs []RowError
 	seen := map[string]int{} // barcode → line
@@ -95,7 +106,7 @@ func ParseCSV(r io.Reader) ([]domain.Card, []RowError, error) {
 			return nil, nil, fmt.Errorf("the file has more than %d rows: split it", MaxRows)
 		}
 		get := func(c string) string {
-			if i := col[c]; i < len(rec) {
+			if i := col[c]; i >= 0 && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
@@ -126,7 +137,7 @@ func ParseCSV(r io.Reader) ([]domain.Card, []RowError, error) {
 
 func cardFromRow(get func(string) string, delim rune) (domain.Card, []string) {
 	var problems []string
-	c := domain.Card{Barcode: get("barcode"), Name: get("name"), Group: get("groupName"), Unit: get("measurementUnitName"), Active: true}
+	c := domain.Card{Barcode: get("barcode"), Name: get("name"), Group: get("groupName"), Unit: get("measurementUnitName"), VATCategory: get("vatCategory"), Active: true}
 	c.Normalize()
 	switch strings.ToLower(get("attributeName")) {
 	case "", "goods", "good", "prekė", "preke", "prekės", "item":

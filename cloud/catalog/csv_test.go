@@ -53,6 +53,23 @@ func TestParseCSVCommaAndHeaderErrors(t *testing.T) {
 	}
 }
 
+func TestParseCSVVATCategory(t *testing.T) {
+	in := "name;attributeName;groupName;measurementUnitName;priceWithoutVat;priceWithVat;vatRate;barcode;vatCategory\n" +
+		"Knyga;prekė;Knygos;vnt.;10,00;10,90;9;B1;Books\n" +
+		"Puodelis;prekė;;vnt.;10,00;12,10;21;B2;\n" +
+		"Kita;prekė;;vnt.;10,00;12,10;21;B3;knygos ir žurnalai\n"
+	cards, errs, err := ParseCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cards) != 2 || cards[0].VATCategory != "books" || cards[1].VATCategory != "" {
+		t.Fatalf("cards %+v", cards)
+	}
+	if len(errs) != 1 || errs[0].Line != 4 || !strings.Contains(errs[0].Message, "VAT category") {
+		t.Fatalf("row errors %+v", errs)
+	}
+}
+
 func BenchmarkParseCSV(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString("name;attributeName;groupName;measurementUnitName;priceWithoutVat;priceWithVat;vatRate;barcode\n")

@@ -18,16 +18,15 @@ import (
 	"tiltas/cloud/market/allegrofake"
 	"tiltas/cloud/store"
 	"tiltas/internal/storetest"
-	"tiltas/shared/domain"
 )
 
 func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, decimal.Decimal) {
 	f := allegro.CheckoutForm{ID: fmt.Sprintf("a%07d-0000-11ef-8000-%012d", i, i), Status: status,
 		Buyer: allegro.Buyer{ID: fmt.Sprint(9000 + i%200), Login: fmt.Sprintf("kupujacy_%d", i%200), Email: fmt.Sprintf("k%d@allegromail.pl", i%200), FirstName: "Jan", LastName: "Kowalski"}}
 	f.Summary.TotalToPay.Currency = "PLN"
-	country, rate := "PL", "23"
+	country, treatment := "PL", "oss"
 	if i%19 == 0 {
-		country, rate = "CZ", "21" // a consumer abroad: OSS at the Czech rate
+		country = "CZ" // a consumer abroad: OSS at the Czech rate
 	}
 	if i%13 == 0 { // a Polish company with a NIP asks for an invoice: 0 % intra-EU for a Lithuanian seller
 		f.Invoice = &struct {
@@ -37,10 +36,9 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 			Name  string `json:"name"`
 			TaxID string `json:"taxId"`
 		}{Name: "Firma Sp. z o.o.", TaxID: fmt.Sprintf("52%08d", i)}}}
-		rate = "0"
+		treatment = "intra"
 	}
-	vat := decimal.Zero
-	pln := d("4.30")
+	var lines []orderLine
 	for k := 0; k < 1+rng.IntN(3); k++ {
 		sku := fmt.Sprintf("SKU-%02d", rng.IntN(20))
 		qty := 1 + rng.IntN(2)
@@ -52,8 +50,7 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 			ID string `json:"id"`
 		}{ID: sku}
 		f.LineItems = append(f.LineItems, li)
-		gross := price.Mul(decimal.NewFromInt(int64(qty)))
-		vat = vat.Add(domain.LineVAT(gross, d(rate)).Div(pln).Round(2))
+		lines = append(lines, orderLine{sku, true, price.Mul(decimal.NewFromInt(int64(qty)))})
 	}
 	cost := decimal.New(int64(899+rng.IntN(1000)), -2)
 	f.Delivery = &struct {
@@ -64,7 +61,7 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		} `json:"method,omitempty"`
 		Cost *allegro.Money `json:"cost,omitempty"`
 	}{Address: &allegro.Address{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
-	vat = vat.Add(domain.LineVAT(cost, d(rate)).Div(pln).Round(2))
+	lines = append(lines, orderLine{"", false, cost})
 	toPay := cost
 	for _, li := range f.LineItems {
 		toPay = toPay.Add(d(li.Price.Amount).Mul(decimal.NewFromInt(int64(li.Quantity))))
@@ -75,10 +72,10 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		f.Discounts = append(f.Discounts, struct {
 			Type string `json:"type"`
 		}{"COUPON"})
-		vat = vat.Add(domain.LineVAT(coupon.Neg(), d(rate)).Div(pln).Round(2))
+		lines = append(lines, orderLine{"", false, coupon.Neg()})
 	}
 	f.Summary.TotalToPay.Amount = toPay.StringFixed(2)
-	return f, vat
+	return f, expectVAT(treatment, country, "PLN", lines)
 }
 
 // unreadableAllegro is the form whose total to pay is more than its items and delivery.

@@ -99,17 +99,19 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineService, Name: svc.name, Qty: decimal.NewFromInt(1), UnitGross: fee})
 			}
 		}
-		// Discounts, which the model gives as negative or positive amounts: always taken off.
+		// Discounts, which the model gives as negative or positive amounts: always taken off. A
+		// promotion is on the item (its SKU, so its rate); shipping and COD-fee discounts are on
+		// those charges, so they follow them.
 		for _, disc := range []struct {
-			name string
-			m    *amazon.Money
-		}{{"Promotion", it.PromotionDiscount}, {"Shipping discount", it.ShippingDiscount}, {"COD fee discount", it.CODFeeDiscount}} {
+			name, sku string
+			m         *amazon.Money
+		}{{"Promotion", it.SellerSKU, it.PromotionDiscount}, {"Shipping discount", "", it.ShippingDiscount}, {"COD fee discount", "", it.CODFeeDiscount}} {
 			d, _, err := money(disc.m)
 			if err != nil {
 				return out, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, disc.name, err)
 			}
 			if !d.IsZero() {
-				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LinePromotion, SKU: it.SellerSKU, Name: disc.name, Qty: decimal.NewFromInt(-1), UnitGross: d.Abs()})
+				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LinePromotion, SKU: disc.sku, Name: disc.name, Qty: decimal.NewFromInt(-1), UnitGross: d.Abs()})
 			}
 		}
 	}

@@ -28,7 +28,67 @@ type mkt struct{ id, country, currency string }
 var markets = []mkt{{"A1PA6795UKMFR9", "DE", "EUR"}, {"A1805IZSGTT6HS", "NL", "EUR"}, {"A13V1IB3VIYZZH", "FR", "EUR"}, {"A1C3SOZRARQ6R3", "PL", "PLN"}, {"A2NODRKZP88ZB9", "SE", "SEK"}}
 
 // Independent expectations: the standard rates and ECB rates the test itself knows.
-var rates = map[string]string{"DE": "19", "NL": "21", "FR": "20", "PL": "23", "SE": "25", "LT": "21"}
+var rates = map[string]string{"DE": "19", "NL": "21", "FR": "20", "PL": "23", "SE": "25", "LT": "21", "CZ": "21"}
+
+// The book: the one card with a reduced rate at home (9 %) and the VAT category "books", and
+// the reduced rates for books the test imports (its own table, not a claim about the law).
+const book = "SKU-19"
+
+var bookRates = map[string]string{"DE": "7", "NL": "9", "FR": "5.5", "PL": "5", "SE": "6", "CZ": "10"}
+
+const bookRatesCSV = "country;category;rate\nDE;books;7\nNL;books;9\nFR;books;5.5\nPL;books;5\nSE;books;6\nCZ;books;10\n"
+
+// expectVAT is an independent computation of an order's VAT in EUR: the card's rate at home,
+// the book rate abroad for the book, 0 % intra-EU and for export; lines without a card follow
+// the goods when they share one rate, else the standard rate.
+type orderLine struct {
+	sku   string // "" for shipping, services and whole-order discounts
+	goods bool
+	gross decimal.Decimal
+}
+
+func expectVAT(treatment, dest, currency string, lines []orderLine) decimal.Decimal {
+	goodsRate := func(sku string) string {
+		switch treatment {
+		case "intra", "export":
+			return "0"
+		case "domestic":
+			if sku == book {
+				return "9"
+			}
+			return rates["LT"]
+		}
+		if sku == book {
+			return bookRates[dest]
+		}
+		return rates[dest]
+	}
+	standard := map[string]string{"intra": "0", "export": "0", "domestic": rates["LT"], "oss": rates[dest]}[treatment]
+	uniform, first := true, ""
+	for _, l := range lines {
+		if l.goods {
+			if r := goodsRate(l.sku); first == "" {
+				first = r
+			} else if r != first {
+				uniform = false
+			}
+		}
+	}
+	ancillary := standard
+	if first != "" && uniform {
+		ancillary = first
+	}
+	vat := decimal.Zero
+	for _, l := range lines {
+		r := ancillary
+		if l.sku != "" {
+			r = goodsRate(l.sku)
+		}
+		vat = vat.Add(domain.LineVAT(l.gross, d(r)).Div(d(fx[currency])).Round(2))
+	}
+	return vat
+}
+
 var fx = map[string]string{"EUR": "1", "PLN": "4.30", "SEK": "11.20"}
 
 const ecb = "Date,USD,PLN,SEK\n2026-11-09,1.0800,4.3000,11.2000\n2026-11-02,1.0700,4.3100,11.2500\n"
@@ -58,21 +118,20 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 		if i%2 == 0 {
 			o.FulfillmentChannel = "AFN"
 		}
-		treatment, rate := "oss", rates[m.country]
+		treatment, dest := "oss", m.country
 		switch {
 		case i%17 == 0: // a business in another member state with a VAT number: 0 %
 			o.IsBusinessOrder = true
 			o.ShippingAddress.CountryCode = "AT"
 			o.BuyerInfo.BuyerTaxInfo = &amazon.BuyerTaxInfo{CompanyLegalName: "Firma GmbH", TaxClassifications: []amazon.TaxClassification{{Name: "VATNumber", Value: fmt.Sprintf("ATU%08d", i)}}}
-			treatment, rate = "intra", "0"
+			treatment, dest = "intra", "AT"
 		case i%23 == 0: // shipped home to Lithuania: domestic 21 %
 			o.ShippingAddress.CountryCode = "LT"
-			treatment, rate = "domestic", rates["LT"]
+			treatment, dest = "domestic", "LT"
 		case i%29 == 0: // outside the EU: export 0 %
 			o.ShippingAddress.CountryCode = "NO"
-			treatment, rate = "export", "0"
+			treatment, dest = "export", "NO"
 		}
-		_ = treatment
 		switch {
 		case i%31 == 0:
 			o.OrderStatus = "Unshipped" // not booked (post status is Shipped)
@@ -85,10 +144,7 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 		}
 		var items []amazon.OrderItem
 		total := decimal.Zero
-		vatOf := func(gross decimal.Decimal) decimal.Decimal {
-			v := domain.LineVAT(gross, d(rate))
-			return v.Div(d(fx[m.currency])).Round(2)
-		}
+		var lines []orderLine
 		for k := 0; k < 1+rng.IntN(3); k++ {
 			sku := fmt.Sprintf("SKU-%02d", rng.IntN(20))
 			qty := 1 + rng.IntN(3)
@@ -96,26 +152,26 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 			price := unit.Mul(decimal.NewFromInt(int64(qty)))
 			it := amazon.OrderItem{ASIN: "B0" + sku, SellerSKU: sku, OrderItemId: fmt.Sprint(i, "-", k), Title: "Prekė " + sku, QuantityOrdered: qty,
 				ItemPrice: &amazon.Money{CurrencyCode: m.currency, Amount: price.StringFixed(2)}, ItemTax: &amazon.Money{CurrencyCode: m.currency, Amount: "0.00"}}
-			e.vat = e.vat.Add(vatOf(price))
+			lines = append(lines, orderLine{sku, true, price})
 			e.qty[sku] += qty
 			total = total.Add(price)
 			if o.FulfillmentChannel == "MFN" && k == 0 {
 				ship := decimal.New(int64(299+rng.IntN(500)), -2)
 				it.ShippingPrice = &amazon.Money{CurrencyCode: m.currency, Amount: ship.StringFixed(2)}
-				e.vat = e.vat.Add(vatOf(ship))
+				lines = append(lines, orderLine{"", false, ship})
 				total = total.Add(ship)
 			}
 			if k == 0 && i%11 == 0 { // gift wrapped: a charged service
 				wrap := decimal.New(int64(199+rng.IntN(300)), -2)
 				it.BuyerInfo = &amazon.ItemBuyerInfo{GiftWrapPrice: &amazon.Money{CurrencyCode: m.currency, Amount: wrap.StringFixed(2)}, GiftWrapLevel: "Classic"}
 				it.IsGift = true
-				e.vat = e.vat.Add(vatOf(wrap))
+				lines = append(lines, orderLine{"", false, wrap})
 				total = total.Add(wrap)
 			}
 			if k == 0 && i%43 == 0 { // cash on delivery, with part of the fee taken off
 				it.CODFee = &amazon.Money{CurrencyCode: m.currency, Amount: "2.00"}
 				it.CODFeeDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "0.50"}
-				e.vat = e.vat.Add(vatOf(d("2.00"))).Add(vatOf(d("-0.50")))
+				lines = append(lines, orderLine{"", false, d("2.00")}, orderLine{"", false, d("-0.50")})
 				total = total.Add(d("1.50"))
 			}
 			if i == unreadableAmazon && k == 0 {
@@ -124,11 +180,12 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 			if rng.IntN(5) == 0 {
 				promo := decimal.New(int64(50+rng.IntN(300)), -2)
 				it.PromotionDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "-" + promo.StringFixed(2)}
-				e.vat = e.vat.Add(vatOf(promo.Neg()))
+				lines = append(lines, orderLine{sku, false, promo.Neg()})
 				total = total.Sub(promo)
 			}
 			items = append(items, it)
 		}
+		e.vat = expectVAT(treatment, dest, m.currency, lines)
 		o.OrderTotal = &amazon.Money{CurrencyCode: m.currency, Amount: total.StringFixed(2)}
 		fake.Put(o, items)
 		if o.OrderStatus == "Shipped" && i != unreadableAmazon {
@@ -146,10 +203,17 @@ func seedCatalogue(t testing.TB, st *store.Store, tenantID int64, qty string, wa
 	var stock []store.StockInLine
 	for i := 0; i < 20; i++ {
 		sku := fmt.Sprintf("SKU-%02d", i)
-		cards = append(cards, domain.Card{Barcode: sku, Name: "Prekė " + sku, Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true})
+		c := domain.Card{Barcode: sku, Name: "Prekė " + sku, Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true}
+		if sku == book {
+			c.Name, c.PriceGross, c.VATRate, c.VATCategory = "Knyga", d("10.90"), d("9"), "books"
+		}
+		cards = append(cards, c)
 		stock = append(stock, store.StockInLine{Barcode: sku, Qty: d(qty), UnitCost: d("2.50")})
 	}
 	if _, err := st.ImportCards(ctx, tenantID, cards); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportReducedRates(ctx, tenantID, strings.NewReader(bookRatesCSV)); err != nil {
 		t.Fatal(err)
 	}
 	for _, wh := range warehouses {

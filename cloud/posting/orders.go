@@ -106,6 +106,15 @@ type MarketSettings struct {
 	OSSVAT   string                     // VAT due under OSS
 	FX       decimal.Decimal            // order currency per 1 EUR (1 for EUR)
 	Classes  map[string]string          // treatment → classifier for 0 % and OSS sales
+	// Reduced are rates by product category: country → category → rate (books, food...).
+	Reduced map[string]map[string]decimal.Decimal
+}
+
+// Item is what booking needs of a line's product card.
+type Item struct {
+	Service  bool            // a service card: revenue on the services account, no stock
+	Rate     decimal.Decimal // the card's VAT rate at home
+	Category string          // the card's VAT category, for reduced rates abroad; "" is standard
 }
 
 // Treatment decides the VAT of an order: treatment, rate and classifier.
@@ -145,40 +154,104 @@ type MarketDoc struct {
 
 // OrderDoc makes the sales document of an order. VAT is taken per line from the VAT-inclusive
 // price in the order's currency, then net and VAT are converted to EUR at the stored rate.
-func OrderDoc(o *Order, s Settings, m MarketSettings, services func(sku string) bool) (MarketDoc, error) {
-	treatment, rate, class, err := Treatment(o, s, m)
+//
+// The rate of a line: at home, its card's rate; to a consumer in another member state, the
+// rate there for the card's VAT category (the standard rate when it has none); 0 % intra-EU
+// and for export. Lines without a card (shipping, services, a discount on the whole order)
+// follow the order's goods when those share one rate, and take the standard rate otherwise.
+// items tells a SKU's card; nil or unknown SKUs are standard-rate goods.
+func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (Item, bool)) (MarketDoc, error) {
+	treatment, standard, standardClass, err := Treatment(o, s, m)
 	if err != nil {
 		return MarketDoc{}, err
 	}
 	if !m.FX.IsPositive() {
 		return MarketDoc{}, refuse("no exchange rate for %s on %s: import ECB rates", o.Currency, o.PurchasedAt.Format(time.DateOnly))
 	}
+	dest := strings.ToUpper(o.ShipTo)
+	itemOf := func(sku string) (Item, bool) {
+		if items == nil || sku == "" {
+			return Item{}, false
+		}
+		return items(sku)
+	}
+	// rateOf is a carded line's rate and classifier.
+	rateOf := func(it Item, sku string) (decimal.Decimal, string, error) {
+		switch treatment {
+		case Domestic:
+			class, err := s.classOf(it.Rate)
+			return it.Rate, class, err
+		case OSS:
+			if it.Category == "" {
+				return standard, standardClass, nil
+			}
+			r, ok := m.Reduced[dest][it.Category]
+			if !ok {
+				return r, "", refuse("no %s VAT rate for category %q (SKU %s): import the reduced rates (country;category;rate), or clear the card's VAT category", dest, it.Category, sku)
+			}
+			return r, standardClass, nil
+		}
+		return standard, standardClass, nil // 0 %: intra-EU or export
+	}
+	type rated struct {
+		rate  decimal.Decimal
+		class string
+	}
+	lineRates := make([]*rated, len(o.Lines))
+	var goods *rated
+	uniform := true
+	for i, l := range o.Lines {
+		it, ok := itemOf(l.SKU)
+		if !ok || l.Kind == LineShipping || l.Kind == LineService {
+			continue
+		}
+		r, class, err := rateOf(it, l.SKU)
+		if err != nil {
+			return MarketDoc{}, err
+		}
+		lineRates[i] = &rated{r, class}
+		if l.Kind == LineGoods {
+			if goods == nil {
+				goods = lineRates[i]
+			} else if !goods.rate.Equal(r) {
+				uniform = false
+			}
+		}
+	}
+	ancillary := &rated{standard, standardClass}
+	if goods != nil && uniform {
+		ancillary = goods
+	}
 	d := MarketDoc{Treatment: treatment, Currency: o.Currency, FX: m.FX}
-	d.Doc.Treatment, d.Doc.Country = treatment, strings.ToUpper(o.ShipTo)
+	d.Doc.Treatment, d.Doc.Country = treatment, dest
 	d.Op = OpMarket
 	if o.Invoice {
 		d.Op = OpMarketInvoice
 	}
 	d.Date = o.PurchasedAt.In(s.Zone).Format(time.DateOnly)
-	d.Entry.Memo = fmt.Sprintf("%s order %s (%s, %s)", o.Market, o.ID, treatment, strings.ToUpper(o.ShipTo))
+	d.Entry.Memo = fmt.Sprintf("%s order %s (%s, %s)", o.Market, o.ID, treatment, dest)
 	vatAcct := s.Accounts.VAT
 	if treatment == OSS {
 		vatAcct = m.OSSVAT
 	}
 	toEUR := func(x decimal.Decimal) decimal.Decimal { return x.Div(m.FX).Round(2) }
 	for i, l := range o.Lines {
+		lr := lineRates[i]
+		if lr == nil {
+			lr = ancillary
+		}
 		gross := l.Qty.Mul(l.UnitGross).Round(2)
 		if !l.Gross.IsZero() {
 			gross = l.Gross
 		}
-		vat := domain.LineVAT(gross, rate)
+		vat := domain.LineVAT(gross, lr.rate)
 		netEUR, vatEUR := toEUR(gross.Sub(vat)), toEUR(vat)
 		d.Lines = append(d.Lines, Line{No: i + 1, Barcode: l.SKU, Name: l.Name, Qty: l.Qty, UnitPrice: l.UnitGross,
-			Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: rate, Class: class, NetCur: gross.Sub(vat), VATCur: vat})
+			Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: lr.rate, Class: lr.class, NetCur: gross.Sub(vat), VATCur: vat})
 		d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
 		d.TotalCurrency = d.TotalCurrency.Add(gross)
 		revenue := s.Accounts.Goods
-		if l.Kind == LineShipping || l.Kind == LineService || (services != nil && services(l.SKU)) {
+		if it, _ := itemOf(l.SKU); l.Kind == LineShipping || l.Kind == LineService || it.Service {
 			revenue = s.Accounts.Services
 		}
 		d.Entry.Add(m.Clearing, revenue, netEUR)

@@ -1,6 +1,7 @@
 package posting
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,78 @@ func TestValidVATNumber(t *testing.T) {
 		if got := ValidVATNumber(n, country); got != want {
 			t.Errorf("%s for %s: %v, want %v", n, country, got, want)
 		}
+	}
+}
+
+// Rates from the product cards: the card's rate at home, the destination's rate for the card's
+// VAT category abroad; lines without a card follow uniform goods, else the standard rate.
+func TestOrderDocRatesByCard(t *testing.T) {
+	at := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+	d := decimal.RequireFromString
+	cards := map[string]Item{"BOOK": {Rate: d("9"), Category: "books"}, "GADGET": {Rate: d("21")}, "REPAIR": {Rate: d("21"), Service: true}}
+	items := func(sku string) (Item, bool) { it, ok := cards[sku]; return it, ok }
+	m := market("1")
+	m.Reduced = map[string]map[string]decimal.Decimal{"DE": {"books": d("7")}}
+	type ln = struct{ Net, VAT, Class string }
+	for _, c := range []struct {
+		name string
+		o    Order
+		exp  expect
+		err  string
+	}{
+		{
+			// A book at 9 %: 2 × 10.90 = 21.80 → VAT 1.80, net 20.00. Shipping 3.27 follows it: VAT 0.27, net 3.00.
+			name: "home: the card's reduced rate, shipping follows",
+			o:    Order{ID: "1", PurchasedAt: at, Currency: "EUR", ShipTo: "LT", Lines: []OrderLine{line(LineGoods, "BOOK", "2", "10.90"), line(LineShipping, "", "1", "3.27")}},
+			exp: expect{Net: "23.00", VAT: "2.07", Total: "25.07", Lines: []ln{{"20.00", "1.80", "PVM2"}, {"3.00", "0.27", "PVM2"}},
+				Balances: map[string]string{"2413": "25.07", "5000": "-20.00", "5001": "-3.00", "4492": "-2.07"}},
+		},
+		{
+			// Book 10.90 at 9 % (0.90), gadget 12.10 at 21 % (2.10); mixed goods: shipping 2.42 at 21 % (0.42).
+			name: "home: mixed rates, shipping at the standard rate",
+			o: Order{ID: "2", PurchasedAt: at, Currency: "EUR", ShipTo: "LT", Lines: []OrderLine{line(LineGoods, "BOOK", "1", "10.90"), line(LineGoods, "GADGET", "1", "12.10"),
+				line(LineShipping, "", "1", "2.42")}},
+			exp: expect{Net: "22.00", VAT: "3.42", Total: "25.42", Lines: []ln{{"10.00", "0.90", "PVM2"}, {"10.00", "2.10", "PVM1"}, {"2.00", "0.42", "PVM1"}},
+				Balances: map[string]string{"2413": "25.42", "5000": "-20.00", "5001": "-2.00", "4492": "-3.42"}},
+		},
+		{
+			// DE books 7 %: 10.70 → 0.70; its promotion −1.07 → −0.07; shipping 5.35 follows → 0.35.
+			name: "OSS: the destination's rate for the card's category",
+			o: Order{ID: "3", PurchasedAt: at, Currency: "EUR", ShipTo: "DE", Lines: []OrderLine{line(LineGoods, "BOOK", "1", "10.70"), line(LinePromotion, "BOOK", "-1", "1.07"),
+				line(LineShipping, "", "1", "5.35")}},
+			exp: expect{Net: "14.00", VAT: "0.98", Total: "14.98", Lines: []ln{{"10.00", "0.70", "OSS"}, {"-1.00", "-0.07", "OSS"}, {"5.00", "0.35", "OSS"}},
+				Balances: map[string]string{"2413": "14.98", "5000": "-9.00", "5001": "-5.00", "4493": "-0.98"}},
+		},
+		{
+			// A service card: its revenue goes to 5001; a card without a category abroad: the standard 19 %.
+			name: "OSS: a service card without a category at the standard rate",
+			o:    Order{ID: "4", PurchasedAt: at, Currency: "EUR", ShipTo: "DE", Lines: []OrderLine{line(LineGoods, "REPAIR", "1", "11.90")}},
+			exp:  expect{Net: "10.00", VAT: "1.90", Total: "11.90", Balances: map[string]string{"2413": "11.90", "5001": "-10.00", "4493": "-1.90"}},
+		},
+		{
+			name: "OSS: no rate there for the category",
+			o:    Order{ID: "5", PurchasedAt: at, Currency: "EUR", ShipTo: "FR", Lines: []OrderLine{line(LineGoods, "BOOK", "1", "10.55")}},
+			err:  `no FR VAT rate for category "books" (SKU BOOK)`,
+		},
+		{
+			name: "intra-EU: 0 % whatever the category",
+			o: Order{ID: "6", PurchasedAt: at, Currency: "EUR", ShipTo: "FR", B2B: true, Buyer: OrderBuyer{VATNumber: "FR12345678901"},
+				Lines: []OrderLine{line(LineGoods, "BOOK", "1", "10.00")}},
+			exp: expect{Net: "10.00", VAT: "0", Total: "10.00", Balances: map[string]string{"2413": "10.00", "5000": "-10.00"}},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := OrderDoc(&c.o, LT(), m, items)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("got %v, want an error saying %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDoc(t, doc.Doc, c.exp)
+		})
 	}
 }

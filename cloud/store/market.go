@@ -184,7 +184,28 @@ func (s *Store) fxRate(ctx context.Context, q queryer, tenantID int64, currency,
 }
 
 func (s *Store) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
-	m := posting.MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses}
+	m := posting.MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses,
+		Reduced: map[string]map[string]decimal.Decimal{}}
+	reduced, err := q.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
+	if err != nil {
+		return m, err
+	}
+	for reduced.Next() {
+		var c, cat string
+		var bp int64
+		if err := reduced.Scan(&c, &cat, &bp); err != nil {
+			reduced.Close()
+			return m, err
+		}
+		if m.Reduced[c] == nil {
+			m.Reduced[c] = map[string]decimal.Decimal{}
+		}
+		m.Reduced[c][cat] = domain.FromCents(bp)
+	}
+	reduced.Close()
+	if err := reduced.Err(); err != nil {
+		return m, err
+	}
 	rows, err := q.QueryContext(ctx, `SELECT country, rate_bp FROM vat_rates WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return m, err
@@ -465,7 +486,7 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 	if m.FX, err = s.fxRate(ctx, tx, acct.TenantID, o.Currency, date); err != nil {
 		return err
 	}
-	services := map[string]bool{}
+	items := map[string]posting.Item{}
 	for _, l := range o.Lines {
 		if l.Kind == posting.LineGoods && l.SKU == "" {
 			return &posting.Error{Msg: fmt.Sprintf("line %q has no SKU (the offer has no external id / seller SKU)", l.Name)}
@@ -473,8 +494,13 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 		if l.Kind == posting.LineShipping || l.Kind == posting.LineService || l.SKU == "" {
 			continue
 		}
+		if _, done := items[l.SKU]; done {
+			continue
+		}
 		var svc int
-		err := tx.QueryRowContext(ctx, `SELECT is_service FROM products WHERE tenant_id = ? AND barcode = ?`, acct.TenantID, l.SKU).Scan(&svc)
+		var bp int64
+		var cat string
+		err := tx.QueryRowContext(ctx, `SELECT is_service, vat_rate_bp, vat_category FROM products WHERE tenant_id = ? AND barcode = ?`, acct.TenantID, l.SKU).Scan(&svc, &bp, &cat)
 		if errors.Is(err, sql.ErrNoRows) {
 			if !rules.CreateMissing {
 				return &posting.Error{Msg: fmt.Sprintf("SKU %s (%s) has no product card", l.SKU, l.Name)}
@@ -482,14 +508,15 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 			if err := s.createCardForSKU(ctx, tx, acct.TenantID, l, m.Rates[m.Home]); err != nil {
 				return err
 			}
+			items[l.SKU] = posting.Item{Rate: m.Rates[m.Home]}
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		services[l.SKU] = svc != 0
+		items[l.SKU] = posting.Item{Service: svc != 0, Rate: domain.FromCents(bp), Category: cat}
 	}
-	doc, err := posting.OrderDoc(&o, set, m, func(sku string) bool { return services[sku] })
+	doc, err := posting.OrderDoc(&o, set, m, func(sku string) (posting.Item, bool) { it, ok := items[sku]; return it, ok })
 	if err != nil {
 		return err
 	}
@@ -511,7 +538,7 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 		}
 		var lines []stockLine
 		for i, l := range o.Lines {
-			if l.Kind == posting.LineGoods && !services[l.SKU] && l.Qty.IsPositive() {
+			if l.Kind == posting.LineGoods && !items[l.SKU].Service && l.Qty.IsPositive() {
 				lines = append(lines, stockLine{no: i + 1, barcode: l.SKU, name: l.Name, qty: l.Qty})
 			}
 		}
@@ -711,6 +738,101 @@ func (s *Store) LatestFX(ctx context.Context, tenantID int64) ([]FXRate, error) 
 		if err := rows.Scan(&r.Currency, &r.Date, &r.Rate); err != nil {
 			return nil, err
 		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReducedRate is a country's VAT rate for a product category.
+type ReducedRate struct {
+	Country  string `json:"country"`
+	Category string `json:"category"`
+	Rate     string `json:"rate"`
+}
+
+// ImportReducedRates stores reduced VAT rates by product category from lines of
+// country;category;rate (DE;books;7), adding or replacing those it names. A header line is
+// skipped; every bad line is named, and then nothing is stored.
+func (s *Store) ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+	type row struct {
+		country, category string
+		bp                int64
+	}
+	var rows []row
+	var problems []string
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		sep := ";"
+		if !strings.Contains(text, ";") {
+			sep = "\t"
+		}
+		f := strings.Split(text, sep)
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		if text == "" || line == 1 && strings.EqualFold(f[0], "country") {
+			continue
+		}
+		if len(f) != 3 {
+			problems = append(problems, fmt.Sprintf("line %d: want country;category;rate, got %q", line, text))
+			continue
+		}
+		country, category := strings.ToUpper(f[0]), strings.ToLower(f[1])
+		if !posting.EU[country] {
+			problems = append(problems, fmt.Sprintf("line %d: %q is not an EU member state (ISO code, GR for Greece)", line, f[0]))
+		}
+		if category == "" || !domain.ValidVATCategory(category) {
+			problems = append(problems, fmt.Sprintf("line %d: category %q: up to 40 lowercase letters, digits, - or _", line, f[1]))
+		}
+		rate, err := decimal.NewFromString(strings.ReplaceAll(f[2], ",", "."))
+		if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
+			problems = append(problems, fmt.Sprintf("line %d: rate %q is not a percentage", line, f[2]))
+			continue
+		}
+		bp, err := domain.Cents(rate)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: rate %q has more than two decimals", line, f[2]))
+			continue
+		}
+		rows = append(rows, row{country, category, bp})
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	if len(problems) > 0 {
+		return 0, &InvalidError{errors.New(strings.Join(problems, "; "))}
+	}
+	if len(rows) == 0 {
+		return 0, &InvalidError{errors.New("no reduced rates in the file: want lines of country;category;rate, e.g. DE;books;7")}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO vat_reduced (tenant_id, country, category, rate_bp) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, country, category", "rate_bp"),
+				tenantID, r.country, r.category, r.bp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(rows), err
+}
+
+// ReducedRates lists a tenant's reduced rates by country and category.
+func (s *Store) ReducedRates(ctx context.Context, tenantID int64) ([]ReducedRate, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ? ORDER BY country, category`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("reduced VAT rates: %w", err)
+	}
+	defer rows.Close()
+	out := []ReducedRate{}
+	for rows.Next() {
+		var r ReducedRate
+		var bp int64
+		if err := rows.Scan(&r.Country, &r.Category, &bp); err != nil {
+			return nil, err
+		}
+		r.Rate = domain.FromCents(bp).String()
 		out = append(out, r)
 	}
 	return out, rows.Err()

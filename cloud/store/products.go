@@ -20,13 +20,13 @@ type InvalidError struct{ Err error }
 func (e *InvalidError) Error() string { return e.Err.Error() }
 func (e *InvalidError) Unwrap() error { return e.Err }
 
-const productCols = `barcode, name, group_name, unit, price_net_cents, price_gross_cents, vat_rate_bp, is_service, active, version`
+const productCols = `barcode, name, group_name, unit, price_net_cents, price_gross_cents, vat_rate_bp, is_service, active, version, vat_category`
 
 func scanCard(sc interface{ Scan(...any) error }) (domain.Card, error) {
 	var c domain.Card
 	var net, gross, bp int64
 	var service, active int
-	if err := sc.Scan(&c.Barcode, &c.Name, &c.Group, &c.Unit, &net, &gross, &bp, &service, &active, &c.Version); err != nil {
+	if err := sc.Scan(&c.Barcode, &c.Name, &c.Group, &c.Unit, &net, &gross, &bp, &service, &active, &c.Version, &c.VATCategory); err != nil {
 		return c, err
 	}
 	c.PriceNet, c.PriceGross, c.VATRate = domain.FromCents(net), domain.FromCents(gross), domain.FromCents(bp)
@@ -38,7 +38,7 @@ func cardArgs(tenantID int64, c domain.Card, version uint64, now int64) []any {
 	net, _ := domain.Cents(c.PriceNet)
 	gross, _ := domain.Cents(c.PriceGross)
 	bp, _ := domain.Cents(c.VATRate)
-	return []any{tenantID, c.Barcode, c.Name, c.Group, c.Unit, net, gross, bp, boolInt(c.Service), boolInt(c.Active), version, now}
+	return []any{tenantID, c.Barcode, c.Name, c.Group, c.Unit, net, gross, bp, boolInt(c.Service), boolInt(c.Active), version, c.VATCategory, now}
 }
 
 func boolInt(b bool) int {
@@ -48,10 +48,11 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// sameCard says whether two cards would look the same on a register.
+// sameCard says whether two cards are the same (as a register and the books see them).
 func sameCard(a, b domain.Card) bool {
 	return a.Name == b.Name && a.Group == b.Group && a.Unit == b.Unit && a.PriceNet.Equal(b.PriceNet) &&
-		a.PriceGross.Equal(b.PriceGross) && a.VATRate.Equal(b.VATRate) && a.Service == b.Service && a.Active == b.Active
+		a.PriceGross.Equal(b.PriceGross) && a.VATRate.Equal(b.VATRate) && a.Service == b.Service && a.Active == b.Active &&
+		a.VATCategory == b.VATCategory
 }
 
 // nextVersions reserves n consecutive catalogue versions for the tenant and returns the first.
@@ -121,9 +122,8 @@ func (s *Store) writeCards(ctx context.Context, tx *sql.Tx, tenantID int64, card
 		for _, c := range chunk {
 			args = append(args, cardArgs(tenantID, c, c.Version, now)...)
 		}
-		q := `INSERT INTO products (tenant_id, ` + productCols + `, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)` +
-			strings.Repeat(",(?,?,?,?,?,?,?,?,?,?,?,?)", len(chunk)-1) +
-			s.upsert("tenant_id, barcode", "name", "group_name", "unit", "price_net_cents", "price_gross_cents", "vat_rate_bp", "is_service", "active", "version", "updated_ms")
+		q := `INSERT INTO products (tenant_id, ` + productCols + `, updated_ms) VALUES ` + rowsOf(13, len(chunk)) +
+			s.upsert("tenant_id, barcode", "name", "group_name", "unit", "price_net_cents", "price_gross_cents", "vat_rate_bp", "is_service", "active", "version", "vat_category", "updated_ms")
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("write product cards: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"tiltas/cloud/store"
@@ -87,6 +88,61 @@ func TestCatalogueVersions(t *testing.T) {
 		found, _ := s.Cards(ctx, who.TenantID, "balta", "", 10)
 		if len(found) != 1 || found[0].Barcode != "1" {
 			t.Fatalf("search: %+v", found)
+		}
+	})
+}
+
+// A card's VAT category is kept, changes its version, and reduced rates for categories are
+// imported per tenant with every bad line named.
+func TestVATCategoriesAndReducedRates(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		other := setup(t, s, "Other", "S1")
+		book := card("B1", "Knyga")
+		book.VATRate, book.PriceGross = d("9"), d("1.09")
+		c, err := s.SaveCard(ctx, who.TenantID, book, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		book.VATCategory = " Books "
+		c2, err := s.SaveCard(ctx, who.TenantID, book, false)
+		if err != nil || c2.Version == c.Version || c2.VATCategory != "books" {
+			t.Fatalf("a new category is a change: %+v %v", c2, err)
+		}
+		if cards, _ := s.Cards(ctx, who.TenantID, "", "", 10); len(cards) != 1 || cards[0].VATCategory != "books" {
+			t.Fatalf("stored card %+v", cards)
+		}
+		book.VATCategory = "knygos ir žurnalai"
+		if _, err := s.SaveCard(ctx, who.TenantID, book, false); err == nil {
+			t.Fatal("a malformed category was saved")
+		}
+
+		n, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\nDE;books;7\nfr;Books;5,5\nPL;food;5\n"))
+		if err != nil || n != 3 {
+			t.Fatalf("import: %d %v", n, err)
+		}
+		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;8\n")); err != nil { // replaces DE books
+			t.Fatal(err)
+		}
+		got, _ := s.ReducedRates(ctx, who.TenantID)
+		if fmt.Sprint(got) != "[{DE books 8} {FR books 5.5} {PL food 5}]" {
+			t.Fatalf("reduced rates %v", got)
+		}
+		if theirs, _ := s.ReducedRates(ctx, other.TenantID); len(theirs) != 0 {
+			t.Fatalf("another tenant sees %v", theirs)
+		}
+		_, err = s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;7\nNO;books;0\nIT;;4\nES;books;x\nAT;books\n"))
+		for _, want := range []string{`line 2: "NO" is not an EU member state`, `line 3: category ""`, `line 4: rate "x"`, "line 5: want country;category;rate"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("bad file: %v, want it to say %q", err, want)
+			}
+		}
+		if again, _ := s.ReducedRates(ctx, who.TenantID); fmt.Sprint(again) != fmt.Sprint(got) {
+			t.Errorf("a refused file changed the rates: %v", again)
+		}
+		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\n")); err == nil {
+			t.Error("an empty file was taken")
 		}
 	})
 }

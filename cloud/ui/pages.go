@@ -428,7 +428,8 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 		rates = append(rates, countryRate{c, r})
 	}
 	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	reduced, _ := u.Store.ReducedRates(ctx, t)
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -491,6 +492,12 @@ func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
 	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
 		return u.Store.ImportVATRates(r.Context(), s.user.TenantID, f)
 	}, "VAT rates")
+}
+
+func (u *UI) importReduced(w http.ResponseWriter, r *http.Request, s *session) {
+	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
+		return u.Store.ImportReducedRates(r.Context(), s.user.TenantID, f)
+	}, "reduced VAT rates")
 }
 
 func (u *UI) importFX(w http.ResponseWriter, r *http.Request, s *session) {
@@ -588,7 +595,8 @@ func (u *UI) saveProduct(w http.ResponseWriter, r *http.Request, s *session) {
 		return d
 	}
 	c := domain.Card{Barcode: r.FormValue("barcode"), Name: r.FormValue("name"), Group: r.FormValue("group"), Unit: r.FormValue("unit"),
-		PriceNet: num("price_net"), PriceGross: num("price_gross"), VATRate: num("vat_rate"), Service: r.FormValue("service") != "", Active: r.FormValue("active") != ""}
+		PriceNet: num("price_net"), PriceGross: num("price_gross"), VATRate: num("vat_rate"), VATCategory: r.FormValue("vat_category"),
+		Service: r.FormValue("service") != "", Active: r.FormValue("active") != ""}
 	create := r.FormValue("create") != ""
 	if _, err := u.Store.SaveCard(r.Context(), s.user.TenantID, c, create); err != nil {
 		var inv *store.InvalidError

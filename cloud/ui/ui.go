@@ -137,6 +137,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/settings/store-mode":     u.saveStoreMode,
 		"POST /ui/settings/enroll":         u.enroll,
 		"POST /ui/settings/vat-rates":      u.importVAT,
+		"POST /ui/settings/reduced-rates":  u.importReduced,
 		"POST /ui/settings/fx-rates":       u.importFX,
 	} {
 		mux.Handle(route, u.guard(h))

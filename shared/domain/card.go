@@ -18,8 +18,12 @@ type Card struct {
 	PriceGross decimal.Decimal `json:"price_gross"` // with VAT
 	VATRate    decimal.Decimal `json:"vat_rate"`    // percent
 	Service    bool            `json:"service"`     // attribute: goods (false) or service
-	Active     bool            `json:"active"`
-	Version    uint64          `json:"version,omitempty"` // set by the cloud on every change
+	// VATCategory names the card's kind for reduced VAT rates abroad (books, food, ...): a
+	// marketplace sale to a consumer in another member state takes that country's rate for it.
+	// Empty: the standard rate. The registers do not use it.
+	VATCategory string `json:"vat_category,omitempty"`
+	Active      bool   `json:"active"`
+	Version     uint64 `json:"version,omitempty"` // set by the cloud on every change
 }
 
 // KnownVATRates are the rates a card may carry (Lithuania: standard 21, reduced 12, 9, 5, and 0).
@@ -34,6 +38,7 @@ func (c *Card) Normalize() {
 	c.Name = strings.TrimSpace(c.Name)
 	c.Group = strings.TrimSpace(c.Group)
 	c.Unit = strings.TrimSpace(c.Unit)
+	c.VATCategory = strings.ToLower(strings.TrimSpace(c.VATCategory))
 	if c.Unit == "" {
 		c.Unit = "vnt."
 	}
@@ -56,6 +61,9 @@ func (c *Card) Validate() error {
 	}
 	if utf8.RuneCountInString(c.Group) > 60 {
 		p.add("group is longer than 60 characters")
+	}
+	if !ValidVATCategory(c.VATCategory) {
+		p.add("VAT category %q: use up to 40 lowercase letters, digits, - or _ (e.g. books), or leave it empty", c.VATCategory)
 	}
 	if utf8.RuneCountInString(c.Unit) > 10 {
 		p.add("unit %q is longer than 10 characters", c.Unit)
@@ -83,4 +91,18 @@ func (c *Card) Validate() error {
 // of the two was entered first: gross = round(net × (1 + rate)), or net = gross − VAT(gross).
 func PricesAgree(net, gross, rate decimal.Decimal) bool {
 	return net.Mul(hundred.Add(rate)).Div(hundred).Round(2).Equal(gross) || gross.Sub(LineVAT(gross, rate)).Equal(net)
+}
+
+// ValidVATCategory says whether a VAT category code is well formed: empty (standard rate), or
+// up to 40 of a-z, 0-9, - and _.
+func ValidVATCategory(c string) bool {
+	if len(c) > 40 {
+		return false
+	}
+	for _, r := range c {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -12,9 +12,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,8 +44,9 @@ type UI struct {
 	Version       string
 	// Zone is the shops' time zone: "today", plain dates in filters and times shown are there.
 	// Default: the machine's.
-	Zone  *time.Location
-	pages map[string]*template.Template
+	Zone   *time.Location
+	pages  map[string]*template.Template
+	logins *loginGuard
 }
 
 func (u *UI) zone() *time.Location {
@@ -86,6 +89,7 @@ var funcs = template.FuncMap{
 // Register adds the UI's routes to mux.
 func (u *UI) Register(mux *http.ServeMux) {
 	u.pages = map[string]*template.Template{}
+	u.logins = newLoginGuard()
 	fm := template.FuncMap{"when": func(t *time.Time) string {
 		if t == nil {
 			return "never"
@@ -247,8 +251,20 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this sign-in form has expired (CSRF check): open the sign-in page again", http.StatusForbidden)
 		return
 	}
+	account := "email:" + strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	addr := "addr:" + r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		addr = "addr:" + host
+	}
+	if until, ok := u.logins.blocked(account, addr); ok {
+		u.Log.Warn("sign-in refused: too many failures", "account", account, "addr", addr, "until", until)
+		http.Redirect(w, r, "/ui/login?error="+url.QueryEscape(fmt.Sprintf("Too many failed sign-ins: try again after %s, or ask an accountant of your company to check your account.",
+			until.In(u.zone()).Format("15:04"))), http.StatusSeeOther)
+		return
+	}
 	token, _, err := u.Store.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
 	if errors.Is(err, store.ErrBadLogin) {
+		u.logins.failed(account, addr)
 		http.Redirect(w, r, "/ui/login?error="+url.QueryEscape("Wrong e-mail or password."), http.StatusSeeOther)
 		return
 	}
@@ -256,6 +272,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, err)
 		return
 	}
+	u.logins.succeeded(account)
 	http.SetCookie(w, u.cookie(loginCookie, "", -1))
 	http.SetCookie(w, u.cookie(SessionCookie, token, int(store.SessionTTL.Seconds())))
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)

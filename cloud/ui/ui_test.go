@@ -138,6 +138,20 @@ func TestWebUI(t *testing.T) {
 		t.Fatalf("a forged sign-in form: %d", code)
 	}
 
+	// Password guessing: after 5 failures for an account even the right password is refused,
+	// with when to try again; other accounts sign in as usual.
+	if err := st.CreateUser(ctx, a.TenantID, "guessed@alfa.lt", "", password, store.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	guess := newBrowser(t, srv)
+	guess.get("/ui/login")
+	for range 5 {
+		guess.post("/ui/login", url.Values{"csrf": {guess.csrf}, "email": {"guessed@alfa.lt"}, "password": {"a wrong guess!"}})
+	}
+	if _, _, loc := guess.post("/ui/login", url.Values{"csrf": {guess.csrf}, "email": {"Guessed@alfa.lt"}, "password": {password}}); !strings.Contains(loc, "Too+many+failed+sign-ins") {
+		t.Fatalf("the 6th try for a guessed account: %s", loc)
+	}
+
 	acc := newBrowser(t, srv)
 	acc.login("acc@alfa.lt")
 	_, overview, h := acc.get("/ui/")

@@ -58,6 +58,24 @@ func TestMarketAPI(t *testing.T) {
 			as := m["accounts"].([]any)
 			return len(as) == 1 && !strings.Contains(fmt.Sprint(m), "TOP-SECRET") && as[0].(map[string]any)["pull_every_seconds"].(float64) == 300
 		}},
+		{"rotate the client secret alone", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"config":{"client_secret":"ROTATED-SECRET","refresh_token":""}}`, 200,
+			func(m map[string]any) bool {
+				got, _ := st.MarketAccount(ctx, a.ID, int64(acct))
+				c := string(got.Config)
+				return m["name"] == "Amazon EU" && !strings.Contains(fmt.Sprint(m), "ROTATED") &&
+					strings.Contains(c, `"client_secret":"ROTATED-SECRET"`) && strings.Contains(c, `"refresh_token":"Atzr|r"`) && strings.Contains(c, "A1PA6795UKMFR9")
+			}},
+		{"a change that breaks the config", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"config":{"endpoint":"http://example.com"}}`, 422,
+			func(m map[string]any) bool { return strings.Contains(m["error"].(string), "must use https") }},
+		{"a misspelt field", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"config":{"client_secrt":"x"}}`, 422,
+			func(m map[string]any) bool {
+				return strings.Contains(m["error"].(string), `unknown field "client_secrt"`)
+			}},
+		{"rename and pull every 30 minutes", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"name":"Amazon DE","pull_every_minutes":30}`, 200,
+			func(m map[string]any) bool {
+				return m["name"] == "Amazon DE" && m["pull_every_seconds"].(float64) == 1800
+			}},
+		{"B changes A's account", tokB, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"name":"Mine"}`, 404, nil},
 		{"fetch now", tokA, "POST", fmt.Sprintf("/api/v1/market/accounts/%d/fetch", acct), "", 202, nil},
 		{"fetch a missing account", tokA, "POST", "/api/v1/market/accounts/999/fetch", "", 404, nil},
 		{"orders, bad state", tokA, "GET", "/api/v1/market/orders?state=lost", "", 400, nil},

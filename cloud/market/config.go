@@ -108,3 +108,31 @@ func knownMarketplaces() string {
 	slices.Sort(out)
 	return strings.Join(out, ", ")
 }
+
+// MergeConfig lays change's fields over an account's current config, so that a rotated client
+// secret or a new refresh token can be given alone; fields given empty or null keep their
+// value. The result is checked like a new account's config.
+func MergeConfig(kind string, current, change json.RawMessage) (json.RawMessage, error) {
+	merged := map[string]json.RawMessage{}
+	if err := json.Unmarshal(current, &merged); err != nil {
+		return nil, fmt.Errorf("the stored config cannot be read: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(change, &fields); err != nil {
+		return nil, &store.InvalidError{Err: fmt.Errorf("config change is not a JSON object: %v", err)}
+	}
+	for k, v := range fields {
+		if t := strings.TrimSpace(string(v)); t == `""` || t == "null" {
+			continue
+		}
+		merged[k] = v
+	}
+	out, err := json.Marshal(merged)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckConfig(kind, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -280,6 +280,48 @@ func (s *Store) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, 
 
 const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error"
 
+// MarketAccount reads one of a tenant's accounts.
+func (s *Store) MarketAccount(ctx context.Context, tenantID, id int64) (MarketAccount, error) {
+	a, err := s.scanAccount(s.db.QueryRowContext(ctx, `SELECT `+s.quoteCursor(accountCols)+` FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("marketplace account %d: %w", id, ErrNotFound)
+	}
+	return a, err
+}
+
+// UpdateMarketAccount renames an account, replaces its config (sealed like a new one's) and
+// sets how often it is pulled (every 0 keeps it). Its failures are forgotten and it is pulled
+// again within seconds, so new credentials show at once.
+func (s *Store) UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error {
+	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
+		return &InvalidError{errors.New("an account needs a name (up to 100 characters), e.g. Amazon EU")}
+	}
+	if every != 0 && every < time.Minute {
+		return &InvalidError{fmt.Errorf("pull every %s: at least a minute", every)}
+	}
+	stored, err := s.sealConfig(tenantID, config)
+	if err != nil {
+		return err
+	}
+	q, args := `UPDATE market_accounts SET name = ?, config = ?, failures = 0, last_error = '', next_pull_ms = 0`, []any{name, stored}
+	if every != 0 {
+		q, args = q+`, every_s = ?`, append(args, int(every.Seconds()))
+	}
+	res, err := s.db.ExecContext(ctx, q+` WHERE tenant_id = ? AND id = ?`, append(args, tenantID, id)...)
+	if err != nil {
+		if isDuplicate(err) {
+			return &InvalidError{fmt.Errorf("an account named %q exists already", name)}
+		}
+		return fmt.Errorf("update marketplace account %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.MarketAccount(ctx, tenantID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // MarketAccounts lists a tenant's accounts (tenantID 0: every tenant's, for the scheduler).
 func (s *Store) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAccount, error) {
 	q, args := `SELECT `+s.quoteCursor(accountCols)+` FROM market_accounts`, []any{}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,6 +73,24 @@ func TestMarketCredentialsSealed(t *testing.T) {
 			}
 		}
 
+		// An update seals the new config too, forgets failures, and refuses a taken name.
+		if err := s.UpdateMarketAccount(ctx, a.TenantID, id, "After the key (renamed)", json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-4", 1)), 30*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if v := raw(id); !secrets.IsSealed(v) || strings.Contains(v, "SECRET") {
+			t.Errorf("updated config stored as %q", v)
+		}
+		if got, err := s.MarketAccount(ctx, a.TenantID, id); err != nil || got.Name != "After the key (renamed)" || got.EveryS != 1800 || !strings.Contains(string(got.Config), "SECRET-4") {
+			t.Errorf("after the update: %+v %v", got, err)
+		}
+		var inv *store.InvalidError
+		if err := s.UpdateMarketAccount(ctx, a.TenantID, id, "Before the key", json.RawMessage(cfg), 0); !errors.As(err, &inv) {
+			t.Errorf("a taken name: %v", err)
+		}
+		if err := s.UpdateMarketAccount(ctx, b.TenantID, id, "Mine", json.RawMessage(cfg), 0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another tenant's account: %v", err)
+		}
+
 		// A's sealed config copied into B's row does not open there.
 		bid, _ := s.CreateMarketAccount(ctx, b.TenantID, "allegro", "B's", json.RawMessage(cfg), time.Hour)
 		if _, err := s.DB().ExecContext(ctx, `UPDATE market_accounts SET config = ? WHERE id = ?`, raw(id), bid); err != nil {
@@ -102,7 +121,7 @@ func TestMarketCredentialsSealed(t *testing.T) {
 		if _, err := bare.UseSecrets(ctx, box); err != nil {
 			t.Fatalf("the right key with one bad row: %v", err)
 		}
-		if got, err := configOf(bare, a.TenantID, id); err != nil || !strings.Contains(got, "SECRET-3") {
+		if got, err := configOf(bare, a.TenantID, id); err != nil || !strings.Contains(got, "SECRET-4") {
 			t.Errorf("after the right key: %q %v", got, err)
 		}
 	})

@@ -678,6 +678,45 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 }
 
+// updateMarket changes an account from its settings form: the fields filled in replace
+// theirs in the stored config, the rest stay.
+func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
+	ctx := r.Context()
+	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
+	acct, err := u.Store.MarketAccount(ctx, s.user.TenantID, aid)
+	if err != nil {
+		u.fail(w, err) // another tenant's account is not found
+		return
+	}
+	change := map[string]string{}
+	for _, f := range []string{"endpoint", "api_url", "auth_url", "client_id", "client_secret", "refresh_token"} {
+		if v := strings.TrimSpace(r.FormValue(f)); v != "" {
+			change[f] = v
+		}
+	}
+	cfg, current := acct.Config, acct.Config
+	if acct.ConfigErr != nil {
+		current = json.RawMessage(`{}`)
+	}
+	if len(change) > 0 || acct.ConfigErr != nil {
+		raw, _ := json.Marshal(change)
+		cfg, err = market.MergeConfig(acct.Kind, current, raw)
+	}
+	if err == nil {
+		every, _ := strconv.Atoi(r.FormValue("every"))
+		err = u.Store.UpdateMarketAccount(ctx, s.user.TenantID, aid, r.FormValue("name"), cfg, time.Duration(every)*time.Minute)
+	}
+	var inv *store.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.settingsPage(w, r, s, nil, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q saved: it is pulled again within seconds.", strings.TrimSpace(r.FormValue("name"))))
+	}
+}
+
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	if err := u.Store.FetchNow(r.Context(), s.user.TenantID, aid); err != nil {

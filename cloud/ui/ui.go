@@ -83,7 +83,8 @@ var funcs = template.FuncMap{
 		}
 		return b.String()
 	},
-	"money": func(d decimal.Decimal) string { return d.StringFixed(2) },
+	"money":   func(d decimal.Decimal) string { return d.StringFixed(2) },
+	"minutes": func(seconds int) int { return seconds / 60 },
 }
 
 // Register adds the UI's routes to mux.
@@ -126,6 +127,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/products/save":           u.saveProduct,
 		"POST /ui/settings/fetch":          u.fetchNow,
 		"POST /ui/settings/market":         u.addMarket,
+		"POST /ui/settings/market/update":  u.updateMarket,
 		"POST /ui/settings/classifier":     u.saveClassifier,
 		"POST /ui/settings/operation":      u.saveOperation,
 		"POST /ui/settings/account":        u.saveAccount,

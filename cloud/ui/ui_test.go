@@ -200,7 +200,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -270,6 +270,21 @@ func TestWebUI(t *testing.T) {
 	}
 	if _, page, _ := other.get("/ui/settings"); strings.Contains(page, "ALFA Allegro") {
 		t.Error("tenant B sees A's marketplace account")
+	}
+	// A rotated client secret alone: the rest of the config stays. B cannot touch the account.
+	accts, _ := st.MarketAccounts(ctx, a.TenantID)
+	aid := fmt.Sprint(accts[0].ID)
+	if code, _, _ := other.post("/ui/settings/market/update", url.Values{"csrf": {other.csrf}, "id": {aid}, "name": {"Mine"}}); code != http.StatusNotFound {
+		t.Errorf("tenant B changing A's account: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/market/update", url.Values{"csrf": {acc.csrf}, "id": {aid}, "name": {"ALFA Allegro"}, "every": {"5"}, "client_secret": {"ROTATED"}}); code != http.StatusSeeOther {
+		t.Fatalf("rotating the secret: %d", code)
+	}
+	if got, _ := st.MarketAccount(ctx, a.TenantID, accts[0].ID); !strings.Contains(string(got.Config), `"client_secret":"ROTATED"`) || !strings.Contains(string(got.Config), `"refresh_token":"rt"`) {
+		t.Errorf("after rotating the secret: %s", got.Config)
+	}
+	if code, page, _ := acc.post("/ui/settings/market/update", url.Values{"csrf": {acc.csrf}, "id": {aid}, "name": {"ALFA Allegro"}, "api_url": {"http://allegro.example"}}); code != 200 || !strings.Contains(page, "must use https") {
+		t.Errorf("a change that breaks the config: %d", code)
 	}
 
 	// CSV import with a bad row shows that row's error.

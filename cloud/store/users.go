@@ -102,3 +102,35 @@ func (s *Store) Logout(ctx context.Context, token string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? OR expires_ms < ?`, hashToken(token), s.nowMS())
 	return err
 }
+
+// ChangePassword sets a user's new password after checking the current one, and ends the
+// user's other sessions (keep is the session that asked, which stays signed in).
+func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next, keep string) error {
+	var hash string
+	if err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
+		}
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+		return &InvalidError{errors.New("the current password is wrong")}
+	}
+	if len(next) < 10 {
+		return &InvalidError{errors.New("the new password must be at least 10 characters")}
+	}
+	if next == current {
+		return &InvalidError{errors.New("the new password is the same as the current one")}
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, string(h), userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, hashToken(keep))
+		return err
+	})
+}

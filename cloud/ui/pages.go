@@ -753,3 +753,24 @@ func (u *UI) saveSetting(w http.ResponseWriter, r *http.Request, s *session, err
 	}
 	back(w, r, "/ui/settings", "Saved.")
 }
+
+func (u *UI) account(w http.ResponseWriter, r *http.Request, s *session) {
+	u.render(w, r, s, "account", "Your account", nil, r.URL.Query().Get("flash"), "")
+}
+
+func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, s *session) {
+	if r.FormValue("new") != r.FormValue("repeat") {
+		u.render(w, r, s, "account", "Your account", nil, "", "The two new passwords differ: type the same one twice.")
+		return
+	}
+	err := u.Store.ChangePassword(r.Context(), s.user.ID, r.FormValue("current"), r.FormValue("new"), s.token)
+	var inv *store.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.render(w, r, s, "account", "Your account", nil, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/account", "Password changed; your other sign-ins have ended.")
+	}
+}

@@ -100,7 +100,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	for k, f := range funcs {
 		fm[k] = f
 	}
-	for _, p := range []string{"login", "overview", "receipts", "receipt", "documents", "document", "orders", "unresolved", "table", "products", "product", "reports", "settings", "journal"} {
+	for _, p := range []string{"login", "account", "overview", "receipts", "receipt", "documents", "document", "orders", "unresolved", "table", "products", "product", "reports", "settings", "journal"} {
 		u.pages[p] = template.Must(template.New("layout.html").Funcs(fm).ParseFS(files, "templates/layout.html", "templates/"+p+".html"))
 	}
 	static, _ := fs.Sub(files, "static")
@@ -109,6 +109,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ui/login", u.login)
 	for route, h := range map[string]func(http.ResponseWriter, *http.Request, *session){
 		"POST /ui/logout":                  u.logout,
+		"GET /ui/account":                  u.account,
+		"POST /ui/account/password":        u.changePassword,
 		"GET /ui/{$}":                      u.overview,
 		"GET /ui/receipts":                 u.receipts,
 		"GET /ui/receipts/{id}":            u.receipt,
@@ -190,7 +192,8 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 				http.Error(w, "this form has expired or did not come from Tiltas (CSRF check): reload the page and try again", http.StatusForbidden)
 				return
 			}
-			if user.Role != store.RoleAccountant && !strings.HasSuffix(r.URL.Path, "/logout") {
+			// Anyone may sign out and change their own password; only accountants change the books.
+			if user.Role != store.RoleAccountant && r.URL.Path != "/ui/logout" && r.URL.Path != "/ui/account/password" {
 				http.Error(w, "your role ("+user.Role+") may look but not change anything: ask an accountant", http.StatusForbidden)
 				return
 			}

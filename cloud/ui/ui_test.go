@@ -152,6 +152,41 @@ func TestWebUI(t *testing.T) {
 		t.Fatalf("the 6th try for a guessed account: %s", loc)
 	}
 
+	// A viewer changes their own password: the other sign-in ends, this one stays.
+	if err := st.CreateUser(ctx, a.TenantID, "pw@alfa.lt", "", password, store.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	pw1, pw2 := newBrowser(t, srv), newBrowser(t, srv)
+	pw1.login("pw@alfa.lt")
+	pw2.login("pw@alfa.lt")
+	change := func(current, next, repeat string) (int, string) {
+		code, page, _ := pw1.post("/ui/account/password", url.Values{"csrf": {pw1.csrf}, "current": {current}, "new": {next}, "repeat": {repeat}})
+		return code, page
+	}
+	if code, page := change("not it at all", "a brand new secret", "a brand new secret"); code != 200 || !strings.Contains(page, "current password is wrong") {
+		t.Errorf("a wrong current password: %d", code)
+	}
+	if code, page := change(password, "a brand new secret", "a brand new secreT"); code != 200 || !strings.Contains(page, "differ") {
+		t.Errorf("two different new passwords: %d", code)
+	}
+	if code, _ := change(password, "a brand new secret", "a brand new secret"); code != http.StatusSeeOther {
+		t.Fatalf("changing the password: %d", code)
+	}
+	if code, _, _ := pw2.get("/ui/"); code != http.StatusSeeOther {
+		t.Errorf("the other sign-in still works after a password change: %d", code)
+	}
+	if code, _, _ := pw1.get("/ui/account"); code != 200 {
+		t.Errorf("the sign-in that changed the password ended: %d", code)
+	}
+	fresh := newBrowser(t, srv)
+	fresh.get("/ui/login")
+	if _, _, loc := fresh.post("/ui/login", url.Values{"csrf": {fresh.csrf}, "email": {"pw@alfa.lt"}, "password": {password}}); loc == "/ui/" {
+		t.Error("the old password still signs in")
+	}
+	if _, _, loc := fresh.post("/ui/login", url.Values{"csrf": {fresh.csrf}, "email": {"pw@alfa.lt"}, "password": {"a brand new secret"}}); loc != "/ui/" {
+		t.Errorf("the new password does not sign in: %s", loc)
+	}
+
 	acc := newBrowser(t, srv)
 	acc.login("acc@alfa.lt")
 	_, overview, h := acc.get("/ui/")

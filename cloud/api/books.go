@@ -22,7 +22,7 @@ import (
 type Books interface {
 	Documents(ctx context.Context, q store.DocQuery) ([]store.DocSummary, error)
 	Document(ctx context.Context, tenantID, id int64) (store.DocDetail, error)
-	Cancel(ctx context.Context, tenantID, docID int64) error
+	Cancel(ctx context.Context, tenantID, docID int64, by string) error
 	Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]store.EntryRecord, error)
 	TrialBalance(ctx context.Context, tenantID int64, to string) ([]store.AccountBalance, error)
 	StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]store.StockBalance, error)
@@ -210,7 +210,7 @@ func (a *API) cancel(w http.ResponseWriter, r *http.Request, tenant int64) error
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Cancel(r.Context(), tenant, id); err != nil {
+	if err := a.Store.Cancel(r.Context(), tenant, id, "API"); err != nil {
 		return invalid(err)
 	}
 	return a.document(w, r, tenant)

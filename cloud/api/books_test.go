@@ -144,7 +144,7 @@ func TestBooksAPI(t *testing.T) {
 		{"B retries A's failure", tokB, "POST", "/api/v1/posting-failures/receipts/1/retry", "", 404, nil},
 		// A cancels its own: the number stays, a reversal is added.
 		{"cancel", tokA, "POST", fmt.Sprintf("/api/v1/documents/%d/cancel", aDoc), "", 200, func(m map[string]any) bool {
-			return m["status"] == "cancelled" && len(m["entries"].([]any)) == 2 && m["number"].(float64) == 1
+			return m["status"] == "cancelled" && len(m["entries"].([]any)) == 2 && m["number"].(float64) == 1 && m["cancelled_by"] == "API" && m["cancel_date"] != nil
 		}},
 		{"cancel twice", tokA, "POST", fmt.Sprintf("/api/v1/documents/%d/cancel", aDoc), "", 422, nil},
 	})

@@ -93,7 +93,7 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 				t.Fatal(err)
 			}
 			docs, _ := st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Series: "SF"})
-			if err := st.Cancel(ctx, tn.ID, docs[len(docs)-1].ID); err != nil {
+			if err := st.Cancel(ctx, tn.ID, docs[len(docs)-1].ID, "test"); err != nil {
 				t.Fatal(err)
 			}
 			// A marketplace OSS sale is declared in the OSS return, not here; an intra-EU invoice is.

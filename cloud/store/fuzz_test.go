@@ -120,7 +120,7 @@ func (b *book) step(rng *rand.Rand) {
 		}
 		doc := docs[rng.IntN(len(docs))]
 		before := b.snap()
-		err := b.s.Cancel(ctx, tenant, doc.ID)
+		err := b.s.Cancel(ctx, tenant, doc.ID, "fuzz")
 		if doc.Status != "posted" || err != nil {
 			b.refused(fmt.Sprintf("cancel %s%d (%s)", doc.Series, doc.Number, doc.Status), err, before)
 		}
@@ -138,7 +138,7 @@ func (b *book) step(rng *rand.Rand) {
 		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []store.StockInLine{
 			{Barcode: "F1", Qty: d("1"), UnitCost: d("1")}, {Barcode: "F2", Qty: d("-1"), UnitCost: d("1")}})
 		b.refused("stock-in with a negative line", err, before)
-		b.refused("cancel of a missing document", b.s.Cancel(ctx, tenant, 999999), before)
+		b.refused("cancel of a missing document", b.s.Cancel(ctx, tenant, 999999, "fuzz"), before)
 	case 7: // post what has arrived
 	}
 	if _, err := b.s.PostPending(ctx, 1000); err != nil {

@@ -102,6 +102,9 @@ type DocSummary struct {
 	VAT        decimal.Decimal `json:"vat"`
 	Total      decimal.Decimal `json:"total"`
 	Status     string          `json:"status"`
+	// A cancelled document: the day it was cancelled and by whom (an e-mail, API, or the marketplace).
+	CancelDate  string `json:"cancel_date,omitempty"`
+	CancelledBy string `json:"cancelled_by,omitempty"`
 	// A document in another currency: the total in it and the rate used (currency per EUR).
 	Currency      string          `json:"currency"`
 	FXRate        string          `json:"fx_rate"`
@@ -125,12 +128,14 @@ type DocQuery struct {
 	Limit            int
 }
 
-const docCols = `d.id, d.op_type, d.series, d.number, d.doc_date, COALESCE(s.code, ''), COALESCE(c.name, ''), d.source_kind, d.source_id, d.related_id, d.net_cents, d.vat_cents, d.total_cents, d.status, d.currency, d.fx_rate, d.total_currency_cents`
+const docCols = `d.id, d.op_type, d.series, d.number, d.doc_date, COALESCE(s.code, ''), COALESCE(c.name, ''), d.source_kind, d.source_id, d.related_id, d.net_cents, d.vat_cents, d.total_cents, d.status, d.currency, d.fx_rate, d.total_currency_cents, d.cancel_date, d.cancelled_by`
 
-func scanDoc(sc interface{ Scan(...any) error }) (DocSummary, error) {
+// scanDoc reads docCols, then any extra columns selected after them into extra.
+func scanDoc(sc interface{ Scan(...any) error }, extra ...any) (DocSummary, error) {
 	var d DocSummary
 	var net, vat, total, inCur int64
-	err := sc.Scan(&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status, &d.Currency, &d.FXRate, &inCur)
+	err := sc.Scan(append([]any{&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status,
+		&d.Currency, &d.FXRate, &inCur, &d.CancelDate, &d.CancelledBy}, extra...)...)
 	d.Net, d.VAT, d.Total, d.TotalCurrency = domain.FromCents(net), domain.FromCents(vat), domain.FromCents(total), domain.FromCents(inCur)
 	if d.SourceKind == "order" { // source id: "<account name>:<order id>"
 		if i := strings.LastIndex(d.SourceID, ":"); i > 0 {
@@ -222,16 +227,14 @@ func (s *Store) Document(ctx context.Context, tenantID, id int64) (DocDetail, er
 	var d DocDetail
 	row := s.db.QueryRowContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, '') FROM documents d LEFT JOIN stores s ON s.id = d.store_id
 		LEFT JOIN customers c ON c.id = d.customer_id WHERE d.tenant_id = ? AND d.id = ?`, tenantID, id)
-	var net, vat, total, inCur int64
-	err := row.Scan(&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status,
-		&d.Currency, &d.FXRate, &inCur, &d.CustomerCode, &d.CustomerVATCode)
+	sum, err := scanDoc(row, &d.CustomerCode, &d.CustomerVATCode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("document %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return d, err
 	}
-	d.Net, d.VAT, d.Total, d.TotalCurrency = domain.FromCents(net), domain.FromCents(vat), domain.FromCents(total), domain.FromCents(inCur)
+	d.DocSummary = sum
 	rows, err := s.db.QueryContext(ctx, `SELECT line_no, barcode, name, qty_milli, unit_price_cents, discount_cents, net_cents, vat_cents, gross_cents, vat_rate_bp, vat_class
 		FROM document_lines WHERE document_id = ? ORDER BY line_no`, id)
 	if err != nil {

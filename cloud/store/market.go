@@ -500,7 +500,7 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 	}
 	switch {
 	case rules.CancelStatuses[o.Status] && docID != 0:
-		if err := s.cancelTx(ctx, tx, acct.TenantID, docID); err != nil {
+		if err := s.cancelTx(ctx, tx, acct.TenantID, docID, fmt.Sprintf("%s: the order was cancelled (%s)", acct.Name, o.Status)); err != nil {
 			var inv *InvalidError
 			if errors.As(err, &inv) {
 				return &posting.Error{Msg: "cancelled by the buyer, but " + inv.Error()}

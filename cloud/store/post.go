@@ -504,14 +504,15 @@ func (s *Store) StockIn(ctx context.Context, tenantID int64, warehouse, date, ke
 }
 
 // Cancel cancels a posted document: it keeps its number, gets a reversal entry, and its stock
-// moves are undone. A sale's write-off documents are cancelled with it.
-func (s *Store) Cancel(ctx context.Context, tenantID, docID int64) error {
+// moves are undone. A sale's write-off documents are cancelled with it. by says who (a user's
+// e-mail, "API"); it is kept on the document.
+func (s *Store) Cancel(ctx context.Context, tenantID, docID int64, by string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return s.cancelTx(ctx, tx, tenantID, docID)
+		return s.cancelTx(ctx, tx, tenantID, docID, by)
 	})
 }
 
-func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64) error {
+func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64, by string) error {
 	var status, date string
 	err := tx.QueryRowContext(ctx, `SELECT status, doc_date FROM documents WHERE tenant_id = ? AND id = ?`, tenantID, docID).Scan(&status, &date)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -573,7 +574,7 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64)
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE documents SET status = 'cancelled', cancel_date = ? WHERE id = ?`, today, docID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE documents SET status = 'cancelled', cancel_date = ?, cancelled_by = ? WHERE id = ?`, today, by, docID); err != nil {
 		return err
 	}
 	related, err := tx.QueryContext(ctx, `SELECT id FROM documents WHERE tenant_id = ? AND related_id = ? AND op_type = ? AND status = 'posted'`, tenantID, docID, posting.OpWriteOff)
@@ -591,7 +592,7 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64)
 	}
 	related.Close()
 	for _, id := range ids {
-		if err := s.cancelTx(ctx, tx, tenantID, id); err != nil {
+		if err := s.cancelTx(ctx, tx, tenantID, id, by); err != nil {
 			return err
 		}
 	}

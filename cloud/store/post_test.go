@@ -162,17 +162,30 @@ func TestPostingFlow(t *testing.T) {
 		// Cancel the sale: it keeps its number, gets a reversal, and its write-off is undone.
 		kvt := docs[1]
 		before := stockValue(t, s, who.TenantID)
-		if err := s.Cancel(ctx, who.TenantID, kvt.ID); err != nil {
+		if err := s.Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err != nil {
 			t.Fatal(err)
 		}
 		detail, _ := s.Document(ctx, who.TenantID, kvt.ID)
 		if detail.Status != "cancelled" || detail.Number != 1 || len(detail.Entries) != 2 || detail.Entries[1].Reverses != detail.Entries[0].ID {
 			t.Fatalf("cancelled document %+v", detail.DocSummary)
 		}
+		if detail.CancelledBy != "acc@shop.lt" || detail.CancelDate != detail.Entries[1].Date {
+			t.Fatalf("cancelled by %q on %q; the reversal is dated %s", detail.CancelledBy, detail.CancelDate, detail.Entries[1].Date)
+		}
+		if wo, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Op: "writeoff"}); len(wo) == 0 || func() bool {
+			for _, w := range wo {
+				if w.RelatedID == kvt.ID && (w.Status != "cancelled" || w.CancelledBy != "acc@shop.lt") {
+					return true
+				}
+			}
+			return false
+		}() {
+			t.Fatalf("the sale's write-off is not cancelled with it, by the same person: %+v", wo)
+		}
 		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(d("2.91")) {
 			t.Fatalf("cancelling the sale moved stock by %s, want +2.91", after.Sub(before))
 		}
-		if err := s.Cancel(ctx, who.TenantID, kvt.ID); err == nil {
+		if err := s.Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err == nil {
 			t.Fatal("cancelled twice")
 		}
 		if b := balances(t, s, who.TenantID); b["2721"] != "0.00" && b["2721"] != "" {

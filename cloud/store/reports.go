@@ -234,15 +234,13 @@ func (s *Store) SalesJournal(ctx context.Context, tenantID int64, from, to strin
 	t := Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
 		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"}}
 	for rows.Next() {
-		var d DocSummary
-		var net, vat, total, inCur int64
 		var code, vatCode, treat, country string
-		if err := rows.Scan(&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status,
-			&d.Currency, &d.FXRate, &inCur, &code, &vatCode, &treat, &country); err != nil {
+		d, err := scanDoc(rows, &code, &vatCode, &treat, &country)
+		if err != nil {
 			return t, err
 		}
 		t.Rows = append(t.Rows, []string{d.Date, d.Series, fmt.Sprint(d.Number), d.Op, d.Store, code, d.Customer, vatCode, treat, country,
-			cents(net), cents(vat), cents(total), d.Currency, cents(inCur), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID})
+			d.Net.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, d.TotalCurrency.StringFixed(2), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID})
 	}
 	return t, rows.Err()
 }

@@ -202,7 +202,7 @@ func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r)
 		return
 	}
-	if err := u.Store.Cancel(r.Context(), s.user.TenantID, did); err != nil {
+	if err := u.Store.Cancel(r.Context(), s.user.TenantID, did, s.user.Email); err != nil {
 		u.fail(w, err)
 		return
 	}

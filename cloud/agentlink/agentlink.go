@@ -83,16 +83,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ping <= 0 {
 		ping = 15 * time.Second
 	}
-	s := &session{h: h, who: who, conn: conn, out: make(chan protocol.Frame, 16), done: make(chan struct{}), ping: ping, cardAcks: make(chan *protocol.CardsAck, 1),
+	s := &session{h: h, who: who, token: token, conn: conn, out: make(chan protocol.Frame, 16), done: make(chan struct{}), ping: ping, cardAcks: make(chan *protocol.CardsAck, 1),
 		log: h.Log.With("tenant", who.TenantID, "store", who.StoreCode, "remote", r.RemoteAddr)}
 	s.run(r.Context())
 }
 
 type session struct {
-	h    *Handler
-	who  store.AgentIdentity
-	conn *websocket.Conn
-	out  chan protocol.Frame // closed by run when the session ends
+	h     *Handler
+	who   store.AgentIdentity
+	token string // checked again with every batch: a revoked token is dropped mid-session
+	conn  *websocket.Conn
+	out   chan protocol.Frame // closed by run when the session ends
 	// Set by run before it closes out: the close frame the writer sends last.
 	closeCode int
 	closeText string
@@ -341,6 +342,12 @@ func (s *session) batch(ctx context.Context, b *protocol.Batch) error {
 	}
 	if b.LastSeq != b.FirstSeq+uint64(len(b.Items))-1 {
 		return fail(protocol.ErrBadFrame, "batch says %d-%d but carries %d items", b.FirstSeq, b.LastSeq, len(b.Items))
+	}
+	if _, err := s.h.Store.AuthAgent(ctx, s.token); errors.Is(err, store.ErrNotFound) {
+		return fail(protocol.ErrUnauthorized, "the agent token was revoked: enroll the agent again with `tiltas-cloud agent enroll` and put the new token in its config")
+	} else if err != nil {
+		s.log.Error("recheck agent token", "err", err)
+		return fail(protocol.ErrInternal, "the cloud could not check the agent token; batch %d-%d will be resent", b.FirstSeq, b.LastSeq)
 	}
 	ack, err := s.h.Store.IngestBatch(ctx, s.who, s.stream, b)
 	var gap *store.GapError

@@ -209,3 +209,32 @@ func TestBadAgentsAreRefusedClearly(t *testing.T) {
 		t.Fatalf("held %d receipts, %d cents; want 2 and 240", n, cents)
 	}
 }
+
+// A token revoked while its agent is connected stops that agent at its next batch, which is
+// not stored.
+func TestRevokedMidSession(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, _, err := f.dial(t, f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
+	if w := recv(t, c); w.Type != protocol.TypeWelcome {
+		t.Fatalf("want welcome, got %+v", w)
+	}
+	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 1, LastSeq: 1, Items: []protocol.Item{receiptItem(1, "r1")}}})
+	if a := recv(t, c); a.Type != protocol.TypeAck {
+		t.Fatalf("want ack, got %+v", a)
+	}
+	if n, err := f.st.RevokeAgentTokens(ctx, f.who.TenantID, "VLN1"); err != nil || n != 1 {
+		t.Fatalf("revoke: %d %v", n, err)
+	}
+	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 2, LastSeq: 2, Items: []protocol.Item{receiptItem(2, "r2")}}})
+	expectRefusal(t, c, protocol.ErrUnauthorized, "revoked")
+	rs, _ := f.st.Receipts(ctx, store.Query{TenantID: f.who.TenantID, Limit: 10})
+	if len(rs) != 1 {
+		t.Fatalf("%d receipts stored; the batch after the revocation must not be", len(rs))
+	}
+}

@@ -272,3 +272,56 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
+
+// Revoked tokens stop working at once; revoking reaches only the tenant's own tokens.
+func TestRevokeTokens(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		a := setup(t, s, "Revoke A", "S1")
+		b := setup(t, s, "Revoke B", "S1")
+		tok2, _ := s.EnrollAgent(ctx, a.TenantID, "S2", "")
+		if _, err := s.RevokeAgentTokens(ctx, b.TenantID, "S2"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("B revoking A's store S2: %v", err)
+		}
+		n, err := s.RevokeAgentTokens(ctx, a.TenantID, "S2")
+		if err != nil || n != 1 {
+			t.Fatalf("revoke: %d %v", n, err)
+		}
+		if _, err := s.AuthAgent(ctx, tok2); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a revoked agent token still authenticates: %v", err)
+		}
+		if n, _ := s.RevokeAgentTokens(ctx, a.TenantID, "S2"); n != 0 {
+			t.Fatalf("revoked again: %d", n)
+		}
+		again, _ := s.EnrollAgent(ctx, a.TenantID, "S2", "")
+		if who, err := s.AuthAgent(ctx, again); err != nil || who.StoreCode != "S2" {
+			t.Fatalf("a new token after revoking: %+v %v", who, err)
+		}
+
+		api1, _ := s.CreateAPIToken(ctx, a.TenantID, "export")
+		api2, _ := s.CreateAPIToken(ctx, a.TenantID, "bi")
+		ts, err := s.APITokens(ctx, a.TenantID)
+		if err != nil || len(ts) != 2 || ts[0].Name != "bi" || ts[0].Revoked != nil {
+			t.Fatalf("API tokens %+v %v", ts, err)
+		}
+		if err := s.RevokeAPIToken(ctx, b.TenantID, ts[1].ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("B revoking A's API token: %v", err)
+		}
+		if err := s.RevokeAPIToken(ctx, a.TenantID, ts[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AuthAPI(ctx, api1); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a revoked API token still authenticates: %v", err)
+		}
+		if tn, err := s.AuthAPI(ctx, api2); err != nil || tn != a.TenantID {
+			t.Fatalf("the other API token stopped: %v", err)
+		}
+		var inv *store.InvalidError
+		if err := s.RevokeAPIToken(ctx, a.TenantID, ts[1].ID); !errors.As(err, &inv) {
+			t.Fatalf("revoking twice: %v", err)
+		}
+		if ts, _ := s.APITokens(ctx, a.TenantID); ts[1].Revoked == nil {
+			t.Fatal("the revoked token is not listed as revoked")
+		}
+	})
+}

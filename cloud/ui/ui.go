@@ -91,8 +91,17 @@ var funcs = template.FuncMap{
 func (u *UI) Register(mux *http.ServeMux) {
 	u.pages = map[string]*template.Template{}
 	u.logins = newLoginGuard()
-	fm := template.FuncMap{"when": func(t *time.Time) string {
-		if t == nil {
+	fm := template.FuncMap{"when": func(v any) string {
+		var t time.Time
+		switch x := v.(type) {
+		case time.Time:
+			t = x
+		case *time.Time:
+			if x != nil {
+				t = *x
+			}
+		}
+		if t.IsZero() {
 			return "never"
 		}
 		return t.In(u.zone()).Format("2006-01-02 15:04")
@@ -144,6 +153,9 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/settings/pos":            u.savePOS,
 		"POST /ui/settings/store-mode":     u.saveStoreMode,
 		"POST /ui/settings/enroll":         u.enroll,
+		"POST /ui/settings/agent/revoke":   u.revokeAgent,
+		"POST /ui/settings/token/create":   u.createAPIToken,
+		"POST /ui/settings/token/revoke":   u.revokeAPIToken,
 		"POST /ui/settings/vat-rates":      u.importVAT,
 		"POST /ui/settings/reduced-rates":  u.importReduced,
 		"POST /ui/settings/fx-rates":       u.importFX,

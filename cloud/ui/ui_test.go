@@ -235,7 +235,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -263,6 +263,40 @@ func TestWebUI(t *testing.T) {
 	if code, _, _ := other.post("/ui/documents/"+docID+"/cancel", url.Values{"csrf": {other.csrf}}); code != http.StatusNotFound {
 		t.Errorf("tenant B cancelling A's document: %d", code)
 	}
+	// API tokens: created (shown once), listed, revoked; an agent token revoked per store. B
+	// reaches none of A's.
+	code, page, _ := acc.post("/ui/settings/token/create", url.Values{"csrf": {acc.csrf}, "name": {"ALFA export"}})
+	tm := regexp.MustCompile(`<code id="api-token">(tap_[^<]+)</code>`).FindStringSubmatch(page)
+	if code != 200 || tm == nil {
+		t.Fatalf("creating an API token: %d", code)
+	}
+	if tn, err := st.AuthAPI(ctx, tm[1]); err != nil || tn != a.TenantID {
+		t.Fatalf("the shown API token does not work: %v", err)
+	}
+	if _, page, _ := acc.get("/ui/settings"); !strings.Contains(page, "<td>ALFA export</td>") || strings.Contains(page, tm[1]) {
+		t.Error("the API token is not listed, or is shown again")
+	}
+	toks, _ := st.APITokens(ctx, a.TenantID)
+	if code, _, _ := other.post("/ui/settings/token/revoke", url.Values{"csrf": {other.csrf}, "id": {fmt.Sprint(toks[0].ID)}}); code != http.StatusNotFound {
+		t.Errorf("tenant B revoking A's API token: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/token/revoke", url.Values{"csrf": {acc.csrf}, "id": {fmt.Sprint(toks[0].ID)}}); code != http.StatusSeeOther {
+		t.Errorf("revoking the API token: %d", code)
+	}
+	if _, err := st.AuthAPI(ctx, tm[1]); err == nil {
+		t.Error("a revoked API token still works")
+	}
+	spare, _ := st.EnrollAgent(ctx, a.TenantID, "ALFA9", "")
+	if code, _, _ := other.post("/ui/settings/agent/revoke", url.Values{"csrf": {other.csrf}, "store": {"ALFA9"}}); code != http.StatusNotFound {
+		t.Errorf("tenant B revoking A's agent: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/agent/revoke", url.Values{"csrf": {acc.csrf}, "store": {"ALFA9"}}); code != http.StatusSeeOther {
+		t.Errorf("revoking an agent token: %d", code)
+	}
+	if _, err := st.AuthAgent(ctx, spare); err == nil {
+		t.Error("a revoked agent token still works")
+	}
+
 	// A store's own POS mode: set by A's accountant, refused for an unknown mode, and B cannot touch it.
 	if code, _, _ := other.post("/ui/settings/store-mode", url.Values{"csrf": {other.csrf}, "store": {"ALFA1"}, "pos_mode": {"dayclose"}}); code != http.StatusNotFound {
 		t.Errorf("tenant B setting A's store mode: %d, want 404", code)
@@ -283,7 +317,7 @@ func TestWebUI(t *testing.T) {
 
 	// Marketplace accounts from the settings form: a bad one comes back with every problem named
 	// and the form filled again (secrets aside); a good one is added, its secret never shown.
-	code, page, _ := acc.post("/ui/settings/market", url.Values{"csrf": {acc.csrf}, "kind": {"amazon"}, "name": {"ALFA Amazon"},
+	code, page, _ = acc.post("/ui/settings/market", url.Values{"csrf": {acc.csrf}, "kind": {"amazon"}, "name": {"ALFA Amazon"},
 		"endpoint": {"http://example.com"}, "client_id": {"cid"}, "client_secret": {"ALFA-SECRET"}, "marketplace": {"A1PA6795UKMFR9"}})
 	for _, want := range []string{"must use https", "refresh_token is required", `value="ALFA Amazon"`, `value="A1PA6795UKMFR9" checked`} {
 		if code != 200 || !strings.Contains(page, want) {

@@ -35,7 +35,10 @@ const usage = `tiltas-cloud: the Tiltas sync API and back office
   tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--secrets-key FILE] [--tls-cert F --tls-key F | --behind-tls-proxy]
   tiltas-cloud tenant create --name NAME [--db URL]
   tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME] [--db URL]
+  tiltas-cloud agent revoke --tenant NAME --store CODE [--db URL]        (a stolen or retired agent)
   tiltas-cloud token create --tenant NAME [--name LABEL] [--db URL]
+  tiltas-cloud token list   --tenant NAME [--db URL]
+  tiltas-cloud token revoke --tenant NAME --id N [--db URL]
   tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
   tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
 
@@ -121,6 +124,48 @@ func run(args []string, log *slog.Logger) error {
 		return printToken(ctx, *db, *tenant, "API token", func(st *store.Store, tenantID int64) (string, error) {
 			return st.CreateAPIToken(ctx, tenantID, *name)
 		})
+	case "agent revoke":
+		tenant := fs.String("tenant", "", "tenant name")
+		code := fs.String("store", "", "store code")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+			n, err := st.RevokeAgentTokens(ctx, tenantID, *code)
+			if err == nil {
+				fmt.Printf("revoked %d agent token(s) of store %s; enroll it again for a new one\n", n, *code)
+			}
+			return err
+		})
+	case "token list":
+		tenant := fs.String("tenant", "", "tenant name")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+			ts, err := st.APITokens(ctx, tenantID)
+			for _, t := range ts {
+				state := "active"
+				if t.Revoked != nil {
+					state = "revoked " + t.Revoked.Format(time.RFC3339)
+				}
+				fmt.Printf("%d\t%s\tcreated %s\t%s\n", t.ID, t.Name, t.Created.Format(time.RFC3339), state)
+			}
+			return err
+		})
+	case "token revoke":
+		tenant := fs.String("tenant", "", "tenant name")
+		id := fs.Int64("id", 0, "the token's id (tiltas-cloud token list)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+			err := st.RevokeAPIToken(ctx, tenantID, *id)
+			if err == nil {
+				fmt.Printf("API token %d revoked\n", *id)
+			}
+			return err
+		})
 	case "user add":
 		tenant := fs.String("tenant", "", "tenant name")
 		email := fs.String("email", "", "the user's e-mail (sign-in name)")
@@ -199,6 +244,17 @@ func printToken(ctx context.Context, db, tenant, what string, make func(*store.S
 		fmt.Fprintf(os.Stderr, "%s of %s (shown once; only its hash is kept):\n", what, t.Name)
 		fmt.Println(tok)
 		return nil
+	})
+}
+
+// withTenant runs fn with the store and the named tenant's id.
+func withTenant(ctx context.Context, url, tenant string, fn func(*store.Store, int64) error) error {
+	return withStore(ctx, url, func(st *store.Store) error {
+		t, err := st.TenantByName(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		return fn(st, t.ID)
 	})
 }
 

@@ -35,6 +35,8 @@ type Books interface {
 	POSSettings(ctx context.Context, tenantID int64) (store.POSSettings, error)
 	SetPOSSettings(ctx context.Context, tenantID int64, p store.POSSettings) error
 	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
+	BooksClosedUntil(ctx context.Context, tenantID int64) (string, error)
+	CloseBooks(ctx context.Context, tenantID int64, until string) error
 	Accounts(ctx context.Context, tenantID int64) ([]store.Account, error)
 	SaveAccount(ctx context.Context, tenantID int64, a store.Account) error
 	OperationTypes(ctx context.Context, tenantID int64) ([]store.OperationType, error)
@@ -59,6 +61,8 @@ func (a *API) registerBooks(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/settings/pos", a.auth(a.getPOSSettings))
 	mux.Handle("PUT /api/v1/settings/pos", a.auth(a.putPOSSettings))
 	mux.Handle("PUT /api/v1/stores/{store}/pos-mode", a.auth(a.putStorePOSMode))
+	mux.Handle("GET /api/v1/settings/books", a.auth(a.getBooksClosed))
+	mux.Handle("PUT /api/v1/settings/books", a.auth(a.putBooksClosed))
 	mux.Handle("GET /api/v1/accounts", a.auth(a.accounts))
 	mux.Handle("PUT /api/v1/accounts/{code}", a.auth(a.putAccount))
 	mux.Handle("GET /api/v1/operation-types", a.auth(a.operationTypes))
@@ -368,6 +372,33 @@ func (a *API) putStorePOSMode(w http.ResponseWriter, r *http.Request, tenant int
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil
+}
+
+func (a *API) getBooksClosed(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	d, err := a.Store.BooksClosedUntil(r.Context(), tenant)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"closed_until": d})
+	return nil
+}
+
+// putBooksClosed closes the books up to a day: {"closed_until": "2026-10-31"}, or "" to open.
+func (a *API) putBooksClosed(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	var body struct {
+		Until *string `json:"closed_until"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if body.Until == nil {
+		return badRequest(`body needs "closed_until": a day such as "2026-10-31", or "" to open the books`)
+	}
+	if err := a.Store.CloseBooks(r.Context(), tenant, *body.Until); err != nil {
+		return invalid(err)
+	}
+	a.Log.Warn("books closed", "tenant", tenant, "until", *body.Until, "by", "API")
+	return a.getBooksClosed(w, r, tenant)
 }
 
 func (a *API) accounts(w http.ResponseWriter, r *http.Request, tenant int64) error {

@@ -105,6 +105,22 @@ type Settings struct {
 	Payments       map[string]string // payment code → account
 	Classifiers    map[string]string // VAT rate (as decimal string) → classifier code
 	Series         map[string]string // operation type → document series
+	// ClosedUntil is the last day of closed books ("" none): nothing is dated on or before it.
+	ClosedUntil string
+}
+
+// BookingDate is the day a document dated date is booked on: that day, or the first open day
+// when the books are closed up to it, with a note saying so ("" when it keeps its day).
+func (s Settings) BookingDate(date string) (string, string) {
+	if s.ClosedUntil == "" || date > s.ClosedUntil {
+		return date, ""
+	}
+	d, err := time.Parse(time.DateOnly, s.ClosedUntil)
+	if err != nil {
+		return date, ""
+	}
+	open := d.AddDate(0, 0, 1).Format(time.DateOnly)
+	return open, fmt.Sprintf("dated %s, booked on %s: the books are closed up to %s", date, open, s.ClosedUntil)
 }
 
 // ModeFor is the POS posting mode of a store: its own, or the tenant's.

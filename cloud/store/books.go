@@ -98,8 +98,8 @@ func (s *Store) Settings(ctx context.Context, tenantID int64) (posting.Settings,
 func (s *Store) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
 	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}, StoreModes: map[int64]string{}}
 	var auto, back int
-	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account FROM pos_settings WHERE tenant_id = ?`, tenantID).
-		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services)
+	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account, books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).
+		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services, &set.ClosedUntil)
 	if err != nil {
 		return set, fmt.Errorf("read POS settings: %w", err)
 	}
@@ -210,6 +210,12 @@ func (s *Store) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings,
 	series := set.Series[n.doc.Op]
 	if series == "" {
 		return 0, &posting.Error{Msg: fmt.Sprintf("operation type %q has no document series: add it in the settings", n.doc.Op)}
+	}
+	// Books closed up to a day take nothing dated into them: such a document is booked on the
+	// first open day, and its entry says so.
+	if date, note := set.BookingDate(n.doc.Date); note != "" {
+		n.doc.Date = date
+		n.doc.Entry.Memo += " (" + note + ")"
 	}
 	number, err := s.nextNumber(ctx, tx, n.tenantID, series)
 	if err != nil {

@@ -470,6 +470,9 @@ func (s *Store) StockIn(ctx context.Context, tenantID int64, warehouse, date, ke
 		if warehouse != "" {
 			set.Warehouse = warehouse
 		}
+		if set.ClosedUntil != "" && date <= set.ClosedUntil {
+			return &InvalidError{fmt.Errorf("date %s: the books are closed up to %s; receive the goods on a later day, or reopen the books", date, set.ClosedUntil)}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM warehouses WHERE tenant_id = ? AND code = ?`, tenantID, set.Warehouse).Scan(&n); err != nil || n == 0 {
 			return &InvalidError{fmt.Errorf("warehouse %q does not exist", set.Warehouse)}
@@ -529,6 +532,11 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64,
 		return err
 	}
 	today := s.now().In(s.zone).Format(time.DateOnly)
+	set, err := s.settings(ctx, tx, tenantID)
+	if err != nil {
+		return err
+	}
+	today, _ = set.BookingDate(today) // never into closed books
 	for _, e := range entries {
 		if e.Reverses != 0 {
 			continue

@@ -3,11 +3,14 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -252,5 +255,67 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 			}
 		}
 		balances(t, s, who.TenantID)
+	})
+}
+
+// Closed books take nothing dated into them: late receipts and cancellations are booked on the
+// first open day, saying so; goods receipts dated into them are refused; reopening restores.
+func TestClosedBooks(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Shop", "S1")
+		set, _ := s.POSSettings(ctx, who.TenantID)
+		set.AutoWriteOff = false
+		s.SetPOSSettings(ctx, who.TenantID, set)
+		s.SetClock(func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) })
+		defer s.SetClock(time.Now)
+		var inv *store.InvalidError
+		if err := s.CloseBooks(ctx, who.TenantID, "30 November"); !errors.As(err, &inv) {
+			t.Fatalf("a bad date: %v", err)
+		}
+		if err := s.CloseBooks(ctx, who.TenantID, "2026-11-30"); err != nil {
+			t.Fatal(err)
+		}
+		fx := fixtureReceipts(t)
+		ingest(t, s, who, "s", fx["101"]) // sold on 2 November
+		if _, err := s.PostPending(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID})
+		if len(docs) != 1 || docs[0].Date != "2026-12-01" {
+			t.Fatalf("a receipt of a closed month: %+v", docs)
+		}
+		detail, _ := s.Document(ctx, who.TenantID, docs[0].ID)
+		if e := detail.Entries[0]; e.Date != "2026-12-01" || !strings.Contains(e.Memo, "the books are closed up to 2026-11-30") {
+			t.Fatalf("its entry: %s %q", e.Date, e.Memo)
+		}
+		if vs, _ := s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30"); len(vs.Rows) != 1 {
+			t.Fatalf("the closed month gained rows: %v", vs.Rows)
+		}
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []store.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
+			t.Fatalf("goods received into closed books: %v", err)
+		}
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []store.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
+			t.Fatal(err)
+		}
+		// Cancelled on 25 November, inside the closed books: the reversal goes to 1 December.
+		if err := s.Cancel(ctx, who.TenantID, docs[0].ID, "acc@shop.lt"); err != nil {
+			t.Fatal(err)
+		}
+		if detail, _ = s.Document(ctx, who.TenantID, docs[0].ID); detail.CancelDate != "2026-12-01" || detail.Entries[1].Date != "2026-12-01" {
+			t.Fatalf("a cancellation in closed books: %s %s", detail.CancelDate, detail.Entries[1].Date)
+		}
+		if err := s.CloseBooks(ctx, who.TenantID, ""); err != nil {
+			t.Fatal(err)
+		}
+		ingest(t, s, who, "s", fx["103"])
+		s.PostPending(ctx, 10)
+		docs, _ = s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Op: "invoice"})
+		if len(docs) != 1 || docs[0].Date >= "2026-12-01" {
+			t.Fatalf("after reopening, a receipt keeps its day: %+v", docs)
+		}
+		if got, _ := s.BooksClosedUntil(ctx, who.TenantID); got != "" {
+			t.Fatalf("reopened books say %q", got)
+		}
 	})
 }

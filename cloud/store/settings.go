@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -238,4 +239,26 @@ func (s *Store) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClas
 			tenantID, bp, c.Code, c.Name)
 		return err
 	})
+}
+
+// BooksClosedUntil is the last day of a tenant's closed books, or "".
+func (s *Store) BooksClosedUntil(ctx context.Context, tenantID int64) (string, error) {
+	var d string
+	err := s.db.QueryRowContext(ctx, `SELECT books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&d)
+	return d, err
+}
+
+// CloseBooks closes the books up to a day (YYYY-MM-DD), typically the last day of a filed VAT
+// period; "" opens them all. From then on nothing is dated on or before it: late receipts and
+// orders are booked on the first open day, cancellations too, and goods receipts dated into
+// it are refused. Booked documents stay as they are. by is recorded in the log by the caller.
+func (s *Store) CloseBooks(ctx context.Context, tenantID int64, until string) error {
+	until = strings.TrimSpace(until)
+	if until != "" {
+		if _, err := time.Parse(time.DateOnly, until); err != nil {
+			return &InvalidError{fmt.Errorf("date %q: use YYYY-MM-DD, e.g. 2026-10-31, or empty to open the books", until)}
+		}
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE pos_settings SET books_closed_until = ? WHERE tenant_id = ?`, until, tenantID)
+	return err
 }

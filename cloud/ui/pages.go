@@ -430,7 +430,8 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
 	reduced, _ := u.Store.ReducedRates(ctx, t)
 	apiTokens, _ := u.Store.APITokens(ctx, t)
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	closed, _ := u.Store.BooksClosedUntil(ctx, t)
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -487,6 +488,20 @@ func (u *UI) enroll(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	u.settingsPage(w, r, s, map[string]any{"Token": tok, "TokenStore": code}, "", "")
+}
+
+func (u *UI) closeBooks(w http.ResponseWriter, r *http.Request, s *session) {
+	until := r.FormValue("closed_until")
+	if err := u.Store.CloseBooks(r.Context(), s.user.TenantID, until); err != nil {
+		u.saveSetting(w, r, s, err)
+		return
+	}
+	u.Log.Warn("books closed", "tenant", s.user.TenantID, "until", until, "by", s.user.Email)
+	msg := "The books are open."
+	if until != "" {
+		msg = "The books are closed up to " + until + "."
+	}
+	back(w, r, "/ui/settings", msg)
 }
 
 func (u *UI) revokeAgent(w http.ResponseWriter, r *http.Request, s *session) {

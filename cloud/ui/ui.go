@@ -151,6 +151,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"GET /ui/settings":                 u.settings,
 		"POST /ui/settings/company":        u.saveCompany,
 		"POST /ui/settings/pos":            u.savePOS,
+		"POST /ui/settings/close":          u.closeBooks,
 		"POST /ui/settings/store-mode":     u.saveStoreMode,
 		"POST /ui/settings/enroll":         u.enroll,
 		"POST /ui/settings/agent/revoke":   u.revokeAgent,

@@ -19,6 +19,7 @@ type Market interface {
 	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
 	MarketAccount(ctx context.Context, tenantID, id int64) (store.MarketAccount, error)
 	UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error
+	PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error
 	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]store.MarketOrder, error)
 	RetryOrder(ctx context.Context, tenantID, id int64) error
 	FetchNow(ctx context.Context, tenantID, accountID int64) error
@@ -89,8 +90,8 @@ func (a *API) createMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	return nil
 }
 
-// updateMarketAccount changes an account: {"name", "config", "pull_every_minutes"}, each
-// optional. config holds only the fields that change (a rotated client_secret, say); the rest
+// updateMarketAccount changes an account: {"name", "config", "pull_every_minutes", "paused"},
+// each optional. config holds only the fields that change (a rotated client_secret, say); the rest
 // of the stored config stays.
 func (a *API) updateMarketAccount(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	id, err := idParam(r, "id")
@@ -101,6 +102,7 @@ func (a *API) updateMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 		Name          string          `json:"name"`
 		Config        json.RawMessage `json:"config"`
 		PullEveryMins int             `json:"pull_every_minutes"`
+		Paused        *bool           `json:"paused"`
 	}
 	if err := readJSON(r, &body); err != nil {
 		return err
@@ -128,6 +130,11 @@ func (a *API) updateMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	if err := a.Store.UpdateMarketAccount(r.Context(), tenant, id, name, cfg, time.Duration(body.PullEveryMins)*time.Minute); err != nil {
 		return invalid(err)
 	}
+	if body.Paused != nil {
+		if err := a.Store.PauseMarketAccount(r.Context(), tenant, id, *body.Paused); err != nil {
+			return err
+		}
+	}
 	updated, err := a.Store.MarketAccount(r.Context(), tenant, id)
 	if err != nil {
 		return err
@@ -143,6 +150,9 @@ func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) err
 	}
 	if err := a.Store.FetchNow(r.Context(), tenant, id); err != nil {
 		var inv *store.InvalidError
+		if errors.Is(err, store.ErrPaused) {
+			return &httpErr{http.StatusConflict, err.Error()}
+		}
 		if errors.As(err, &inv) {
 			return &httpErr{http.StatusTooManyRequests, err.Error()}
 		}

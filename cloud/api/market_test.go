@@ -76,6 +76,9 @@ func TestMarketAPI(t *testing.T) {
 				return m["name"] == "Amazon DE" && m["pull_every_seconds"].(float64) == 1800
 			}},
 		{"B changes A's account", tokB, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"name":"Mine"}`, 404, nil},
+		{"pause", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"paused":true}`, 200, func(m map[string]any) bool { return m["paused"] == true }},
+		{"fetch a paused account", tokA, "POST", fmt.Sprintf("/api/v1/market/accounts/%d/fetch", acct), "", 409, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "paused") }},
+		{"resume", tokA, "PUT", fmt.Sprintf("/api/v1/market/accounts/%d", acct), `{"paused":false}`, 200, func(m map[string]any) bool { return m["paused"] == false }},
 		{"fetch now", tokA, "POST", fmt.Sprintf("/api/v1/market/accounts/%d/fetch", acct), "", 202, nil},
 		{"fetch a missing account", tokA, "POST", "/api/v1/market/accounts/999/fetch", "", 404, nil},
 		{"orders, bad state", tokA, "GET", "/api/v1/market/orders?state=lost", "", 400, nil},

@@ -91,3 +91,44 @@ func TestPullWithUnreadableCredentials(t *testing.T) {
 		t.Fatalf("account after the pull: failures %d, error %q, next %v", as[0].Failures, as[0].LastError, as[0].NextPull)
 	}
 }
+
+// A paused account is not pulled, and cannot be fetched now, until it is resumed.
+func TestPausedAccount(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, _ := st.CreateTenant(ctx, "T")
+	id, err := st.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", json.RawMessage(`{"api_url":"http://127.0.0.1:9","auth_url":"http://127.0.0.1:9","client_id":"c","client_secret":"s","refresh_token":"r"}`), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PauseMarketAccount(ctx, tn.ID, id, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PauseMarketAccount(ctx, tn.ID+1, id, true); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another tenant pausing it: %v", err)
+	}
+	sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := sched.RunDue(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.MarketAccount(ctx, tn.ID, id)
+	if !a.Paused || a.LastPull != nil || a.Failures != 0 {
+		t.Fatalf("a paused account was pulled: %+v", a)
+	}
+	if err := st.FetchNow(ctx, tn.ID, id); !errors.Is(err, store.ErrPaused) {
+		t.Fatalf("fetch now of a paused account: %v", err)
+	}
+	if err := st.PauseMarketAccount(ctx, tn.ID, id, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := sched.RunDue(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ = st.MarketAccount(ctx, tn.ID, id); a.Paused || a.Failures != 1 { // nothing listens on port 9
+		t.Fatalf("a resumed account was not pulled: %+v", a)
+	}
+}

@@ -78,7 +78,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, a := range accts {
-		if a.NextPull != nil && a.NextPull.After(now) {
+		if a.Paused || a.NextPull != nil && a.NextPull.After(now) {
 			continue
 		}
 		if err := s.Pull(ctx, a); err != nil && ctx.Err() != nil {

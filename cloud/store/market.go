@@ -236,6 +236,7 @@ type MarketAccount struct {
 	NextPull  *time.Time      `json:"next_pull"`
 	Failures  int             `json:"failures"`
 	LastError string          `json:"last_error"`
+	Paused    bool            `json:"paused"` // by a person: not pulled until resumed
 }
 
 // CreateMarketAccount adds an account; config holds its endpoints and credentials.
@@ -270,15 +271,16 @@ func (s *Store) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, 
 	var a MarketAccount
 	var cfg string
 	var last, next int64
-	if err := sc.Scan(&a.ID, &a.TenantID, &a.Kind, &a.Name, &cfg, &a.Cursor, &a.EveryS, &last, &next, &a.Failures, &a.LastError); err != nil {
+	var paused int
+	if err := sc.Scan(&a.ID, &a.TenantID, &a.Kind, &a.Name, &cfg, &a.Cursor, &a.EveryS, &last, &next, &a.Failures, &a.LastError, &paused); err != nil {
 		return a, err
 	}
-	a.LastPull, a.NextPull = msTime(last), msTime(next)
+	a.LastPull, a.NextPull, a.Paused = msTime(last), msTime(next), paused != 0
 	a.Config, a.ConfigErr = s.openConfig(a.TenantID, a.Name, cfg)
 	return a, nil
 }
 
-const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error"
+const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error, paused"
 
 // MarketAccount reads one of a tenant's accounts.
 func (s *Store) MarketAccount(ctx context.Context, tenantID, id int64) (MarketAccount, error) {
@@ -318,6 +320,23 @@ func (s *Store) UpdateMarketAccount(ctx context.Context, tenantID, id int64, nam
 		if _, err := s.MarketAccount(ctx, tenantID, id); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ErrPaused refuses a fetch of a paused account.
+var ErrPaused = errors.New("the account is paused: resume it first")
+
+// PauseMarketAccount stops (true) or resumes (false) an account's pulls. Its orders stay as
+// they are; a resumed account is pulled within seconds and carries on from its cursor.
+func (s *Store) PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET paused = ?, next_pull_ms = 0 WHERE tenant_id = ? AND id = ?`, boolInt(paused), tenantID, id)
+	if err != nil {
+		return fmt.Errorf("pause marketplace account %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		_, err := s.MarketAccount(ctx, tenantID, id)
+		return err
 	}
 	return nil
 }
@@ -729,13 +748,16 @@ var Cooldowns = map[string]time.Duration{"allegro": 10 * time.Minute, "amazon": 
 // FetchNow makes an account due now, unless it was pulled within its cooldown.
 func (s *Store) FetchNow(ctx context.Context, tenantID, accountID int64) error {
 	var kind string
-	var last int64
-	err := s.db.QueryRowContext(ctx, `SELECT kind, last_pull_ms FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, accountID).Scan(&kind, &last)
+	var last, paused int64
+	err := s.db.QueryRowContext(ctx, `SELECT kind, last_pull_ms, paused FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, accountID).Scan(&kind, &last, &paused)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("marketplace account %d: %w", accountID, ErrNotFound)
 	}
 	if err != nil {
 		return err
+	}
+	if paused != 0 {
+		return &InvalidError{ErrPaused}
 	}
 	if wait := time.UnixMilli(last).Add(Cooldowns[kind]).Sub(s.now()); wait > 0 {
 		return &InvalidError{fmt.Errorf("%s was fetched at %s and allows a fetch every %s: try again in %s",

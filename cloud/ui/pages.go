@@ -773,6 +773,20 @@ func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 }
 
+func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
+	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
+	paused := r.FormValue("paused") == "1"
+	if err := u.Store.PauseMarketAccount(r.Context(), s.user.TenantID, aid, paused); err != nil {
+		u.fail(w, err)
+		return
+	}
+	msg := "Marketplace account resumed: it is pulled within seconds."
+	if paused {
+		msg = "Marketplace account paused: it is not pulled until you resume it."
+	}
+	back(w, r, "/ui/settings", msg)
+}
+
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	if err := u.Store.FetchNow(r.Context(), s.user.TenantID, aid); err != nil {

@@ -139,6 +139,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/settings/fetch":          u.fetchNow,
 		"POST /ui/settings/market":         u.addMarket,
 		"POST /ui/settings/market/update":  u.updateMarket,
+		"POST /ui/settings/market/pause":   u.pauseMarket,
 		"POST /ui/settings/classifier":     u.saveClassifier,
 		"POST /ui/settings/operation":      u.saveOperation,
 		"POST /ui/settings/account":        u.saveAccount,

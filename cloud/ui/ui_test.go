@@ -235,7 +235,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close", "/ui/settings/market/pause"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -354,6 +354,19 @@ func TestWebUI(t *testing.T) {
 	}
 	if code, page, _ := acc.post("/ui/settings/market/update", url.Values{"csrf": {acc.csrf}, "id": {aid}, "name": {"ALFA Allegro"}, "api_url": {"http://allegro.example"}}); code != 200 || !strings.Contains(page, "must use https") {
 		t.Errorf("a change that breaks the config: %d", code)
+	}
+	if code, _, _ := other.post("/ui/settings/market/pause", url.Values{"csrf": {other.csrf}, "id": {aid}, "paused": {"1"}}); code != http.StatusNotFound {
+		t.Errorf("tenant B pausing A's account: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/market/pause", url.Values{"csrf": {acc.csrf}, "id": {aid}, "paused": {"1"}}); code != http.StatusSeeOther {
+		t.Errorf("pausing: %d", code)
+	}
+	if _, page, _ := acc.get("/ui/"); !strings.Contains(page, "ALFA Allegro (allegro) <strong>paused</strong>") {
+		t.Error("the overview does not show the account paused")
+	}
+	acc.post("/ui/settings/market/pause", url.Values{"csrf": {acc.csrf}, "id": {aid}, "paused": {"0"}})
+	if got, _ := st.MarketAccount(ctx, a.TenantID, accts[0].ID); got.Paused {
+		t.Error("resuming did not resume")
 	}
 
 	// CSV import with a bad row shows that row's error.

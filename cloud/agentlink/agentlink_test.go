@@ -52,6 +52,21 @@ func (f *fixture) dial(t *testing.T, token string) (*websocket.Conn, *http.Respo
 	return websocket.DefaultDialer.Dial(url, h)
 }
 
+// welcomed dials with the fixture's token and says hello; the connection closes with the test.
+func (f *fixture) welcomed(t *testing.T) *websocket.Conn {
+	t.Helper()
+	c, _, err := f.dial(t, f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
+	if w := recv(t, c); w.Type != protocol.TypeWelcome {
+		t.Fatalf("want welcome, got %+v", w)
+	}
+	return c
+}
+
 func hello() *protocol.Hello {
 	return &protocol.Hello{Magic: protocol.Magic, Version: protocol.Version, AgentID: "a1", Store: "VLN1", Stream: "s1"}
 }
@@ -159,15 +174,7 @@ func TestBadAgentsAreRefusedClearly(t *testing.T) {
 	}
 	for _, tc := range afterHello {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _, err := f.dial(t, f.token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
-			if w := recv(t, c); w.Type != protocol.TypeWelcome {
-				t.Fatalf("want welcome, got %+v", w)
-			}
+			c := f.welcomed(t)
 			tc.send(t, c)
 			expectRefusal(t, c, tc.code, tc.text)
 		})
@@ -215,15 +222,7 @@ func TestBadAgentsAreRefusedClearly(t *testing.T) {
 func TestRevokedMidSession(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	c, _, err := f.dial(t, f.token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: hello()})
-	if w := recv(t, c); w.Type != protocol.TypeWelcome {
-		t.Fatalf("want welcome, got %+v", w)
-	}
+	c := f.welcomed(t)
 	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 1, LastSeq: 1, Items: []protocol.Item{receiptItem(1, "r1")}}})
 	if a := recv(t, c); a.Type != protocol.TypeAck {
 		t.Fatalf("want ack, got %+v", a)

@@ -468,16 +468,8 @@ func (u *UI) savePOS(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
 	code := r.FormValue("store")
-	if err := u.Store.SetStorePOSMode(r.Context(), s.user.TenantID, code, r.FormValue("pos_mode")); err != nil {
-		var inv *store.InvalidError
-		if errors.As(err, &inv) {
-			u.settingsPage(w, r, s, nil, "", err.Error())
-			return
-		}
-		u.fail(w, err) // another tenant's store is not found
-		return
-	}
-	back(w, r, "/ui/settings", "POS mode of store "+code+" saved: it applies from now on.")
+	err := u.Store.SetStorePOSMode(r.Context(), s.user.TenantID, code, r.FormValue("pos_mode"))
+	u.settingsAnswer(w, r, s, err, "POS mode of store "+code+" saved: it applies from now on.")
 }
 
 func (u *UI) enroll(w http.ResponseWriter, r *http.Request, s *session) {
@@ -532,16 +524,10 @@ func (u *UI) createAPIToken(w http.ResponseWriter, r *http.Request, s *session) 
 func (u *UI) revokeAPIToken(w http.ResponseWriter, r *http.Request, s *session) {
 	tid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	err := u.Store.RevokeAPIToken(r.Context(), s.user.TenantID, tid)
-	var inv *store.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		u.settingsPage(w, r, s, nil, "", err.Error())
-	case err != nil:
-		u.fail(w, err)
-	default:
+	if err == nil {
 		u.Log.Warn("API token revoked", "tenant", s.user.TenantID, "id", tid, "by", s.user.Email)
-		back(w, r, "/ui/settings", "API token revoked: it stopped working.")
 	}
+	u.settingsAnswer(w, r, s, err, "API token revoked: it stopped working.")
 }
 
 func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
@@ -762,15 +748,7 @@ func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 		every, _ := strconv.Atoi(r.FormValue("every"))
 		err = u.Store.UpdateMarketAccount(ctx, s.user.TenantID, aid, r.FormValue("name"), cfg, time.Duration(every)*time.Minute)
 	}
-	var inv *store.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		u.settingsPage(w, r, s, nil, "", err.Error())
-	case err != nil:
-		u.fail(w, err)
-	default:
-		back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q saved: it is pulled again within seconds.", strings.TrimSpace(r.FormValue("name"))))
-	}
+	u.settingsAnswer(w, r, s, err, fmt.Sprintf("Marketplace account %q saved: it is pulled again within seconds.", strings.TrimSpace(r.FormValue("name"))))
 }
 
 func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
@@ -808,6 +786,20 @@ func (u *UI) saveOperation(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) saveAccount(w http.ResponseWriter, r *http.Request, s *session) {
 	u.saveSetting(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, store.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
 		Kind: r.FormValue("kind"), Active: r.FormValue("active") != ""}))
+}
+
+// settingsAnswer answers a settings form: back to the settings with flash, the page again with
+// a refusal a person can act on, or an error page (404 for another tenant's object).
+func (u *UI) settingsAnswer(w http.ResponseWriter, r *http.Request, s *session, err error, flash string) {
+	var inv *store.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.settingsPage(w, r, s, nil, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/settings", flash)
+	}
 }
 
 // saveSetting answers a settings form: back with a note, or the page with the refusal.

@@ -50,7 +50,7 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 			ID string `json:"id"`
 		}{ID: sku}
 		f.LineItems = append(f.LineItems, li)
-		lines = append(lines, orderLine{sku, true, price.Mul(decimal.NewFromInt(int64(qty)))})
+		lines = append(lines, orderLine{sku, price.Mul(decimal.NewFromInt(int64(qty)))})
 	}
 	cost := decimal.New(int64(899+rng.IntN(1000)), -2)
 	f.Delivery = &struct {
@@ -61,7 +61,7 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		} `json:"method,omitempty"`
 		Cost *allegro.Money `json:"cost,omitempty"`
 	}{Address: &allegro.Address{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
-	lines = append(lines, orderLine{"", false, cost})
+	lines = append(lines, orderLine{"", cost})
 	toPay := cost
 	for _, li := range f.LineItems {
 		toPay = toPay.Add(d(li.Price.Amount).Mul(decimal.NewFromInt(int64(li.Quantity))))
@@ -72,7 +72,7 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		f.Discounts = append(f.Discounts, struct {
 			Type string `json:"type"`
 		}{"COUPON"})
-		lines = append(lines, orderLine{"", false, coupon.Neg()})
+		lines = append(lines, orderLine{"", coupon.Neg()})
 	}
 	f.Summary.TotalToPay.Amount = toPay.StringFixed(2)
 	return f, expectVAT(treatment, country, "PLN", lines)

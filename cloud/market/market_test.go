@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -38,15 +39,15 @@ var bookRates = map[string]string{"DE": "7", "NL": "9", "FR": "5.5", "PL": "5", 
 
 const bookRatesCSV = "country;category;rate\nDE;books;7\nNL;books;9\nFR;books;5.5\nPL;books;5\nSE;books;6\nCZ;books;10\n"
 
-// expectVAT is an independent computation of an order's VAT in EUR: the card's rate at home,
-// the book rate abroad for the book, 0 % intra-EU and for export; lines without a card follow
-// the goods when they share one rate, else the standard rate.
+// orderLine is a line as expectVAT sees it.
 type orderLine struct {
 	sku   string // "" for shipping, services and whole-order discounts
-	goods bool
 	gross decimal.Decimal
 }
 
+// expectVAT is an independent computation of an order's VAT in EUR: the card's rate at home,
+// the book rate abroad for the book, 0 % intra-EU and for export; lines without a card take
+// the goods' rate, apportioned by value across several, else the standard rate.
 func expectVAT(treatment, dest, currency string, lines []orderLine) decimal.Decimal {
 	goodsRate := func(sku string) string {
 		switch treatment {
@@ -64,27 +65,46 @@ func expectVAT(treatment, dest, currency string, lines []orderLine) decimal.Deci
 		return rates[dest]
 	}
 	standard := map[string]string{"intra": "0", "export": "0", "domestic": rates["LT"], "oss": rates[dest]}[treatment]
-	uniform, first := true, ""
+	// The value of carded lines per rate: what lines without a card are apportioned by.
+	value := map[string]decimal.Decimal{}
+	var order []string
 	for _, l := range lines {
-		if l.goods {
-			if r := goodsRate(l.sku); first == "" {
-				first = r
-			} else if r != first {
-				uniform = false
+		if l.sku != "" {
+			r := goodsRate(l.sku)
+			if _, seen := value[r]; !seen {
+				order = append(order, r)
 			}
+			value[r] = value[r].Add(l.gross)
 		}
 	}
-	ancillary := standard
-	if first != "" && uniform {
-		ancillary = first
+	sort.Slice(order, func(i, j int) bool { return d(order[i]).LessThan(d(order[j])) })
+	total := decimal.Zero
+	for _, r := range order {
+		total = total.Add(value[r])
+	}
+	vatOf := func(gross decimal.Decimal, rate string) decimal.Decimal {
+		return domain.LineVAT(gross, d(rate)).Div(d(fx[currency])).Round(2)
 	}
 	vat := decimal.Zero
 	for _, l := range lines {
-		r := ancillary
-		if l.sku != "" {
-			r = goodsRate(l.sku)
+		switch {
+		case l.sku != "":
+			vat = vat.Add(vatOf(l.gross, goodsRate(l.sku)))
+		case len(order) == 1:
+			vat = vat.Add(vatOf(l.gross, order[0]))
+		case len(order) == 0 || !total.IsPositive():
+			vat = vat.Add(vatOf(l.gross, standard))
+		default: // apportioned by value, the last rate taking what rounding leaves
+			left := l.gross
+			for k, r := range order {
+				part := left
+				if k < len(order)-1 {
+					part = l.gross.Mul(value[r]).Div(total).Round(2)
+					left = left.Sub(part)
+				}
+				vat = vat.Add(vatOf(part, r))
+			}
 		}
-		vat = vat.Add(domain.LineVAT(l.gross, d(r)).Div(d(fx[currency])).Round(2))
 	}
 	return vat
 }
@@ -152,26 +172,26 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 			price := unit.Mul(decimal.NewFromInt(int64(qty)))
 			it := amazon.OrderItem{ASIN: "B0" + sku, SellerSKU: sku, OrderItemId: fmt.Sprint(i, "-", k), Title: "Prekė " + sku, QuantityOrdered: qty,
 				ItemPrice: &amazon.Money{CurrencyCode: m.currency, Amount: price.StringFixed(2)}, ItemTax: &amazon.Money{CurrencyCode: m.currency, Amount: "0.00"}}
-			lines = append(lines, orderLine{sku, true, price})
+			lines = append(lines, orderLine{sku, price})
 			e.qty[sku] += qty
 			total = total.Add(price)
 			if o.FulfillmentChannel == "MFN" && k == 0 {
 				ship := decimal.New(int64(299+rng.IntN(500)), -2)
 				it.ShippingPrice = &amazon.Money{CurrencyCode: m.currency, Amount: ship.StringFixed(2)}
-				lines = append(lines, orderLine{"", false, ship})
+				lines = append(lines, orderLine{"", ship})
 				total = total.Add(ship)
 			}
 			if k == 0 && i%11 == 0 { // gift wrapped: a charged service
 				wrap := decimal.New(int64(199+rng.IntN(300)), -2)
 				it.BuyerInfo = &amazon.ItemBuyerInfo{GiftWrapPrice: &amazon.Money{CurrencyCode: m.currency, Amount: wrap.StringFixed(2)}, GiftWrapLevel: "Classic"}
 				it.IsGift = true
-				lines = append(lines, orderLine{"", false, wrap})
+				lines = append(lines, orderLine{"", wrap})
 				total = total.Add(wrap)
 			}
 			if k == 0 && i%43 == 0 { // cash on delivery, with part of the fee taken off
 				it.CODFee = &amazon.Money{CurrencyCode: m.currency, Amount: "2.00"}
 				it.CODFeeDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "0.50"}
-				lines = append(lines, orderLine{"", false, d("2.00")}, orderLine{"", false, d("-0.50")})
+				lines = append(lines, orderLine{"", d("2.00")}, orderLine{"", d("-0.50")})
 				total = total.Add(d("1.50"))
 			}
 			if i == unreadableAmazon && k == 0 {
@@ -180,7 +200,7 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 			if rng.IntN(5) == 0 {
 				promo := decimal.New(int64(50+rng.IntN(300)), -2)
 				it.PromotionDiscount = &amazon.Money{CurrencyCode: m.currency, Amount: "-" + promo.StringFixed(2)}
-				lines = append(lines, orderLine{sku, false, promo.Neg()})
+				lines = append(lines, orderLine{sku, promo.Neg()})
 				total = total.Sub(promo)
 			}
 			items = append(items, it)

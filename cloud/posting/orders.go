@@ -3,6 +3,7 @@ package posting
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,7 +159,9 @@ type MarketDoc struct {
 // The rate of a line: at home, its card's rate; to a consumer in another member state, the
 // rate there for the card's VAT category (the standard rate when it has none); 0 % intra-EU
 // and for export. Lines without a card (shipping, services, a discount on the whole order)
-// follow the order's goods when those share one rate, and take the standard rate otherwise.
+// follow the order's goods: at their rate when they share one, apportioned by their value
+// across their rates when they do not (a line per rate), and at the standard rate when the
+// order has no goods with a card.
 // items tells a SKU's card; nil or unknown SKUs are standard-rate goods.
 func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (Item, bool)) (MarketDoc, error) {
 	treatment, standard, standardClass, err := Treatment(o, s, m)
@@ -197,9 +200,19 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 		rate  decimal.Decimal
 		class string
 	}
+	grossOf := func(l OrderLine) decimal.Decimal {
+		if !l.Gross.IsZero() {
+			return l.Gross
+		}
+		return l.Qty.Mul(l.UnitGross).Round(2)
+	}
+	// The carded lines' rates, and their value per rate: what lines without a card follow.
 	lineRates := make([]*rated, len(o.Lines))
-	var goods *rated
-	uniform := true
+	type share struct {
+		rated
+		gross decimal.Decimal
+	}
+	var shares []*share
 	for i, l := range o.Lines {
 		it, ok := itemOf(l.SKU)
 		if !ok || l.Kind == LineShipping || l.Kind == LineService {
@@ -210,17 +223,47 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 			return MarketDoc{}, err
 		}
 		lineRates[i] = &rated{r, class}
-		if l.Kind == LineGoods {
-			if goods == nil {
-				goods = lineRates[i]
-			} else if !goods.rate.Equal(r) {
-				uniform = false
+		var sh *share
+		for _, x := range shares {
+			if x.rate.Equal(r) && x.class == class {
+				sh = x
 			}
 		}
+		if sh == nil {
+			sh = &share{rated: rated{r, class}}
+			shares = append(shares, sh)
+		}
+		sh.gross = sh.gross.Add(grossOf(l))
 	}
-	ancillary := &rated{standard, standardClass}
-	if goods != nil && uniform {
-		ancillary = goods
+	slices.SortFunc(shares, func(a, b *share) int { return a.rate.Cmp(b.rate) })
+	total := decimal.Zero
+	for _, sh := range shares {
+		total = total.Add(sh.gross)
+	}
+	// split is how a line without a card is booked: at the goods' rate when they have one;
+	// apportioned by their value when they have several; at the standard rate without goods.
+	type part struct {
+		rated
+		gross decimal.Decimal
+	}
+	split := func(gross decimal.Decimal) []part {
+		switch {
+		case len(shares) == 1:
+			return []part{{shares[0].rated, gross}}
+		case len(shares) == 0 || !total.IsPositive():
+			return []part{{rated{standard, standardClass}, gross}}
+		}
+		var parts []part
+		left := gross
+		for k, sh := range shares {
+			g := left
+			if k < len(shares)-1 {
+				g = gross.Mul(sh.gross).Div(total).Round(2)
+				left = left.Sub(g)
+			}
+			parts = append(parts, part{sh.rated, g})
+		}
+		return parts
 	}
 	d := MarketDoc{Treatment: treatment, Currency: o.Currency, FX: m.FX}
 	d.Doc.Treatment, d.Doc.Country = treatment, dest
@@ -236,26 +279,33 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 	}
 	toEUR := func(x decimal.Decimal) decimal.Decimal { return x.Div(m.FX).Round(2) }
 	for i, l := range o.Lines {
-		lr := lineRates[i]
-		if lr == nil {
-			lr = ancillary
+		parts := []part{{gross: grossOf(l)}}
+		if lr := lineRates[i]; lr != nil {
+			parts[0].rated = *lr
+		} else {
+			parts = split(grossOf(l))
 		}
-		gross := l.Qty.Mul(l.UnitGross).Round(2)
-		if !l.Gross.IsZero() {
-			gross = l.Gross
-		}
-		vat := domain.LineVAT(gross, lr.rate)
-		netEUR, vatEUR := toEUR(gross.Sub(vat)), toEUR(vat)
-		d.Lines = append(d.Lines, Line{No: i + 1, Barcode: l.SKU, Name: l.Name, Qty: l.Qty, UnitPrice: l.UnitGross,
-			Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: lr.rate, Class: lr.class, NetCur: gross.Sub(vat), VATCur: vat})
-		d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
-		d.TotalCurrency = d.TotalCurrency.Add(gross)
 		revenue := s.Accounts.Goods
 		if it, _ := itemOf(l.SKU); l.Kind == LineShipping || l.Kind == LineService || it.Service {
 			revenue = s.Accounts.Services
 		}
-		d.Entry.Add(m.Clearing, revenue, netEUR)
-		d.Entry.Add(m.Clearing, vatAcct, vatEUR)
+		for _, p := range parts {
+			name, unit := l.Name, l.UnitGross
+			if len(parts) > 1 {
+				name = fmt.Sprintf("%s (%s %% part)", l.Name, p.rate)
+				if !l.Qty.IsZero() {
+					unit = p.gross.Div(l.Qty).Round(2)
+				}
+			}
+			vat := domain.LineVAT(p.gross, p.rate)
+			netEUR, vatEUR := toEUR(p.gross.Sub(vat)), toEUR(vat)
+			d.Lines = append(d.Lines, Line{No: len(d.Lines) + 1, Barcode: l.SKU, Name: name, Qty: l.Qty, UnitPrice: unit,
+				Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: p.rate, Class: p.class, NetCur: p.gross.Sub(vat), VATCur: vat})
+			d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
+			d.TotalCurrency = d.TotalCurrency.Add(p.gross)
+			d.Entry.Add(m.Clearing, revenue, netEUR)
+			d.Entry.Add(m.Clearing, vatAcct, vatEUR)
+		}
 	}
 	d.Total = d.Net.Add(d.VAT)
 	if len(d.Entry.Moves) == 0 {

@@ -145,12 +145,13 @@ func TestOrderDocRatesByCard(t *testing.T) {
 				Balances: map[string]string{"2413": "25.07", "5000": "-20.00", "5001": "-3.00", "4492": "-2.07"}},
 		},
 		{
-			// Book 10.90 at 9 % (0.90), gadget 12.10 at 21 % (2.10); mixed goods: shipping 2.42 at 21 % (0.42).
-			name: "home: mixed rates, shipping at the standard rate",
+			// Book 10.90 at 9 % (0.90), gadget 12.10 at 21 % (2.10). Mixed goods: shipping 2.42 is
+			// apportioned by their value, 2.42 × 10.90 / 23.00 = 1.15 at 9 % (0.09) and 1.27 at 21 % (0.22).
+			name: "home: mixed rates, shipping apportioned",
 			o: Order{ID: "2", PurchasedAt: at, Currency: "EUR", ShipTo: "LT", Lines: []OrderLine{line(LineGoods, "BOOK", "1", "10.90"), line(LineGoods, "GADGET", "1", "12.10"),
 				line(LineShipping, "", "1", "2.42")}},
-			exp: expect{Net: "22.00", VAT: "3.42", Total: "25.42", Lines: []ln{{"10.00", "0.90", "PVM2"}, {"10.00", "2.10", "PVM1"}, {"2.00", "0.42", "PVM1"}},
-				Balances: map[string]string{"2413": "25.42", "5000": "-20.00", "5001": "-2.00", "4492": "-3.42"}},
+			exp: expect{Net: "22.11", VAT: "3.31", Total: "25.42", Lines: []ln{{"10.00", "0.90", "PVM2"}, {"10.00", "2.10", "PVM1"}, {"1.06", "0.09", "PVM2"}, {"1.05", "0.22", "PVM1"}},
+				Balances: map[string]string{"2413": "25.42", "5000": "-20.00", "5001": "-2.11", "4492": "-3.31"}},
 		},
 		{
 			// DE books 7 %: 10.70 → 0.70; its promotion −1.07 → −0.07; shipping 5.35 follows → 0.35.

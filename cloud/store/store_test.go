@@ -325,3 +325,42 @@ func TestRevokeTokens(t *testing.T) {
 		}
 	})
 }
+
+// Failed sign-ins are counted per key in the database, runs restart after the window, and old
+// runs are pruned.
+func TestLoginFailures(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return now })
+		defer s.SetClock(time.Now)
+		w := 15 * time.Minute
+		for range 3 {
+			if err := s.RecordLoginFailure(ctx, []string{"email:a@x.lt", "addr:1"}, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.LoginFailures(ctx, []string{"email:a@x.lt", "addr:1", "email:b@x.lt"}, w)
+		if err != nil || got["email:a@x.lt"].N != 3 || got["addr:1"].N != 3 || len(got) != 2 || !got["addr:1"].Last.Equal(now) {
+			t.Fatalf("counts %+v %v", got, err)
+		}
+		now = now.Add(w)
+		if got, _ := s.LoginFailures(ctx, []string{"email:a@x.lt"}, w); len(got) != 0 {
+			t.Fatalf("a run past the window still counts: %+v", got)
+		}
+		s.RecordLoginFailure(ctx, []string{"email:a@x.lt"}, w)
+		if got, _ := s.LoginFailures(ctx, []string{"email:a@x.lt"}, w); got["email:a@x.lt"].N != 1 {
+			t.Fatalf("a new run: %+v", got)
+		}
+		if err := s.ClearLoginFailures(ctx, "email:a@x.lt"); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(2 * w)
+		s.RecordLoginFailure(ctx, []string{"email:z@x.lt"}, w) // prunes addr:1, long over
+		var n int
+		s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures`).Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d runs kept, want only the fresh one", n)
+		}
+	})
+}

@@ -134,3 +134,73 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next,
 		return err
 	})
 }
+
+// LoginFailure is a run of failed sign-ins for one key (an e-mail, or an address).
+type LoginFailure struct {
+	N    int
+	Last time.Time
+}
+
+// LoginFailures reads the runs of failed sign-ins of keys that ended less than window ago.
+func (s *Store) LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]LoginFailure, error) {
+	out := map[string]LoginFailure{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := []any{s.now().Add(-window).UnixMilli()}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT login_key, n, last_ms FROM login_failures WHERE last_ms > ? AND login_key IN (?`+strings.Repeat(",?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read failed sign-ins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var f LoginFailure
+		var last int64
+		if err := rows.Scan(&k, &f.N, &last); err != nil {
+			return nil, err
+		}
+		f.Last = time.UnixMilli(last)
+		out[k] = f
+	}
+	return out, rows.Err()
+}
+
+// RecordLoginFailure counts a failed sign-in against each key; a run older than window starts
+// again at one. Runs long over are deleted on the way.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error {
+	now := s.now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_ms < ?`, now.Add(-2*window).UnixMilli()); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			q := `SELECT n, last_ms FROM login_failures WHERE login_key = ?`
+			if s.dialect == MySQL {
+				q += ` FOR UPDATE`
+			}
+			var n int
+			var last int64
+			err := tx.QueryRowContext(ctx, q, k).Scan(&n, &last)
+			switch {
+			case errors.Is(err, sql.ErrNoRows) || err == nil && now.Sub(time.UnixMilli(last)) >= window:
+				n = 0
+			case err != nil:
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (login_key, n, last_ms) VALUES (?, ?, ?)`+s.upsert("login_key", "n", "last_ms"), k, n+1, now.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClearLoginFailures forgets a key's run (after a good sign-in).
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE login_key = ?`, key)
+	return err
+}

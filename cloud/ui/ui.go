@@ -90,7 +90,7 @@ var funcs = template.FuncMap{
 // Register adds the UI's routes to mux.
 func (u *UI) Register(mux *http.ServeMux) {
 	u.pages = map[string]*template.Template{}
-	u.logins = newLoginGuard()
+	u.logins = &loginGuard{store: u.Store}
 	fm := template.FuncMap{"when": func(v any) string {
 		var t time.Time
 		switch x := v.(type) {
@@ -275,7 +275,12 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		addr = "addr:" + host
 	}
-	if until, ok := u.logins.blocked(account, addr); ok {
+	until, blocked, err := u.logins.blocked(r.Context(), account, addr)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	if blocked {
 		u.Log.Warn("sign-in refused: too many failures", "account", account, "addr", addr, "until", until)
 		http.Redirect(w, r, "/ui/login?error="+url.QueryEscape(fmt.Sprintf("Too many failed sign-ins: try again after %s, or ask an accountant of your company to check your account.",
 			until.In(u.zone()).Format("15:04"))), http.StatusSeeOther)
@@ -283,7 +288,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	token, _, err := u.Store.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
 	if errors.Is(err, store.ErrBadLogin) {
-		u.logins.failed(account, addr)
+		if err := u.logins.failed(r.Context(), account, addr); err != nil {
+			u.Log.Error("count a failed sign-in", "err", err)
+		}
 		http.Redirect(w, r, "/ui/login?error="+url.QueryEscape("Wrong e-mail or password."), http.StatusSeeOther)
 		return
 	}
@@ -291,7 +298,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, err)
 		return
 	}
-	u.logins.succeeded(account)
+	if err := u.logins.succeeded(r.Context(), account); err != nil {
+		u.Log.Error("clear failed sign-ins", "err", err)
+	}
 	http.SetCookie(w, u.cookie(loginCookie, "", -1))
 	http.SetCookie(w, u.cookie(SessionCookie, token, int(store.SessionTTL.Seconds())))
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)

@@ -103,3 +103,13 @@ func TestProgramStopsInTime(t *testing.T) {
 		t.Fatalf("stop took %s", el)
 	}
 }
+
+// On Windows the config's ACL keeps other users out: inheritance (Users: read from Program
+// Files) is removed, and only SYSTEM and Administrators, by SID (any Windows language), keep it.
+func TestProtectConfigArgs(t *testing.T) {
+	got := strings.Join(ProtectConfigArgs(`C:\Program Files\Tiltas\agent.toml`), " ")
+	want := `C:\Program Files\Tiltas\agent.toml /inheritance:r /grant:r *S-1-5-18:(F) /grant:r *S-1-5-32-544:(F)`
+	if got != want {
+		t.Fatalf("icacls %s\nwant   %s", got, want)
+	}
+}

@@ -149,6 +149,11 @@ func run(path, level string) error {
 		if err := svc.EnsureRecovery(); err != nil {
 			log.Warn("cannot set the service to restart on failure", "err", err)
 		}
+		// The MSI installs only a sample; the config an administrator copies from it would keep
+		// Program Files' "Users: read". The service tightens it on every start.
+		if err := svc.ProtectConfig(cfg.Path()); err != nil {
+			log.Warn("cannot restrict access to the config", "err", err)
+		}
 	}
 	prog.Run = func(ctx context.Context) error { return agent.Run(ctx, cfg, log) }
 	prog.Failed = func(err error) {
@@ -180,6 +185,9 @@ func install(path, runAs string) error {
 	}
 	sc, err := svc.Config(path)
 	if err != nil {
+		return err
+	}
+	if err := svc.ProtectConfig(path); err != nil {
 		return err
 	}
 	s, err := service.New(&svc.Program{}, sc)

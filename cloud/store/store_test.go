@@ -364,3 +364,38 @@ func TestLoginFailures(t *testing.T) {
 		}
 	})
 }
+
+// Users are listed per tenant; removing one ends their sessions and reaches only the tenant's.
+func TestUsersListAndRemove(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		a := setup(t, s, "Users A", "S1")
+		b := setup(t, s, "Users B", "S1")
+		for _, e := range []string{"one@a.lt", "two@a.lt"} {
+			if err := s.CreateUser(ctx, a.TenantID, e, "", "long enough password", store.RoleViewer); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.CreateUser(ctx, b.TenantID, "three@b.lt", "", "long enough password", store.RoleAccountant)
+		us, err := s.Users(ctx, a.TenantID)
+		if err != nil || len(us) != 2 || us[0].Email != "one@a.lt" {
+			t.Fatalf("A's users %+v %v", us, err)
+		}
+		tok, _, err := s.Login(ctx, "two@a.lt", "long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RemoveUser(ctx, b.TenantID, us[1].ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("B removing A's user: %v", err)
+		}
+		if err := s.RemoveUser(ctx, a.TenantID, us[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Session(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a removed user's session: %v", err)
+		}
+		if us, _ := s.Users(ctx, a.TenantID); len(us) != 1 {
+			t.Fatalf("after removing: %+v", us)
+		}
+	})
+}

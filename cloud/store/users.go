@@ -204,3 +204,37 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE login_key = ?`, key)
 	return err
 }
+
+// Users lists a tenant's users.
+func (s *Store) Users(ctx context.Context, tenantID int64) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RemoveUser deletes one of a tenant's users and ends their sessions. Documents they
+// cancelled keep their e-mail.
+func (s *Store) RemoveUser(ctx context.Context, tenantID, userID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND id = ?`, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		return err
+	})
+}

@@ -431,7 +431,8 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 	reduced, _ := u.Store.ReducedRates(ctx, t)
 	apiTokens, _ := u.Store.APITokens(ctx, t)
 	closed, _ := u.Store.BooksClosedUntil(ctx, t)
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	users, _ := u.Store.Users(ctx, t)
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Users": users, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -494,6 +495,28 @@ func (u *UI) closeBooks(w http.ResponseWriter, r *http.Request, s *session) {
 		msg = "The books are closed up to " + until + "."
 	}
 	back(w, r, "/ui/settings", msg)
+}
+
+func (u *UI) addUser(w http.ResponseWriter, r *http.Request, s *session) {
+	email := strings.TrimSpace(r.FormValue("email"))
+	err := u.Store.CreateUser(r.Context(), s.user.TenantID, email, strings.TrimSpace(r.FormValue("name")), r.FormValue("password"), r.FormValue("role"))
+	if err == nil {
+		u.Log.Warn("user added", "tenant", s.user.TenantID, "user", email, "role", r.FormValue("role"), "by", s.user.Email)
+	}
+	u.settingsAnswer(w, r, s, err, fmt.Sprintf("User %s added: give them the first password; they change it under their name.", email))
+}
+
+func (u *UI) removeUser(w http.ResponseWriter, r *http.Request, s *session) {
+	uid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
+	if uid == s.user.ID {
+		u.settingsPage(w, r, s, nil, "", "You cannot remove yourself: ask another accountant.")
+		return
+	}
+	err := u.Store.RemoveUser(r.Context(), s.user.TenantID, uid)
+	if err == nil {
+		u.Log.Warn("user removed", "tenant", s.user.TenantID, "user", uid, "by", s.user.Email)
+	}
+	u.settingsAnswer(w, r, s, err, "User removed; their sign-ins have ended.")
 }
 
 func (u *UI) revokeAgent(w http.ResponseWriter, r *http.Request, s *session) {

@@ -153,6 +153,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/settings/company":        u.saveCompany,
 		"POST /ui/settings/pos":            u.savePOS,
 		"POST /ui/settings/close":          u.closeBooks,
+		"POST /ui/settings/user/add":       u.addUser,
+		"POST /ui/settings/user/remove":    u.removeUser,
 		"POST /ui/settings/store-mode":     u.saveStoreMode,
 		"POST /ui/settings/enroll":         u.enroll,
 		"POST /ui/settings/agent/revoke":   u.revokeAgent,

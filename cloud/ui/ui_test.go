@@ -235,7 +235,7 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("a viewer sees the document but no cancel button")
 	}
 	for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close", "/ui/settings/market/pause", "/ui/settings/vat-rates", "/ui/settings/reduced-rates", "/ui/settings/fx-rates"} {
+		"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close", "/ui/settings/market/pause", "/ui/settings/vat-rates", "/ui/settings/reduced-rates", "/ui/settings/fx-rates", "/ui/settings/user/add", "/ui/settings/user/remove"} {
 		if code, _, _ := viewer.post(path, url.Values{"csrf": {viewer.csrf}, "store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
@@ -295,6 +295,42 @@ func TestWebUI(t *testing.T) {
 	}
 	if _, err := st.AuthAgent(ctx, spare); err == nil {
 		t.Error("a revoked agent token still works")
+	}
+
+	// Users: an accountant adds a colleague who signs in; B cannot remove A's users; nobody
+	// removes themselves; a removed user's sign-in ends.
+	if code, page, _ := acc.post("/ui/settings/user/add", url.Values{"csrf": {acc.csrf}, "email": {"colleague@alfa.lt"}, "role": {"viewer"}, "password": {"short"}}); code != 200 || !strings.Contains(page, "at least 10 characters") {
+		t.Errorf("a short first password: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/user/add", url.Values{"csrf": {acc.csrf}, "email": {"colleague@alfa.lt"}, "name": {"Kolegė"}, "role": {"viewer"}, "password": {password}}); code != http.StatusSeeOther {
+		t.Fatalf("adding a user: %d", code)
+	}
+	colleague := newBrowser(t, srv)
+	colleague.login("colleague@alfa.lt")
+	users, _ := st.Users(ctx, a.TenantID)
+	var colleagueID, accID int64
+	for _, us := range users {
+		switch us.Email {
+		case "colleague@alfa.lt":
+			colleagueID = us.ID
+		case "acc@alfa.lt":
+			accID = us.ID
+		}
+	}
+	if _, page, _ := other.get("/ui/settings"); strings.Contains(page, "colleague@alfa.lt") {
+		t.Error("tenant B sees A's users")
+	}
+	if code, _, _ := other.post("/ui/settings/user/remove", url.Values{"csrf": {other.csrf}, "id": {fmt.Sprint(colleagueID)}}); code != http.StatusNotFound {
+		t.Errorf("tenant B removing A's user: %d", code)
+	}
+	if code, page, _ := acc.post("/ui/settings/user/remove", url.Values{"csrf": {acc.csrf}, "id": {fmt.Sprint(accID)}}); code != 200 || !strings.Contains(page, "cannot remove yourself") {
+		t.Errorf("removing yourself: %d", code)
+	}
+	if code, _, _ := acc.post("/ui/settings/user/remove", url.Values{"csrf": {acc.csrf}, "id": {fmt.Sprint(colleagueID)}}); code != http.StatusSeeOther {
+		t.Errorf("removing a user: %d", code)
+	}
+	if code, _, _ := colleague.get("/ui/"); code != http.StatusSeeOther {
+		t.Errorf("a removed user's sign-in still works: %d", code)
 	}
 
 	// A store's own POS mode: set by A's accountant, refused for an unknown mode, and B cannot touch it.

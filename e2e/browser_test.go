@@ -134,6 +134,27 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	if !regexp.MustCompile(`<RegistrationNumber>304123456</RegistrationNumber>`).MatchString(x) {
 		t.Fatalf("i.SAF: %s", x)
 	}
+	// Settings forms wired as a browser submits them: a store's own POS mode (its select sits
+	// outside the form, tied to it by form=), and an Allegro account added from its form.
+	do(t, b, "set VLN1 to day sheets", chromedp.Navigate(base+"/ui/settings"), chromedp.WaitVisible(chromedp.CSS(`#mode-VLN1`)),
+		chromedp.SetValue(chromedp.CSS(`select[form="mode-VLN1"]`), "dayclose"), chromedp.Click(chromedp.CSS(`#mode-VLN1 button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
+	if sr, _ := st.StoreByCode(ctx, e.who.TenantID, "VLN1"); sr.POSMode != "dayclose" {
+		t.Fatalf("store mode after the form: %q", sr.POSMode)
+	}
+	do(t, b, "add an Allegro account", chromedp.Navigate(base+"/ui/settings"), chromedp.WaitVisible(chromedp.CSS(`#mode-VLN1`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`),
+		chromedp.SendKeys(chromedp.CSS(`form:has(input[value=allegro]) input[name=name]`), "Allegro parduotuvė"),
+		chromedp.SendKeys(chromedp.CSS(`form:has(input[value=allegro]) input[name=client_id]`), "cid"),
+		chromedp.SendKeys(chromedp.CSS(`form:has(input[value=allegro]) input[name=client_secret]`), "secret"),
+		chromedp.SendKeys(chromedp.CSS(`form:has(input[value=allegro]) input[name=refresh_token]`), "rt"),
+		chromedp.Click(chromedp.CSS(`form:has(input[value=allegro]) button`)), chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
+	if flash := text(t, b, "p.flash"); !strings.Contains(flash, `"Allegro parduotuvė" added`) {
+		t.Fatalf("adding an Allegro account: %s", flash)
+	}
+	if accts, _ := st.MarketAccounts(ctx, e.who.TenantID); len(accts) != 2 || !strings.Contains(string(accts[1].Config), `"api_url":"https://api.allegro.pl"`) {
+		t.Fatalf("accounts after the form: %+v", accts)
+	}
 	// With TILTAS_SCREENSHOTS=dir, pictures of two pages for people to look at.
 	if dir := os.Getenv("TILTAS_SCREENSHOTS"); dir != "" {
 		for name, path := range map[string]string{"overview": "/ui/", "document": "/ui/documents/1"} {

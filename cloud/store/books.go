@@ -335,33 +335,68 @@ type stockLine struct {
 	unitCost decimal.Decimal // for goods coming back: the cost they left with (zero: current average)
 }
 
-// balance reads (and on MySQL locks) an item's stock balance.
-func (s *Store) balance(ctx context.Context, tx *sql.Tx, tenantID int64, wh, barcode string) (qty, value decimal.Decimal, found bool, err error) {
-	q := `SELECT qty_milli, value_cents FROM stock_balances WHERE tenant_id = ? AND warehouse = ? AND barcode = ?`
-	if s.dialect == MySQL {
-		q += ` FOR UPDATE`
-	}
-	var qm, vc int64
-	err = tx.QueryRowContext(ctx, q, tenantID, wh, barcode).Scan(&qm, &vc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return decimal.Zero, decimal.Zero, false, nil
-	}
-	return decimal.New(qm, -3), domain.FromCents(vc), err == nil, err
+func (s *Store) moveStock(ctx context.Context, tx *sql.Tx, tenantID int64, wh, barcode string, docID int64, dQty, dValue decimal.Decimal) error {
+	return s.moveStocks(ctx, tx, tenantID, wh, docID, []stockMove{{barcode, dQty, dValue}})
 }
 
-func (s *Store) moveStock(ctx context.Context, tx *sql.Tx, tenantID int64, wh, barcode string, docID int64, dQty, dValue decimal.Decimal) error {
-	qm, vc := dQty.Shift(3).Round(0).IntPart(), dValue.Shift(2).Round(0).IntPart()
+// stockMove is a change of one item's stock: quantity and value, + in, − out.
+type stockMove struct {
+	barcode      string
+	dQty, dValue decimal.Decimal
+}
+
+// moveStocks applies moves of one document to a warehouse's balances and records them, in two
+// statements whatever their number (an item may repeat: its rows add up in order).
+func (s *Store) moveStocks(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, docID int64, moves []stockMove) error {
+	if len(moves) == 0 {
+		return nil
+	}
 	add := map[Dialect]string{
 		SQLite: ` ON CONFLICT (tenant_id, warehouse, barcode) DO UPDATE SET qty_milli = qty_milli + excluded.qty_milli, value_cents = value_cents + excluded.value_cents`,
 		MySQL:  ` ON DUPLICATE KEY UPDATE qty_milli = qty_milli + VALUES(qty_milli), value_cents = value_cents + VALUES(value_cents)`,
 	}[s.dialect]
-	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_balances (tenant_id, warehouse, barcode, qty_milli, value_cents) VALUES (?, ?, ?, ?, ?)`+add,
-		tenantID, wh, barcode, qm, vc); err != nil {
+	now := s.nowMS()
+	var bal, mv []any
+	for _, m := range moves {
+		qm, vc := m.dQty.Shift(3).Round(0).IntPart(), m.dValue.Shift(2).Round(0).IntPart()
+		bal = append(bal, tenantID, wh, m.barcode, qm, vc)
+		mv = append(mv, tenantID, wh, m.barcode, docID, qm, vc, now)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_balances (tenant_id, warehouse, barcode, qty_milli, value_cents) VALUES `+rowsOf(5, len(moves))+add, bal...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO stock_moves (tenant_id, warehouse, barcode, document_id, qty_milli, value_cents, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		tenantID, wh, barcode, docID, qm, vc, s.nowMS())
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_moves (tenant_id, warehouse, barcode, document_id, qty_milli, value_cents, created_ms) VALUES `+rowsOf(7, len(moves)), mv...)
 	return err
+}
+
+// balances reads (and on MySQL locks, in index order) the stock balances of items.
+func (s *Store) balances(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, barcodes []string) (map[string][2]decimal.Decimal, error) {
+	out := map[string][2]decimal.Decimal{}
+	if len(barcodes) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID, wh}
+	for _, b := range barcodes {
+		args = append(args, b)
+	}
+	q := `SELECT barcode, qty_milli, value_cents FROM stock_balances WHERE tenant_id = ? AND warehouse = ? AND barcode IN (?` + strings.Repeat(",?", len(barcodes)-1) + `)`
+	if s.dialect == MySQL {
+		q += ` FOR UPDATE`
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b string
+		var qm, vc int64
+		if err := rows.Scan(&b, &qm, &vc); err != nil {
+			return nil, err
+		}
+		out[b] = [2]decimal.Decimal{decimal.New(qm, -3), domain.FromCents(vc)}
+	}
+	return out, rows.Err()
 }
 
 // writeOff takes lines out of (or back into) stock at weighted-average cost under one NUR
@@ -376,12 +411,17 @@ func (s *Store) writeOff(ctx context.Context, tx *sql.Tx, set posting.Settings, 
 	var ok []moved
 	// What earlier lines of this write-off already take from each item (lines may repeat an item).
 	plannedQty, plannedValue := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
+	var barcodes []string
 	for _, l := range lines {
-		qty, value, found, err := s.balance(ctx, tx, tenantID, set.Warehouse, l.barcode)
-		if err != nil {
-			return 0, err
-		}
-		qty, value = qty.Sub(plannedQty[l.barcode]), value.Sub(plannedValue[l.barcode])
+		barcodes = append(barcodes, l.barcode)
+	}
+	held, err := s.balances(ctx, tx, tenantID, set.Warehouse, barcodes)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range lines {
+		b, found := held[l.barcode]
+		qty, value := b[0].Sub(plannedQty[l.barcode]), b[1].Sub(plannedValue[l.barcode])
 		reason := ""
 		var v decimal.Decimal
 		switch {
@@ -426,10 +466,12 @@ func (s *Store) writeOff(ctx context.Context, tx *sql.Tx, set posting.Settings, 
 	if err != nil {
 		return 0, err
 	}
+	var moves []stockMove
 	for _, m := range ok {
-		if err := s.moveStock(ctx, tx, tenantID, set.Warehouse, m.l.barcode, docID, m.l.qty.Neg(), m.value.Neg()); err != nil {
-			return 0, err
-		}
+		moves = append(moves, stockMove{m.l.barcode, m.l.qty.Neg(), m.value.Neg()})
+	}
+	if err := s.moveStocks(ctx, tx, tenantID, set.Warehouse, docID, moves); err != nil {
+		return 0, err
 	}
 	return docID, nil
 }

@@ -20,7 +20,8 @@ import (
 type Options struct {
 	Zone      *time.Location // the shops' time zone, for plain dates in queries
 	PingEvery time.Duration
-	// SecureCookies marks the UI's cookies Secure: served over TLS or behind a TLS proxy.
+	// SecureCookies marks the UI's cookies Secure and sends Strict-Transport-Security: served
+	// over TLS or behind a TLS proxy.
 	SecureCookies bool
 }
 
@@ -44,5 +45,12 @@ func Handler(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	ui.RulesFor = market.RulesFor
 	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
-	return mux
+	if !o.SecureCookies {
+		return mux
+	}
+	// Served over TLS (or behind a TLS proxy): browsers are told to use nothing else.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		mux.ServeHTTP(w, r)
+	})
 }

@@ -253,8 +253,14 @@ func randomHex() string {
 	return hex.EncodeToString(b)
 }
 
+// cookie makes one of the UI's cookies. The session cookie is for the whole site, so that a
+// signed-in browser may call /api/v1 too; the sign-in form's cookie stays under /ui.
 func (u *UI) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: "/ui", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.SecureCookies, MaxAge: maxAge}
+	path := "/ui"
+	if name == SessionCookie {
+		path = "/"
+	}
+	return &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.SecureCookies, MaxAge: maxAge}
 }
 
 // The login form carries a token matched against a cookie, so a forged sign-in is refused too.

@@ -317,9 +317,7 @@ func (s *Store) UpdateMarketAccount(ctx context.Context, tenantID, id int64, nam
 		return fmt.Errorf("update marketplace account %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.MarketAccount(ctx, tenantID, id); err != nil {
-			return err
-		}
+		return fmt.Errorf("marketplace account %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -335,8 +333,7 @@ func (s *Store) PauseMarketAccount(ctx context.Context, tenantID, id int64, paus
 		return fmt.Errorf("pause marketplace account %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		_, err := s.MarketAccount(ctx, tenantID, id)
-		return err
+		return fmt.Errorf("marketplace account %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -93,6 +93,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		// One round trip per statement instead of prepare, execute and close: the driver quotes
 		// the arguments itself (safe: the connection is utf8mb4).
 		cfg.InterpolateParams = true
+		// An UPDATE reports the rows it matched, as SQLite does, not only those it changed: so
+		// "0 rows" means "no such row" on both stores, even when the values were already so.
+		cfg.ClientFoundRows = true
 		cfg.ReadTimeout = 60 * time.Second
 		cfg.WriteTimeout = 60 * time.Second
 		if s.db, err = sql.Open("mysql", cfg.FormatDSN()); err != nil {

@@ -399,3 +399,37 @@ func TestUsersListAndRemove(t *testing.T) {
 		}
 	})
 }
+
+// Saving what is already stored is not "not found": updates count the rows they match, on
+// MySQL as on SQLite.
+func TestUpdateToTheSameValues(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Same", "S1")
+		ops, _ := s.OperationTypes(ctx, who.TenantID)
+		id, _ := s.CreateMarketAccount(ctx, who.TenantID, "allegro", "Allegro", []byte(`{}`), time.Hour)
+		acct, _ := s.MarketAccount(ctx, who.TenantID, id)
+		for i := range 2 {
+			for name, err := range map[string]error{
+				"operation type": s.SaveOperationType(ctx, who.TenantID, ops[0]),
+				"store mode":     s.SetStorePOSMode(ctx, who.TenantID, "S1", "dayclose"),
+				"pause":          s.PauseMarketAccount(ctx, who.TenantID, id, true),
+				"account":        s.UpdateMarketAccount(ctx, who.TenantID, id, acct.Name, acct.Config, time.Hour),
+			} {
+				if err != nil {
+					t.Errorf("%s, saved the %d. time: %v", name, i+1, err)
+				}
+			}
+		}
+		for name, err := range map[string]error{
+			"operation type": s.SaveOperationType(ctx, who.TenantID, store.OperationType{Code: "nope", Series: "X", Debit: ops[0].Debit, Credit: ops[0].Credit}),
+			"store mode":     s.SetStorePOSMode(ctx, who.TenantID, "NOPE", "dayclose"),
+			"pause":          s.PauseMarketAccount(ctx, who.TenantID, id+100, true),
+			"account":        s.UpdateMarketAccount(ctx, who.TenantID, id+100, "X", acct.Config, 0),
+		} {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s that does not exist: %v", name, err)
+			}
+		}
+	})
+}

@@ -189,10 +189,7 @@ func (s *Store) SetStorePOSMode(ctx context.Context, tenantID int64, code, mode 
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		// MySQL counts only changed rows: tell "no such store" from "already so".
-		if _, err := s.StoreByCode(ctx, tenantID, code); err != nil {
-			return err
-		}
+		return fmt.Errorf("store %q: %w", code, ErrNotFound)
 	}
 	return nil
 }

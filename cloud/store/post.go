@@ -532,11 +532,11 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64,
 		return err
 	}
 	today := s.now().In(s.zone).Format(time.DateOnly)
-	set, err := s.settings(ctx, tx, tenantID)
+	closed, err := booksClosedUntil(ctx, tx, tenantID)
 	if err != nil {
 		return err
 	}
-	today, _ = set.BookingDate(today) // never into closed books
+	today, _ = posting.Settings{ClosedUntil: closed}.BookingDate(today) // never into closed books
 	for _, e := range entries {
 		if e.Reverses != 0 {
 			continue

@@ -243,9 +243,15 @@ func (s *Store) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClas
 
 // BooksClosedUntil is the last day of a tenant's closed books, or "".
 func (s *Store) BooksClosedUntil(ctx context.Context, tenantID int64) (string, error) {
+	return booksClosedUntil(ctx, s.db, tenantID)
+}
+
+func booksClosedUntil(ctx context.Context, q queryer, tenantID int64) (string, error) {
 	var d string
-	err := s.db.QueryRowContext(ctx, `SELECT books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&d)
-	return d, err
+	if err := q.QueryRowContext(ctx, `SELECT books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&d); err != nil {
+		return "", fmt.Errorf("read when the books are closed: %w", err)
+	}
+	return d, nil
 }
 
 // CloseBooks closes the books up to a day (YYYY-MM-DD), typically the last day of a filed VAT

@@ -471,7 +471,7 @@ func (s *Store) Reconcile(ctx context.Context, tenantID int64, store, from, to s
 		if (from != "" && date < from) || (to != "" && date > to) {
 			continue
 		}
-		rs, err := s.sessionReceipts(ctx, s.db, tenantID, storeID[z.Store], z.SourceID)
+		rs, _, err := s.sessionReceipts(ctx, s.db, tenantID, storeID[z.Store], z.SourceID, false)
 		if err != nil {
 			return nil, err
 		}

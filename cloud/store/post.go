@@ -294,8 +294,7 @@ func (s *Store) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID in
 	if err := json.Unmarshal([]byte(payload), &z); err != nil {
 		return &posting.Error{Msg: "stored day close unreadable: " + err.Error()}
 	}
-	// Locking read: a receipt of this session being booked alone right now is seen booked.
-	receipts, bookedAlone, err := s.sessionReceiptsForZ(ctx, tx, tenantID, storeID, z.SourceID)
+	receipts, bookedAlone, err := s.sessionReceipts(ctx, tx, tenantID, storeID, z.SourceID, true)
 	if err != nil {
 		return err
 	}
@@ -391,14 +390,15 @@ func (s *Store) heldForDaySheet(ctx context.Context, tx *sql.Tx, tenantID, store
 	return mode == "dayclose", nil
 }
 
-// sessionReceiptsForZ reads a session's receipts, locking them on MySQL, and counts the sales
-// and returns among them that were booked alone.
-func (s *Store) sessionReceiptsForZ(ctx context.Context, tx *sql.Tx, tenantID, storeID int64, session string) ([]domain.Receipt, int, error) {
-	q := `SELECT payload, post_state FROM receipts WHERE tenant_id = ? AND store_id = ? AND session_id = ? ORDER BY id`
-	if s.dialect == MySQL {
-		q += ` FOR UPDATE`
+// sessionReceipts reads a session's receipts, and counts the sales and returns among them that
+// were booked alone. With lock (a Z being booked, in its transaction) it locks them on MySQL, so
+// a receipt being booked alone right now is seen booked.
+func (s *Store) sessionReceipts(ctx context.Context, q queryer, tenantID, storeID int64, session string, lock bool) ([]domain.Receipt, int, error) {
+	query := `SELECT payload, post_state FROM receipts WHERE tenant_id = ? AND store_id = ? AND session_id = ? ORDER BY id`
+	if lock && s.dialect == MySQL {
+		query += ` FOR UPDATE`
 	}
-	rows, err := tx.QueryContext(ctx, q, tenantID, storeID, session)
+	rows, err := q.QueryContext(ctx, query, tenantID, storeID, session)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -421,27 +421,6 @@ func (s *Store) sessionReceiptsForZ(ctx context.Context, tx *sql.Tx, tenantID, s
 		out = append(out, r)
 	}
 	return out, alone, rows.Err()
-}
-
-func (s *Store) sessionReceipts(ctx context.Context, q queryer, tenantID, storeID int64, session string) ([]domain.Receipt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT payload FROM receipts WHERE tenant_id = ? AND store_id = ? AND session_id = ? ORDER BY id`, tenantID, storeID, session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Receipt
-	for rows.Next() {
-		var p string
-		var r domain.Receipt
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(p), &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // StockInLine is goods received at a unit cost.

@@ -111,17 +111,9 @@ func (a *API) updateMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	if err != nil {
 		return err
 	}
-	cfg, current := acct.Config, acct.Config
-	if acct.ConfigErr != nil {
-		if len(body.Config) == 0 {
-			return unprocessable(acct.ConfigErr)
-		}
-		current = json.RawMessage(`{}`) // unreadable: the change must be a whole config
-	}
-	if len(body.Config) > 0 {
-		if cfg, err = market.MergeConfig(acct.Kind, current, body.Config); err != nil {
-			return invalid(err)
-		}
+	cfg, err := market.NewConfig(acct, body.Config)
+	if err != nil {
+		return invalid(err)
 	}
 	name := acct.Name
 	if body.Name != "" {

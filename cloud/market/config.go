@@ -136,3 +136,18 @@ func MergeConfig(kind string, current, change json.RawMessage) (json.RawMessage,
 	}
 	return out, nil
 }
+
+// NewConfig is an account's config after a change of some of its fields (none: change is
+// empty), checked like a new account's. An account whose stored config cannot be read takes
+// the change as a whole config.
+func NewConfig(a store.MarketAccount, change json.RawMessage) (json.RawMessage, error) {
+	switch {
+	case a.ConfigErr != nil && len(change) == 0:
+		return nil, &store.InvalidError{Err: a.ConfigErr}
+	case a.ConfigErr != nil:
+		return MergeConfig(a.Kind, json.RawMessage(`{}`), change)
+	case len(change) == 0:
+		return a.Config, nil
+	}
+	return MergeConfig(a.Kind, a.Config, change)
+}

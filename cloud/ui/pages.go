@@ -753,20 +753,17 @@ func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err) // another tenant's account is not found
 		return
 	}
-	change := map[string]string{}
+	fields := map[string]string{}
 	for _, f := range []string{"endpoint", "api_url", "auth_url", "client_id", "client_secret", "refresh_token"} {
 		if v := strings.TrimSpace(r.FormValue(f)); v != "" {
-			change[f] = v
+			fields[f] = v
 		}
 	}
-	cfg, current := acct.Config, acct.Config
-	if acct.ConfigErr != nil {
-		current = json.RawMessage(`{}`)
+	var change json.RawMessage
+	if len(fields) > 0 {
+		change, _ = json.Marshal(fields)
 	}
-	if len(change) > 0 || acct.ConfigErr != nil {
-		raw, _ := json.Marshal(change)
-		cfg, err = market.MergeConfig(acct.Kind, current, raw)
-	}
+	cfg, err := market.NewConfig(acct, change)
 	if err == nil {
 		every, _ := strconv.Atoi(r.FormValue("every"))
 		err = u.Store.UpdateMarketAccount(ctx, s.user.TenantID, aid, r.FormValue("name"), cfg, time.Duration(every)*time.Minute)

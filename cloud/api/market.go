@@ -79,10 +79,7 @@ func (a *API) createMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	if len(body.Config) == 0 {
 		return badRequest("config is required: the account's endpoints and credentials")
 	}
-	if err := market.CheckConfig(body.Kind, body.Config); err != nil {
-		return invalid(err)
-	}
-	id, err := a.Store.CreateMarketAccount(r.Context(), tenant, body.Kind, body.Name, body.Config, time.Duration(body.PullEveryMins)*time.Minute)
+	id, err := market.AddAccount(r.Context(), a.Store, tenant, body.Kind, body.Name, body.Config, time.Duration(body.PullEveryMins)*time.Minute)
 	if err != nil {
 		return invalid(err)
 	}

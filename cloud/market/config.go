@@ -2,12 +2,14 @@ package market
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/store"
@@ -77,6 +79,20 @@ func CheckConfig(kind string, raw json.RawMessage) error {
 		return &store.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(problems, "; "))}
 	}
 	return nil
+}
+
+// accounts is where AddAccount stores an account.
+type accounts interface {
+	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
+}
+
+// AddAccount checks an account's config and, when it passes, stores the account: every way in
+// (the API, the UI, the CLI) adds accounts through here.
+func AddAccount(ctx context.Context, st accounts, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
+	if err := CheckConfig(kind, config); err != nil {
+		return 0, err
+	}
+	return st.CreateMarketAccount(ctx, tenantID, kind, name, config, every)
 }
 
 // checkURL wants an https URL; plain http only to this machine (a fake server in a demo or test).

@@ -727,10 +727,7 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	raw, err := json.Marshal(cfg)
 	if err == nil {
-		err = market.CheckConfig(kind, raw)
-	}
-	if err == nil {
-		_, err = u.Store.CreateMarketAccount(r.Context(), s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
+		_, err = market.AddAccount(r.Context(), u.Store, s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
 	}
 	var inv *store.InvalidError
 	switch {

@@ -207,9 +207,6 @@ func run(args []string, log *slog.Logger) error {
 				return err
 			}
 		}
-		if err := market.CheckConfig(*kind, cfg); err != nil {
-			return fmt.Errorf("--config: %w", err)
-		}
 		return withStore(ctx, *db, func(st *store.Store) error {
 			if err := useSecrets(ctx, st, *db, *secretsKey, log); err != nil {
 				return err
@@ -218,7 +215,7 @@ func run(args []string, log *slog.Logger) error {
 			if err != nil {
 				return err
 			}
-			id, err := st.CreateMarketAccount(ctx, t.ID, *kind, *name, cfg, *every)
+			id, err := market.AddAccount(ctx, st, t.ID, *kind, *name, cfg, *every)
 			if err == nil {
 				fmt.Printf("marketplace account %q added (id %d); pulled every %s\n", *name, id, *every)
 			}

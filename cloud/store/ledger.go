@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -93,7 +92,7 @@ type DocSummary struct {
 	Number     int64           `json:"number"`
 	Date       string          `json:"date"`
 	Store      string          `json:"store,omitempty"`
-	Account    string          `json:"market_account,omitempty"` // the marketplace account of an order's document
+	Account    string          `json:"market_account,omitempty"` // the marketplace account an order's document was booked under (its name then)
 	Customer   string          `json:"customer,omitempty"`
 	SourceKind string          `json:"source_kind"`
 	SourceID   string          `json:"source_id"`
@@ -174,9 +173,18 @@ func (s *Store) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error)
 		add("s.code = ?", q.Store)
 	}
 	if q.Account != "" {
-		prefix := q.Account + ":"
-		where = append(where, "d.source_kind = 'order' AND SUBSTR(d.source_id, 1, ?) = ?")
-		args = append(args, utf8.RuneCountInString(prefix), prefix)
+		// By the account's id in the documents' keys: a renamed account keeps its documents.
+		var id int64
+		err := s.db.QueryRowContext(ctx, `SELECT id FROM market_accounts WHERE tenant_id = ? AND name = ?`, q.TenantID, q.Account).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil // no such account: no documents
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find marketplace account %q: %w", q.Account, err)
+		}
+		prefix := orderDocKeyPrefix(id)
+		where = append(where, "d.source_kind = 'order' AND SUBSTR(d.idem_key, 1, ?) = ?")
+		args = append(args, len(prefix), prefix)
 	}
 	if q.Customer != "" {
 		where = append(where, "(c.code = ? OR LOWER(c.name) LIKE ?)")

@@ -509,7 +509,7 @@ func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, r
 	if o.Unreadable != "" {
 		return &posting.Error{Msg: "the marketplace sent this order in a form that cannot be read: " + o.Unreadable}
 	}
-	key := posting.Key("mkt", fmt.Sprint(acct.ID), o.ID, "sale")
+	key := orderDocKey(acct.ID, o.ID)
 	docID, _, err := s.docByKey(ctx, tx, acct.TenantID, key)
 	if err != nil {
 		return err
@@ -651,6 +651,26 @@ func (s *Store) createCardForSKU(ctx context.Context, tx *sql.Tx, tenantID int64
 	return s.writeCards(ctx, tx, tenantID, []domain.Card{c})
 }
 
+// orderDocKey is the idempotency key of an order's sales document. It holds the account's id,
+// which stays when the account is renamed: SalesOn and the document search by account read it.
+func orderDocKey(accountID int64, orderID string) string {
+	return posting.Key("mkt", fmt.Sprint(accountID), orderID, "sale")
+}
+
+// orderDocKeyPrefix starts the keys of an account's order documents.
+func orderDocKeyPrefix(accountID int64) string { return posting.Key("mkt", fmt.Sprint(accountID), "") }
+
+// orderDocAccount reads the account's id back from an order document's key.
+func orderDocAccount(key string) (int64, bool) {
+	parts := strings.SplitN(key, ":", 3)
+	var id int64
+	if len(parts) < 3 || parts[0] != "mkt" {
+		return 0, false
+	}
+	_, err := fmt.Sscan(parts[1], &id)
+	return id, err == nil
+}
+
 // MarketOrder is a fetched order as the accountant sees it.
 type MarketOrder struct {
 	ID       int64           `json:"id"`
@@ -695,7 +715,7 @@ func (s *Store) MarketOrdersBefore(ctx context.Context, tenantID int64, state st
 			return nil, err
 		}
 		o.Order = json.RawMessage(p)
-		o.Document, _, _ = s.docByKey(ctx, s.db, tenantID, posting.Key("mkt", fmt.Sprint(acctID), o.OrderID, "sale"))
+		o.Document, _, _ = s.docByKey(ctx, s.db, tenantID, orderDocKey(acctID, o.OrderID))
 		out = append(out, o)
 	}
 	return out, rows.Err()

@@ -269,12 +269,9 @@ func (s *Store) SalesOn(ctx context.Context, tenantID int64, day string) (byStor
 			return nil, nil, err
 		}
 		target, id := byStore, storeID
-		if kind == "order" { // idempotency key mkt:<account id>:<order id>:sale
-			parts := strings.SplitN(key, ":", 3)
-			if len(parts) < 3 {
-				continue
-			}
-			if _, err := fmt.Sscan(parts[1], &id); err != nil {
+		if kind == "order" {
+			var ok bool
+			if id, ok = orderDocAccount(key); !ok {
 				continue
 			}
 			target = byAccount

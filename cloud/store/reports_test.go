@@ -170,14 +170,17 @@ func TestReports(t *testing.T) {
 		other, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A2", []byte(`{}`), time.Hour)
 		s.SaveOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, []posting.Order{order("x1", "DE", "EUR", "11.90")})
 		s.PostOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
+		if err := s.UpdateMarketAccount(ctx, who.TenantID, acct.ID, "A renamed", []byte(`{}`), 0); err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			q    store.DocQuery
 			want int
 			acct string
 		}{
-			{store.DocQuery{TenantID: who.TenantID, Account: "A"}, 5, "A"},
 			{store.DocQuery{TenantID: who.TenantID, Account: "A2"}, 1, "A2"},
 			{store.DocQuery{TenantID: who.TenantID, Account: "Nope"}, 0, ""},
+			{store.DocQuery{TenantID: who.TenantID, Account: "A renamed"}, 5, "A"}, // renamed below: its documents stay its own
 			{store.DocQuery{TenantID: who.TenantID, Store: "S1", Op: "sale"}, 1, ""},
 		} {
 			docs, err := s.Documents(ctx, tc.q)

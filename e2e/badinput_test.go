@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/possim"
 	"tiltas/shared/protocol"
 )
@@ -41,20 +42,20 @@ func TestBadPOSRowsAreRejectedOthersFlow(t *testing.T) {
 	e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 100, Seed: 6}) // no Z: it would include the damaged totals and be rejected too
 	e.agentProc()
 
-	st, err := store.Open(context.Background(), e.cloudURL)
+	st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	deadline := time.Now().Add(time.Minute)
-	var rej []store.RejectedItem
+	var rej []db.RejectedItem
 	for time.Now().Before(deadline) {
 		if rej, _ = st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(rej) >= len(damage) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	bySource := map[string]store.RejectedItem{}
+	bySource := map[string]db.RejectedItem{}
 	for _, r := range rej {
 		bySource[r.SourceID] = r
 	}

@@ -13,8 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/possim"
 )
 
@@ -59,7 +60,7 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	e.waitEqual(time.Minute)
 
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.cloudURL)
+	st, err := db.Open(ctx, e.cloudURL, dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +68,16 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	if _, err := st.PostPending(ctx, 1000); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateUser(ctx, e.who.TenantID, "buhaltere@shop.lt", "Buhalterė", "a long enough password", store.RoleAccountant); err != nil {
+	if err := st.CreateUser(ctx, e.who.TenantID, "buhaltere@shop.lt", "Buhalterė", "a long enough password", db.RoleAccountant); err != nil {
 		t.Fatal(err)
 	}
 	// A marketplace order waiting in Errors: its SKU has no product card yet.
 	acct, _ := st.CreateMarketAccount(ctx, e.who.TenantID, "amazon", "Amazon EU", []byte(`{}`), time.Hour)
-	ma := store.MarketAccount{ID: acct, TenantID: e.who.TenantID, Kind: "amazon", Name: "Amazon EU"}
+	ma := db.MarketAccount{ID: acct, TenantID: e.who.TenantID, Kind: "amazon", Name: "Amazon EU"}
 	st.SaveOrders(ctx, ma, []posting.Order{{Market: "amazon", ID: "302-7777777-1234567", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT",
 		Buyer: posting.OrderBuyer{Key: "pirkejas@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "AMZ-SKU-9", Name: "Arbatinukas", Qty: mustDec("1"), UnitGross: mustDec("24.20")}}}})
-	st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
-	latest, _ := st.Receipts(ctx, store.Query{TenantID: e.who.TenantID, Limit: 5000})
+	st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
+	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: 5000})
 	last := latest[len(latest)-1]
 
 	b := chromium(t)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 func (e *env) api(method, path string, body io.Reader, out any) int {
@@ -32,11 +32,11 @@ func (e *env) api(method, path string, body io.Reader, out any) int {
 }
 
 // waitCards waits until the store's POS holds the whole catalogue.
-func (e *env) waitCards(timeout time.Duration) store.CardStatus {
+func (e *env) waitCards(timeout time.Duration) db.CardStatus {
 	e.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		var cs store.CardStatus
+		var cs db.CardStatus
 		e.api("GET", "/api/v1/stores/VLN1/cards", nil, &cs)
 		if cs.Pending == 0 && cs.AckedVersion == cs.TenantVersion && cs.TenantVersion > 0 {
 			return cs

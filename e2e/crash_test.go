@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/possim"
 )
 
@@ -45,7 +46,7 @@ func TestKillAgentAndCloud(t *testing.T) {
 			if len(got.receipts) < 500 {
 				t.Fatalf("only %d receipts were sold during the test; the test did not exercise much", len(got.receipts))
 			}
-			st, err := store.Open(context.Background(), e.cloudURL)
+			st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,8 +17,9 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"tiltas/agent"
+	"tiltas/cloud/db"
 	"tiltas/cloud/poster"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/possim"
 )
 
@@ -256,7 +257,7 @@ func TestCloudDatabaseDrops(t *testing.T) {
 	direct := e.cloudURL
 	e.cloudURL = "mysql://" + cfg.FormatDSN()
 	e.cloudInProcess()
-	books, err := store.Open(context.Background(), e.cloudURL)
+	books, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}

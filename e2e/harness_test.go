@@ -17,8 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/internal/testdb"
 	"tiltas/possim"
 	"tiltas/shared/domain"
@@ -52,7 +53,7 @@ type env struct {
 	posDSN     string
 	pos        *sql.DB
 	addr       string // the cloud's listen address
-	who        store.AgentIdentity
+	who        db.AgentIdentity
 	agentToken string
 	apiToken   string
 	agentConf  string
@@ -76,7 +77,7 @@ func newEnv(t *testing.T, kind string) *env {
 	if err := possim.EnsureSchema(ctx, e.pos); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, e.cloudURL)
+	st, err := db.Open(ctx, e.cloudURL, dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ batch_size = 250
 // cloudInProcess serves the cloud on e.addr until the test ends or stop is called.
 func (e *env) cloudInProcess() (stop func()) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.cloudURL)
+	st, err := db.Open(ctx, e.cloudURL, dbtest.Options())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -258,14 +259,14 @@ func (e *env) posSnapshot() snapshot {
 
 func (e *env) cloudSnapshot() snapshot {
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.cloudURL)
+	st, err := db.Open(ctx, e.cloudURL, dbtest.Options())
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer st.Close()
 	s := snapshot{receipts: map[string]string{}, dayCloses: map[string]string{}}
 	for after := int64(0); ; {
-		rs, err := st.Receipts(ctx, store.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: 5000})
+		rs, err := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: 5000})
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -282,7 +283,7 @@ func (e *env) cloudSnapshot() snapshot {
 			break
 		}
 	}
-	zs, err := st.DayCloses(ctx, store.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: 5000})
+	zs, err := st.DayCloses(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: 5000})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/possim"
 	"tiltas/shared/domain"
 )
@@ -58,7 +59,7 @@ func TestPostingSurvivesCloudKills(t *testing.T) {
 // takings in cents.
 func (e *env) checkBooks(got snapshot) (docs int, paid int64) {
 	e.t.Helper()
-	st, err := store.Open(context.Background(), e.cloudURL)
+	st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/secrets"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/internal/testdb"
 )
 
@@ -27,18 +28,18 @@ func TestCloudCLISealsMarketCredentials(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	db := "sqlite:" + filepath.Join(dir, "data", "cloud.db")
-	if out, err := cloud("tenant", "create", "--name", "T", "--db", db); err != nil {
+	dbURL := "sqlite:" + filepath.Join(dir, "data", "cloud.db")
+	if out, err := cloud("tenant", "create", "--name", "T", "--db", dbURL); err != nil {
 		t.Fatalf("tenant create: %v\n%s", err, out)
 	}
-	out, err := cloud("market", "add", "--tenant", "T", "--kind", "amazon", "--name", "Amazon", "--db", db,
+	out, err := cloud("market", "add", "--tenant", "T", "--kind", "amazon", "--name", "Amazon", "--db", dbURL,
 		"--config", `{"endpoint":"http://example.com","client_id":"c","marketplace_ids":["A1PA6795UKMFR9"]}`)
 	if err == nil || !strings.Contains(out, "must use https") || !strings.Contains(out, "client_secret is required") {
 		t.Fatalf("a bad config was not refused by name: %v\n%s", err, out)
 	}
 	cfg := filepath.Join(dir, "allegro.json")
 	os.WriteFile(cfg, []byte(`{"api_url":"http://127.0.0.1:9","auth_url":"http://127.0.0.1:9","client_id":"c","client_secret":"CLI-SECRET","refresh_token":"r"}`), 0o600)
-	if out, err := cloud("market", "add", "--tenant", "T", "--kind", "allegro", "--name", "Allegro", "--config", "@"+cfg, "--db", db); err != nil {
+	if out, err := cloud("market", "add", "--tenant", "T", "--kind", "allegro", "--name", "Allegro", "--config", "@"+cfg, "--db", dbURL); err != nil {
 		t.Fatalf("market add: %v\n%s", err, out)
 	}
 	key := filepath.Join(dir, "data", "secrets.key")
@@ -50,18 +51,17 @@ func TestCloudCLISealsMarketCredentials(t *testing.T) {
 			t.Errorf("%s holds the secret in clear", f)
 		}
 	}
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	box, err := secrets.LoadOrCreate(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.UseSecrets(ctx, box); err != nil {
+	o := dbtest.Options()
+	o.Secrets = box
+	st, err := db.Open(ctx, dbURL, o)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer st.Close()
 	tn, _ := st.TenantByName(ctx, "T")
 	if as, _ := st.MarketAccounts(ctx, tn.ID); len(as) != 1 || !strings.Contains(string(as[0].Config), "CLI-SECRET") {
 		t.Fatalf("the account does not read back with the key: %+v", as)

@@ -24,8 +24,8 @@ import (
 
 	"tiltas/agent"
 	"tiltas/agent/config"
+	"tiltas/cloud/db"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
 	"tiltas/possim"
 )
 
@@ -214,19 +214,19 @@ func rawBolt(path string, n int, payload []byte) (float64, error) {
 // rawInsert inserts n rows shaped like held receipts into a plain table, 200 per statement and
 // 500 per transaction: what the cloud store could do with no protocol, validation or dedupe.
 func rawInsert(ctx context.Context, url string, n int, payload []byte) (float64, error) {
-	st, err := store.Open(ctx, url)
+	st, err := db.Open(ctx, url, db.Options{})
 	if err != nil {
 		return 0, err
 	}
 	defer st.Close()
-	db := st.DB()
-	if _, err := db.Exec(`CREATE TABLE raw_bench (id BIGINT PRIMARY KEY, source_id VARCHAR(64), closed_ms BIGINT, total_cents BIGINT, payload TEXT, content_hash CHAR(64))`); err != nil {
+	sqlDB := st.DB()
+	if _, err := sqlDB.Exec(`CREATE TABLE raw_bench (id BIGINT PRIMARY KEY, source_id VARCHAR(64), closed_ms BIGINT, total_cents BIGINT, payload TEXT, content_hash CHAR(64))`); err != nil {
 		return 0, err
 	}
-	defer db.Exec(`DROP TABLE raw_bench`)
+	defer sqlDB.Exec(`DROP TABLE raw_bench`)
 	start := time.Now()
 	for i := 0; i < n; i += 500 {
-		tx, err := db.Begin()
+		tx, err := sqlDB.Begin()
 		if err != nil {
 			return 0, err
 		}
@@ -256,7 +256,7 @@ func rawInsert(ctx context.Context, url string, n int, payload []byte) (float64,
 // receipts, times the catch-up, then sells latencyN more at a steady rate and measures how long
 // each took from its close to its commit in the cloud.
 func endToEnd(ctx context.Context, tmp, kind, url, posDSN string, pos *sql.DB, n, latencyN int) (*result, error) {
-	st, err := store.Open(ctx, url)
+	st, err := db.Open(ctx, url, db.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func endToEnd(ctx context.Context, tmp, kind, url, posDSN string, pos *sql.DB, n
 	return r, nil
 }
 
-func waitCount(ctx context.Context, st *store.Store, who store.AgentIdentity, want int, limit time.Duration) error {
+func waitCount(ctx context.Context, st *db.DB, who db.AgentIdentity, want int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		n, _, err := st.ReceiptTotals(ctx, who.TenantID, who.StoreID)

@@ -16,16 +16,16 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
 
 // Store is what the link needs from the database.
 type Store interface {
-	AuthAgent(ctx context.Context, token string) (store.AgentIdentity, error)
+	AuthAgent(ctx context.Context, token string) (db.AgentIdentity, error)
 	StreamAcked(ctx context.Context, storeID int64, stream string) (uint64, error)
-	IngestBatch(ctx context.Context, who store.AgentIdentity, stream string, b *protocol.Batch) (*protocol.Ack, error)
+	IngestBatch(ctx context.Context, who db.AgentIdentity, stream string, b *protocol.Batch) (*protocol.Ack, error)
 	AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error
 	AgentStatus(ctx context.Context, storeID int64, st *protocol.Status) error
 	CardsAcked(ctx context.Context, storeID int64) (uint64, error)
@@ -65,7 +65,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who, err := h.Store.AuthAgent(r.Context(), token)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		h.Log.Warn("agent refused: unknown token", "remote", r.RemoteAddr)
 		httpError(w, http.StatusUnauthorized, "agent token not recognised or revoked: enroll the agent again with `tiltas-cloud agent enroll` and put the new token in its config")
 		return
@@ -90,7 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type session struct {
 	h     *Handler
-	who   store.AgentIdentity
+	who   db.AgentIdentity
 	token string // checked again with every batch: a revoked token is dropped mid-session
 	conn  *websocket.Conn
 	out   chan protocol.Frame // closed by run when the session ends
@@ -343,14 +343,14 @@ func (s *session) batch(ctx context.Context, b *protocol.Batch) error {
 	if b.LastSeq != b.FirstSeq+uint64(len(b.Items))-1 {
 		return fail(protocol.ErrBadFrame, "batch says %d-%d but carries %d items", b.FirstSeq, b.LastSeq, len(b.Items))
 	}
-	if _, err := s.h.Store.AuthAgent(ctx, s.token); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.h.Store.AuthAgent(ctx, s.token); errors.Is(err, db.ErrNotFound) {
 		return fail(protocol.ErrUnauthorized, "the agent token was revoked: enroll the agent again with `tiltas-cloud agent enroll` and put the new token in its config")
 	} else if err != nil {
 		s.log.Error("recheck agent token", "err", err)
 		return fail(protocol.ErrInternal, "the cloud could not check the agent token; batch %d-%d will be resent", b.FirstSeq, b.LastSeq)
 	}
 	ack, err := s.h.Store.IngestBatch(ctx, s.who, s.stream, b)
-	var gap *store.GapError
+	var gap *db.GapError
 	if errors.As(err, &gap) {
 		return fail(protocol.ErrSeqGap, "%v", gap)
 	}

@@ -13,21 +13,22 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/protocol"
 )
 
 type fixture struct {
 	srv   *httptest.Server
-	st    *store.Store
+	st    *db.DB
 	token string
-	who   store.AgentIdentity
+	who   db.AgentIdentity
 }
 
 func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	st, err := db.Open(ctx, "sqlite:"+t.TempDir()+"/c.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestRevokedMidSession(t *testing.T) {
 	}
 	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 2, LastSeq: 2, Items: []protocol.Item{receiptItem(2, "r2")}}})
 	expectRefusal(t, c, protocol.ErrUnauthorized, "revoked")
-	rs, _ := f.st.Receipts(ctx, store.Query{TenantID: f.who.TenantID, Limit: 10})
+	rs, _ := f.st.Receipts(ctx, db.Query{TenantID: f.who.TenantID, Limit: 10})
 	if len(rs) != 1 {
 		t.Fatalf("%d receipts stored; the batch after the revocation must not be", len(rs))
 	}

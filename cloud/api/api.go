@@ -14,19 +14,19 @@ import (
 	"strings"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 // Store is what the API reads.
 type Store interface {
 	AuthAPI(ctx context.Context, token string) (int64, error)
-	Session(ctx context.Context, token string) (store.User, string, error)
-	Stores(ctx context.Context, tenantID int64) ([]store.StoreRef, error)
-	StoreByCode(ctx context.Context, tenantID int64, code string) (store.StoreRef, error)
-	StoreStatus(ctx context.Context, st store.StoreRef) (store.StoreStatus, error)
-	Receipts(ctx context.Context, q store.Query) ([]store.ReceiptRecord, error)
-	DayCloses(ctx context.Context, q store.Query) ([]store.DayCloseRecord, error)
-	Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]store.RejectedItem, error)
+	Session(ctx context.Context, token string) (db.User, string, error)
+	Stores(ctx context.Context, tenantID int64) ([]db.StoreRef, error)
+	StoreByCode(ctx context.Context, tenantID int64, code string) (db.StoreRef, error)
+	StoreStatus(ctx context.Context, st db.StoreRef) (db.StoreStatus, error)
+	Receipts(ctx context.Context, q db.Query) ([]db.ReceiptRecord, error)
+	DayCloses(ctx context.Context, q db.Query) ([]db.DayCloseRecord, error)
+	Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]db.RejectedItem, error)
 	Catalogue
 	Books
 	Market
@@ -85,7 +85,7 @@ func (a *API) auth(h handler) http.Handler {
 		case err == nil:
 		case errors.As(err, &he):
 			writeJSON(w, he.code, map[string]string{"error": he.msg})
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, db.ErrNotFound):
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 		default:
 			a.Log.Error("api", "path", r.URL.Path, "err", err)
@@ -98,14 +98,14 @@ func (a *API) authenticate(r *http.Request) (int64, error) {
 	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if bearer && token != "" {
 		tenant, err := a.Store.AuthAPI(r.Context(), token)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return 0, &httpErr{http.StatusUnauthorized, "API token not recognised or revoked"}
 		}
 		return tenant, err
 	}
 	if c, err := r.Cookie(a.SessionCookie); a.SessionCookie != "" && err == nil {
 		user, csrf, err := a.Store.Session(r.Context(), c.Value)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return 0, &httpErr{http.StatusUnauthorized, "the session has ended: sign in again at /ui/login"}
 		}
 		if err != nil {
@@ -115,7 +115,7 @@ func (a *API) authenticate(r *http.Request) (int64, error) {
 			if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(csrf)) != 1 {
 				return 0, &httpErr{http.StatusForbidden, "a change made with a session cookie needs the session's CSRF token in the X-CSRF-Token header"}
 			}
-			if user.Role != store.RoleAccountant {
+			if user.Role != db.RoleAccountant {
 				return 0, &httpErr{http.StatusForbidden, "your role (" + user.Role + ") may look but not change anything: ask an accountant"}
 			}
 		}
@@ -138,7 +138,7 @@ func (a *API) stores(w http.ResponseWriter, r *http.Request, tenant int64) error
 		return err
 	}
 	if st == nil {
-		st = []store.StoreRef{}
+		st = []db.StoreRef{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stores": st})
 	return nil
@@ -158,8 +158,8 @@ func (a *API) status(w http.ResponseWriter, r *http.Request, tenant int64) error
 }
 
 // query reads ?store=&from=&to=&after=&limit=.
-func (a *API) query(r *http.Request, tenant int64) (store.Query, error) {
-	q := store.Query{TenantID: tenant}
+func (a *API) query(r *http.Request, tenant int64) (db.Query, error) {
+	q := db.Query{TenantID: tenant}
 	v := r.URL.Query()
 	if code := v.Get("store"); code != "" {
 		st, err := a.Store.StoreByCode(r.Context(), tenant, code)
@@ -208,16 +208,16 @@ func (a *API) parseTime(s string, end bool) (time.Time, error) {
 }
 
 func (a *API) receipts(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	return listRecords(a, w, r, tenant, "receipts", a.Store.Receipts, func(rec store.ReceiptRecord) int64 { return rec.ID })
+	return listRecords(a, w, r, tenant, "receipts", a.Store.Receipts, func(rec db.ReceiptRecord) int64 { return rec.ID })
 }
 
 func (a *API) dayCloses(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	return listRecords(a, w, r, tenant, "dayclosures", a.Store.DayCloses, func(rec store.DayCloseRecord) int64 { return rec.ID })
+	return listRecords(a, w, r, tenant, "dayclosures", a.Store.DayCloses, func(rec db.DayCloseRecord) int64 { return rec.ID })
 }
 
 // listRecords answers a paged list: {key: [...], next_after: id} while a full page came back.
 func listRecords[T any](a *API, w http.ResponseWriter, r *http.Request, tenant int64, key string,
-	fetch func(context.Context, store.Query) ([]T, error), id func(T) int64) error {
+	fetch func(context.Context, db.Query) ([]T, error), id func(T) int64) error {
 	q, err := a.query(r, tenant)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (a *API) rejected(w http.ResponseWriter, r *http.Request, tenant int64) err
 		return err
 	}
 	if rj == nil {
-		rj = []store.RejectedItem{}
+		rj = []db.RejectedItem{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rejected": rj})
 	return nil

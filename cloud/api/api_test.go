@@ -10,12 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/protocol"
 )
 
-func seed(t *testing.T, st *store.Store, tenant, storeCode string, receipts int) string {
+func seed(t *testing.T, st *db.DB, tenant, storeCode string, receipts int) string {
 	ctx := context.Background()
 	tn, err := st.CreateTenant(ctx, tenant)
 	if err != nil {
@@ -54,8 +55,8 @@ func get(t *testing.T, srv *httptest.Server, token, path string) (int, map[strin
 }
 
 // newServer is a cloud serving every endpoint from a fresh SQLite store.
-func newServer(t *testing.T) (*store.Store, *httptest.Server) {
-	st, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/c.db")
+func newServer(t *testing.T) (*db.DB, *httptest.Server) {
+	st, err := db.Open(context.Background(), "sqlite:"+t.TempDir()+"/c.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}

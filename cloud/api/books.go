@@ -15,34 +15,34 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 // Books is what the accounting endpoints need.
 type Books interface {
-	Documents(ctx context.Context, q store.DocQuery) ([]store.DocSummary, error)
-	Document(ctx context.Context, tenantID, id int64) (store.DocDetail, error)
+	Documents(ctx context.Context, q db.DocQuery) ([]db.DocSummary, error)
+	Document(ctx context.Context, tenantID, id int64) (db.DocDetail, error)
 	Cancel(ctx context.Context, tenantID, docID int64, by string) error
-	Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]store.EntryRecord, error)
-	TrialBalance(ctx context.Context, tenantID int64, to string) ([]store.AccountBalance, error)
-	StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]store.StockBalance, error)
-	StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []store.StockInLine) (int64, error)
-	Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]store.Unresolved, error)
+	Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]db.EntryRecord, error)
+	TrialBalance(ctx context.Context, tenantID int64, to string) ([]db.AccountBalance, error)
+	StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]db.StockBalance, error)
+	StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []db.StockInLine) (int64, error)
+	Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]db.Unresolved, error)
 	Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error)
-	Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]store.Reconciliation, error)
-	PostingFailures(ctx context.Context, tenantID int64) ([]store.PostingFailure, error)
+	Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]db.Reconciliation, error)
+	PostingFailures(ctx context.Context, tenantID int64) ([]db.PostingFailure, error)
 	RetryFailed(ctx context.Context, tenantID int64, kind string, row int64) error
-	POSSettings(ctx context.Context, tenantID int64) (store.POSSettings, error)
-	SetPOSSettings(ctx context.Context, tenantID int64, p store.POSSettings) error
+	POSSettings(ctx context.Context, tenantID int64) (db.POSSettings, error)
+	SetPOSSettings(ctx context.Context, tenantID int64, p db.POSSettings) error
 	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
 	BooksClosedUntil(ctx context.Context, tenantID int64) (string, error)
 	CloseBooks(ctx context.Context, tenantID int64, until string) error
-	Accounts(ctx context.Context, tenantID int64) ([]store.Account, error)
-	SaveAccount(ctx context.Context, tenantID int64, a store.Account) error
-	OperationTypes(ctx context.Context, tenantID int64) ([]store.OperationType, error)
-	SaveOperationType(ctx context.Context, tenantID int64, o store.OperationType) error
-	VATClassifiers(ctx context.Context, tenantID int64) ([]store.VATClassifier, error)
-	SaveVATClassifier(ctx context.Context, tenantID int64, c store.VATClassifier) error
+	Accounts(ctx context.Context, tenantID int64) ([]db.Account, error)
+	SaveAccount(ctx context.Context, tenantID int64, a db.Account) error
+	OperationTypes(ctx context.Context, tenantID int64) ([]db.OperationType, error)
+	SaveOperationType(ctx context.Context, tenantID int64, o db.OperationType) error
+	VATClassifiers(ctx context.Context, tenantID int64) ([]db.VATClassifier, error)
+	SaveVATClassifier(ctx context.Context, tenantID int64, c db.VATClassifier) error
 }
 
 func (a *API) registerBooks(mux *http.ServeMux) {
@@ -72,7 +72,7 @@ func (a *API) registerBooks(mux *http.ServeMux) {
 }
 
 func (a *API) putVATClassifier(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	return put(w, r, tenant, func(v *store.VATClassifier) { v.Rate = r.PathValue("rate") }, a.Store.SaveVATClassifier)
+	return put(w, r, tenant, func(v *db.VATClassifier) { v.Rate = r.PathValue("rate") }, a.Store.SaveVATClassifier)
 }
 
 // list writes {key: items} with an empty list rather than null.
@@ -118,7 +118,7 @@ func readJSON(r *http.Request, v any) error {
 
 // invalid maps the store's refusals to 422 with their message.
 func invalid(err error) error {
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	if errors.As(err, &inv) {
 		return unprocessable(err)
 	}
@@ -128,8 +128,8 @@ func invalid(err error) error {
 // DocQuery reads a document search from query parameters: series, number, customer, store,
 // account (a marketplace account's name), operation, from, to (dates), min, max (amounts),
 // after, limit. Every problem is named.
-func DocQuery(tenant int64, v url.Values) (store.DocQuery, error) {
-	q := store.DocQuery{TenantID: tenant, Series: v.Get("series"), Customer: v.Get("customer"), Store: v.Get("store"), Account: v.Get("account"), Op: v.Get("operation")}
+func DocQuery(tenant int64, v url.Values) (db.DocQuery, error) {
+	q := db.DocQuery{TenantID: tenant, Series: v.Get("series"), Customer: v.Get("customer"), Store: v.Get("store"), Account: v.Get("account"), Op: v.Get("operation")}
 	var problems []string
 	for name, dst := range map[string]*string{"from": &q.From, "to": &q.To} {
 		if x := v.Get(name); x != "" {
@@ -182,7 +182,7 @@ func (a *API) documents(w http.ResponseWriter, r *http.Request, tenant int64) er
 		return err
 	}
 	if docs == nil {
-		docs = []store.DocSummary{}
+		docs = []db.DocSummary{}
 	}
 	out := map[string]any{"documents": docs}
 	limit := q.Limit
@@ -251,10 +251,10 @@ func (a *API) stock(w http.ResponseWriter, r *http.Request, tenant int64) error 
 
 func (a *API) stockIn(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	var body struct {
-		Warehouse string              `json:"warehouse"`
-		Date      string              `json:"date"`
-		Key       string              `json:"key"` // your request id: the same key twice receives once
-		Lines     []store.StockInLine `json:"lines"`
+		Warehouse string           `json:"warehouse"`
+		Date      string           `json:"date"`
+		Key       string           `json:"key"` // your request id: the same key twice receives once
+		Lines     []db.StockInLine `json:"lines"`
 	}
 	if err := readJSON(r, &body); err != nil {
 		return err
@@ -340,7 +340,7 @@ func (a *API) getPOSSettings(w http.ResponseWriter, r *http.Request, tenant int6
 }
 
 func (a *API) putPOSSettings(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	var s store.POSSettings
+	var s db.POSSettings
 	if err := readJSON(r, &s); err != nil {
 		return err
 	}
@@ -407,7 +407,7 @@ func (a *API) accounts(w http.ResponseWriter, r *http.Request, tenant int64) err
 }
 
 func (a *API) putAccount(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	return put(w, r, tenant, func(v *store.Account) { v.Code = r.PathValue("code") }, a.Store.SaveAccount)
+	return put(w, r, tenant, func(v *db.Account) { v.Code = r.PathValue("code") }, a.Store.SaveAccount)
 }
 
 // put answers a PUT of one settings item: decode it, take its key from the path, save it,
@@ -431,7 +431,7 @@ func (a *API) operationTypes(w http.ResponseWriter, r *http.Request, tenant int6
 }
 
 func (a *API) putOperationType(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	return put(w, r, tenant, func(v *store.OperationType) { v.Code = r.PathValue("code") }, a.Store.SaveOperationType)
+	return put(w, r, tenant, func(v *db.OperationType) { v.Code = r.PathValue("code") }, a.Store.SaveOperationType)
 }
 
 func (a *API) vatClassifiers(w http.ResponseWriter, r *http.Request, tenant int64) error {

@@ -9,24 +9,24 @@ import (
 	"strconv"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
-	"tiltas/cloud/store"
 )
 
 // Market is what the marketplace endpoints need.
 type Market interface {
-	MarketAccounts(ctx context.Context, tenantID int64) ([]store.MarketAccount, error)
+	MarketAccounts(ctx context.Context, tenantID int64) ([]db.MarketAccount, error)
 	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
-	MarketAccount(ctx context.Context, tenantID, id int64) (store.MarketAccount, error)
+	MarketAccount(ctx context.Context, tenantID, id int64) (db.MarketAccount, error)
 	UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error
 	PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error
-	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]store.MarketOrder, error)
+	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]db.MarketOrder, error)
 	RetryOrder(ctx context.Context, tenantID, id int64) error
 	FetchNow(ctx context.Context, tenantID, accountID int64) error
 	ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
 	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
 	ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
-	ReducedRates(ctx context.Context, tenantID int64) ([]store.ReducedRate, error)
+	ReducedRates(ctx context.Context, tenantID int64) ([]db.ReducedRate, error)
 	ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error)
 }
 
@@ -45,7 +45,7 @@ func (a *API) registerMarket(mux *http.ServeMux) {
 
 // accountView adds the alert a person should see.
 type accountView struct {
-	store.MarketAccount
+	db.MarketAccount
 	Alert string `json:"alert,omitempty"`
 }
 
@@ -138,8 +138,8 @@ func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) err
 		return err
 	}
 	if err := a.Store.FetchNow(r.Context(), tenant, id); err != nil {
-		var inv *store.InvalidError
-		if errors.Is(err, store.ErrPaused) {
+		var inv *db.InvalidError
+		if errors.Is(err, db.ErrPaused) {
 			return &httpErr{http.StatusConflict, err.Error()}
 		}
 		if errors.As(err, &inv) {
@@ -154,7 +154,7 @@ func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) err
 func (a *API) marketOrders(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	state := r.URL.Query().Get("state")
 	switch state {
-	case "", store.OrderOpen, store.OrderPosted, store.OrderErrors, store.OrderCancelled:
+	case "", db.OrderOpen, db.OrderPosted, db.OrderErrors, db.OrderCancelled:
 	default:
 		return badRequest("state=%q: use open, posted, errors or cancelled", state)
 	}

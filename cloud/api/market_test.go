@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
 )
 
 // TestMarketAPI covers every marketplace and rates endpoint, and that tenant B reaches none of
@@ -29,13 +29,13 @@ func TestMarketAPI(t *testing.T) {
 	}
 	acct := int(body["id"].(float64))
 	// An order in Errors: its SKU has no card.
-	ma := store.MarketAccount{ID: int64(acct), TenantID: a.ID, Kind: "amazon", Name: "Amazon EU"}
+	ma := db.MarketAccount{ID: int64(acct), TenantID: a.ID, Kind: "amazon", Name: "Amazon EU"}
 	o := posting.Order{Market: "amazon", ID: "302-1", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT", Buyer: posting.OrderBuyer{Key: "x@example.com"},
 		Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "SKU-Y", Name: "Y", Qty: decimal.NewFromInt(1), UnitGross: decimal.RequireFromString("12.10")}}}
 	if _, err := st.SaveOrders(ctx, ma, []posting.Order{o}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}}); err != nil {
+	if _, err := st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}}); err != nil {
 		t.Fatal(err)
 	}
 	_, errs := do(t, srv, tokA, "GET", "/api/v1/market/orders?state=errors", "")

@@ -11,7 +11,7 @@ import (
 	"strconv"
 
 	"tiltas/cloud/catalog"
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 )
 
@@ -20,8 +20,8 @@ type Catalogue interface {
 	Cards(ctx context.Context, tenantID int64, q, afterBarcode string, limit int) ([]domain.Card, error)
 	SaveCard(ctx context.Context, tenantID int64, c domain.Card, create bool) (domain.Card, error)
 	Deactivate(ctx context.Context, tenantID int64, barcode string) (domain.Card, error)
-	ImportCards(ctx context.Context, tenantID int64, cards []domain.Card) (store.ImportResult, error)
-	CardStatus(ctx context.Context, st store.StoreRef) (store.CardStatus, error)
+	ImportCards(ctx context.Context, tenantID int64, cards []domain.Card) (db.ImportResult, error)
+	CardStatus(ctx context.Context, st db.StoreRef) (db.CardStatus, error)
 }
 
 // MaxImportBytes bounds a CSV upload.
@@ -81,11 +81,11 @@ func readCard(r *http.Request) (domain.Card, error) {
 
 func (a *API) saveCard(w http.ResponseWriter, r *http.Request, tenant int64, c domain.Card, create bool) error {
 	saved, err := a.Store.SaveCard(r.Context(), tenant, c, create)
-	var invalid *store.InvalidError
+	var invalid *db.InvalidError
 	switch {
 	case errors.As(err, &invalid):
 		return unprocessable(err)
-	case errors.Is(err, store.ErrExists):
+	case errors.Is(err, db.ErrExists):
 		return &httpErr{http.StatusConflict, err.Error()}
 	case err != nil:
 		return err

@@ -7,18 +7,18 @@ import (
 	"strings"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
-	"tiltas/cloud/store"
 )
 
 // Reports is what the report endpoints need.
 type Reports interface {
-	VATSummary(ctx context.Context, tenantID int64, from, to string) (store.Table, error)
-	OSS(ctx context.Context, tenantID int64, quarter string) (store.Table, error)
-	SalesJournal(ctx context.Context, tenantID int64, from, to string) (store.Table, error)
-	ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]store.ISAFInvoice, error)
-	Company(ctx context.Context, tenantID int64) (store.Company, error)
-	SetCompany(ctx context.Context, tenantID int64, c store.Company) error
+	VATSummary(ctx context.Context, tenantID int64, from, to string) (db.Table, error)
+	OSS(ctx context.Context, tenantID int64, quarter string) (db.Table, error)
+	SalesJournal(ctx context.Context, tenantID int64, from, to string) (db.Table, error)
+	ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]db.ISAFInvoice, error)
+	Company(ctx context.Context, tenantID int64) (db.Company, error)
+	SetCompany(ctx context.Context, tenantID int64, c db.Company) error
 }
 
 func (a *API) registerReports(mux *http.ServeMux) {
@@ -31,26 +31,26 @@ func (a *API) registerReports(mux *http.ServeMux) {
 		return err
 	}))
 	mux.Handle("PUT /api/v1/company", a.auth(func(w http.ResponseWriter, r *http.Request, tenant int64) error {
-		return put(w, r, tenant, func(*store.Company) {}, a.Store.SetCompany)
+		return put(w, r, tenant, func(*db.Company) {}, a.Store.SetCompany)
 	}))
-	mux.Handle("GET /api/v1/reports/vat-summary", a.auth(a.report("vat-summary", func(r *http.Request, tenant int64) (store.Table, error) {
+	mux.Handle("GET /api/v1/reports/vat-summary", a.auth(a.report("vat-summary", func(r *http.Request, tenant int64) (db.Table, error) {
 		from, to, err := period(r)
 		if err != nil {
-			return store.Table{}, err
+			return db.Table{}, err
 		}
 		return a.Store.VATSummary(r.Context(), tenant, from, to)
 	})))
-	mux.Handle("GET /api/v1/reports/sales-journal", a.auth(a.report("sales-journal", func(r *http.Request, tenant int64) (store.Table, error) {
+	mux.Handle("GET /api/v1/reports/sales-journal", a.auth(a.report("sales-journal", func(r *http.Request, tenant int64) (db.Table, error) {
 		from, to, err := period(r)
 		if err != nil {
-			return store.Table{}, err
+			return db.Table{}, err
 		}
 		return a.Store.SalesJournal(r.Context(), tenant, from, to)
 	})))
-	mux.Handle("GET /api/v1/reports/oss", a.auth(a.report("oss", func(r *http.Request, tenant int64) (store.Table, error) {
+	mux.Handle("GET /api/v1/reports/oss", a.auth(a.report("oss", func(r *http.Request, tenant int64) (db.Table, error) {
 		q := r.URL.Query().Get("quarter")
 		if q == "" {
-			return store.Table{}, badRequest("quarter is required, e.g. quarter=2026Q4")
+			return db.Table{}, badRequest("quarter is required, e.g. quarter=2026Q4")
 		}
 		return a.Store.OSS(r.Context(), tenant, q)
 	})))
@@ -89,7 +89,7 @@ func period(r *http.Request) (string, string, error) {
 }
 
 // report answers a table as JSON, or as a CSV download with format=csv.
-func (a *API) report(name string, build func(*http.Request, int64) (store.Table, error)) handler {
+func (a *API) report(name string, build func(*http.Request, int64) (db.Table, error)) handler {
 	return func(w http.ResponseWriter, r *http.Request, tenant int64) error {
 		t, err := build(r, tenant)
 		if err != nil {

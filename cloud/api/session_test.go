@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/cloud/ui"
 )
 
@@ -24,7 +24,7 @@ func TestSessionAuth(t *testing.T) {
 	for _, u := range []struct {
 		tenant      int64
 		email, role string
-	}{{a.ID, "acc@a.lt", store.RoleAccountant}, {a.ID, "view@a.lt", store.RoleViewer}, {b.ID, "acc@b.lt", store.RoleAccountant}} {
+	}{{a.ID, "acc@a.lt", db.RoleAccountant}, {a.ID, "view@a.lt", db.RoleViewer}, {b.ID, "acc@b.lt", db.RoleAccountant}} {
 		if err := st.CreateUser(ctx, u.tenant, u.email, u.email, "a long enough password", u.role); err != nil {
 			t.Fatal(err)
 		}

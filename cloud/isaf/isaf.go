@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 )
 
@@ -39,7 +39,7 @@ func cut(s string, n int) string {
 }
 
 // Write renders the register of invoices issued in the month starting at first.
-func Write(c store.Company, first time.Time, invoices []store.ISAFInvoice, version string, now time.Time) ([]byte, error) {
+func Write(c db.Company, first time.Time, invoices []db.ISAFInvoice, version string, now time.Time) ([]byte, error) {
 	if c.Code == "" {
 		return nil, fmt.Errorf("the company's registration code is not set: set it in the company settings first")
 	}
@@ -130,16 +130,16 @@ func Write(c store.Company, first time.Time, invoices []store.ISAFInvoice, versi
 
 // Source is where a month's register comes from.
 type Source interface {
-	Company(ctx context.Context, tenantID int64) (store.Company, error)
-	ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]store.ISAFInvoice, error)
+	Company(ctx context.Context, tenantID int64) (db.Company, error)
+	ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]db.ISAFInvoice, error)
 }
 
 // Month writes the register of invoices issued in month ("2026-11") and names its file. A
-// request the file cannot be made for (a bad month, no company code) is a *store.InvalidError.
+// request the file cannot be made for (a bad month, no company code) is a *db.InvalidError.
 func Month(ctx context.Context, src Source, tenantID int64, month, version string) (xml []byte, filename string, err error) {
 	first, err := time.Parse("2006-01", month)
 	if err != nil {
-		return nil, "", &store.InvalidError{Err: fmt.Errorf("month %q: give it as 2026-11", month)}
+		return nil, "", &db.InvalidError{Err: fmt.Errorf("month %q: give it as 2026-11", month)}
 	}
 	c, err := src.Company(ctx, tenantID)
 	if err != nil {
@@ -151,7 +151,7 @@ func Month(ctx context.Context, src Source, tenantID int64, month, version strin
 	}
 	x, err := Write(c, first, invs, version, time.Now())
 	if err != nil {
-		return nil, "", &store.InvalidError{Err: err}
+		return nil, "", &db.InvalidError{Err: err}
 	}
 	return x, fmt.Sprintf("isaf_%s_%s.xml", c.Code, first.Format("200601")), nil
 }

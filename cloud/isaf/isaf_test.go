@@ -12,10 +12,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -59,17 +59,17 @@ func receipt(id string, typ domain.ReceiptType, gross string, buyer *domain.Buye
 }
 
 func TestISAFValidatesAgainstTheXSD(t *testing.T) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			st := storetest.Open(t, kind)
+			st := dbtest.Open(t, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Shop")
 			tok, _ := st.EnrollAgent(ctx, tn.ID, "S1", "")
 			who, _ := st.AuthAgent(ctx, tok)
-			if _, err := isaf.Write(store.Company{}, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil, "1", time.Now()); err == nil || !strings.Contains(err.Error(), "registration code") {
+			if _, err := isaf.Write(db.Company{}, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil, "1", time.Now()); err == nil || !strings.Contains(err.Error(), "registration code") {
 				t.Fatalf("a file without the company code: %v", err)
 			}
-			if err := st.SetCompany(ctx, tn.ID, store.Company{Name: "UAB „Parduotuvė“ & Co", Code: "304123456", VATCode: "LT100012345678"}); err != nil {
+			if err := st.SetCompany(ctx, tn.ID, db.Company{Name: "UAB „Parduotuvė“ & Co", Code: "304123456", VATCode: "LT100012345678"}); err != nil {
 				t.Fatal(err)
 			}
 			buyer := &domain.Buyer{Code: "300000001", VATCode: "LT100000000017", Name: "UAB Pirkėjas <Vilnius>"}
@@ -92,20 +92,20 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 			if _, err := st.PostPending(ctx, 100); err != nil {
 				t.Fatal(err)
 			}
-			docs, _ := st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Series: "SF"})
+			docs, _ := st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Series: "SF"})
 			if err := st.Cancel(ctx, tn.ID, docs[len(docs)-1].ID, "test"); err != nil {
 				t.Fatal(err)
 			}
 			// A marketplace OSS sale is declared in the OSS return, not here; an intra-EU invoice is.
 			acct, _ := st.CreateMarketAccount(ctx, tn.ID, "allegro", "A", []byte(`{}`), time.Hour)
-			ma := store.MarketAccount{ID: acct, TenantID: tn.ID, Kind: "allegro", Name: "A"}
+			ma := db.MarketAccount{ID: acct, TenantID: tn.ID, Kind: "allegro", Name: "A"}
 			ord := func(id, shipTo, vat string) posting.Order {
 				return posting.Order{Market: "allegro", ID: id, Status: "READY", Invoice: true, B2B: vat != "", PurchasedAt: time.Date(2026, 11, 6, 10, 0, 0, 0, time.UTC),
 					Currency: "EUR", ShipTo: shipTo, Buyer: posting.OrderBuyer{Key: "b" + id, Company: "Firma " + id, VATNumber: vat},
 					Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: d("1"), UnitGross: d("50.00")}}}
 			}
 			st.SaveOrders(ctx, ma, []posting.Order{ord("o1", "DE", ""), ord("o2", "PL", "PL5212345678")})
-			if res, err := st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"READY": true}}); err != nil || res.Posted != 2 {
+			if res, err := st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"READY": true}}); err != nil || res.Posted != 2 {
 				t.Fatalf("%+v %v", res, err)
 			}
 

@@ -13,11 +13,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/allegrofake"
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/internal/dbtest"
 )
 
 func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, decimal.Decimal) {
@@ -82,10 +82,10 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 const unreadableAllegro = 3
 
 func TestFiveHundredAllegroOrders(t *testing.T) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			st := storetest.Open(t, kind)
+			st := dbtest.Open(t, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
 			if _, err := st.ImportECB(ctx, tn.ID, strings.NewReader(ecb)); err != nil {
 				t.Fatal(err)
@@ -128,7 +128,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 				t.Fatal(err)
 			}
 			sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			account := func() store.MarketAccount {
+			account := func() db.MarketAccount {
 				as, _ := st.MarketAccounts(ctx, tn.ID)
 				return as[0]
 			}
@@ -160,7 +160,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 				t.Fatalf("refresh token rotated %d times: every pull uses (and saves) a fresh one", fake.Rotations)
 			}
 
-			docs, _ := st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Limit: 5000})
+			docs, _ := st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Limit: 5000})
 			seen := map[string]bool{}
 			invoices := 0
 			for _, doc := range docs {
@@ -184,7 +184,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 				t.Fatalf("%d of %d orders booked, %d invoices", len(seen), len(want), invoices)
 			}
 			// The form whose total is more than its items waits in Errors, saying so.
-			errs, _ := st.MarketOrders(ctx, tn.ID, store.OrderErrors, 0)
+			errs, _ := st.MarketOrders(ctx, tn.ID, db.OrderErrors, 0)
 			if len(errs) != 1 || !strings.Contains(errs[0].Reason, "is more than its items and delivery") {
 				t.Fatalf("orders in Errors: %+v", errs)
 			}
@@ -198,7 +198,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 			f.ID = id
 			fake.Put(f, "BUYER_CANCELLED", time.Now())
 			pull("cancellation")
-			orders, _ := st.MarketOrders(ctx, tn.ID, store.OrderCancelled, 0)
+			orders, _ := st.MarketOrders(ctx, tn.ID, db.OrderCancelled, 0)
 			found := false
 			for _, o := range orders {
 				found = found || o.OrderID == id

@@ -6,21 +6,21 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/market/amazonfake"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/internal/dbtest"
 )
 
 // BenchmarkMapAndPostOrders maps SP-API orders and books them (a sales document and a write-off
 // each), API pacing excluded: the orders are already fetched.
 func BenchmarkMapAndPostOrders(b *testing.B) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		b.Run(kind, func(b *testing.B) {
 			ctx := context.Background()
-			st := storetest.Open(b, kind)
+			st := dbtest.Open(b, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
 			st.ImportECB(ctx, tn.ID, strings.NewReader(ecb))
 			seedCatalogue(b, st, tn.ID, "1000000", "MAIN", "AMZ-DE", "AMZ-NL", "AMZ-FR", "AMZ-PL", "AMZ-SE")
@@ -28,7 +28,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			generate(fake, b.N)
 			raw := fakeOrders(fake)
 			id, _ := st.CreateMarketAccount(ctx, tn.ID, "amazon", "Amazon", []byte(`{}`), time.Hour)
-			acct := store.MarketAccount{ID: id, TenantID: tn.ID, Kind: "amazon", Name: "Amazon"}
+			acct := db.MarketAccount{ID: id, TenantID: tn.ID, Kind: "amazon", Name: "Amazon"}
 			b.ResetTimer()
 			var orders []posting.Order
 			for _, r := range raw {
@@ -37,7 +37,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
 				b.Fatal(err)
 			}
-			res, err := st.PostOrders(ctx, acct, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}})
+			res, err := st.PostOrders(ctx, acct, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market/amazon"
-	"tiltas/cloud/store"
 )
 
 // amazonStatuses are the OrderStatus values of the Orders v0 model.
@@ -20,7 +20,7 @@ var amazonStatuses = []string{"PendingAvailability", "Pending", "Unshipped", "Pa
 
 // CheckConfig refuses an account config that could never pull, naming every problem, so that a
 // typo shows when the account is added rather than as an alert at its first pull. It returns a
-// *store.InvalidError.
+// *db.InvalidError.
 func CheckConfig(kind string, raw json.RawMessage) error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -76,7 +76,7 @@ func CheckConfig(kind string, raw json.RawMessage) error {
 		bad("kind %q: amazon or allegro", kind)
 	}
 	if len(problems) > 0 {
-		return &store.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(problems, "; "))}
+		return &db.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(problems, "; "))}
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func MergeConfig(kind string, current, change json.RawMessage) (json.RawMessage,
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(change, &fields); err != nil {
-		return nil, &store.InvalidError{Err: fmt.Errorf("config change is not a JSON object: %v", err)}
+		return nil, &db.InvalidError{Err: fmt.Errorf("config change is not a JSON object: %v", err)}
 	}
 	for k, v := range fields {
 		if t := strings.TrimSpace(string(v)); t == `""` || t == "null" {
@@ -156,10 +156,10 @@ func MergeConfig(kind string, current, change json.RawMessage) (json.RawMessage,
 // NewConfig is an account's config after a change of some of its fields (none: change is
 // empty), checked like a new account's. An account whose stored config cannot be read takes
 // the change as a whole config.
-func NewConfig(a store.MarketAccount, change json.RawMessage) (json.RawMessage, error) {
+func NewConfig(a db.MarketAccount, change json.RawMessage) (json.RawMessage, error) {
 	switch {
 	case a.ConfigErr != nil && len(change) == 0:
-		return nil, &store.InvalidError{Err: a.ConfigErr}
+		return nil, &db.InvalidError{Err: a.ConfigErr}
 	case a.ConfigErr != nil:
 		return MergeConfig(a.Kind, json.RawMessage(`{}`), change)
 	case len(change) == 0:

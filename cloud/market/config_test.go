@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/secrets"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 )
 
 func TestCheckConfig(t *testing.T) {
@@ -45,7 +46,7 @@ func TestCheckConfig(t *testing.T) {
 				}
 				return
 			}
-			var inv *store.InvalidError
+			var inv *db.InvalidError
 			if !errors.As(err, &inv) {
 				t.Fatalf("want an InvalidError, got %v", err)
 			}
@@ -63,20 +64,19 @@ func TestCheckConfig(t *testing.T) {
 func TestPullWithUnreadableCredentials(t *testing.T) {
 	ctx := context.Background()
 	url := "sqlite:" + filepath.Join(t.TempDir(), "c.db")
-	sealed, err := store.Open(ctx, url)
+	box, _ := secrets.LoadOrCreate(filepath.Join(t.TempDir(), "secrets.key"))
+	o := dbtest.Options()
+	o.Secrets = box
+	sealed, err := db.Open(ctx, url, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sealed.Close()
-	box, _ := secrets.LoadOrCreate(filepath.Join(t.TempDir(), "secrets.key"))
-	if _, err := sealed.UseSecrets(ctx, box); err != nil {
-		t.Fatal(err)
-	}
 	tn, _ := sealed.CreateTenant(ctx, "T")
 	if _, err := sealed.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", json.RawMessage(`{"api_url":"http://127.0.0.1:9","auth_url":"http://127.0.0.1:9","client_id":"c","client_secret":"s","refresh_token":"r"}`), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	bare, err := store.Open(ctx, url) // started without --secrets-key
+	bare, err := db.Open(ctx, url, dbtest.Options()) // started without --secrets-key
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestPullWithUnreadableCredentials(t *testing.T) {
 // A paused account is not pulled, and cannot be fetched now, until it is resumed.
 func TestPausedAccount(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	st, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestPausedAccount(t *testing.T) {
 	if err := st.PauseMarketAccount(ctx, tn.ID, id, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PauseMarketAccount(ctx, tn.ID+1, id, true); !errors.Is(err, store.ErrNotFound) {
+	if err := st.PauseMarketAccount(ctx, tn.ID+1, id, true); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("another tenant pausing it: %v", err)
 	}
 	sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -119,7 +119,7 @@ func TestPausedAccount(t *testing.T) {
 	if !a.Paused || a.LastPull != nil || a.Failures != 0 {
 		t.Fatalf("a paused account was pulled: %+v", a)
 	}
-	if err := st.FetchNow(ctx, tn.ID, id); !errors.Is(err, store.ErrPaused) {
+	if err := st.FetchNow(ctx, tn.ID, id); !errors.Is(err, db.ErrPaused) {
 		t.Fatalf("fetch now of a paused account: %v", err)
 	}
 	if err := st.PauseMarketAccount(ctx, tn.ID, id, false); err != nil {

@@ -14,11 +14,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/market/amazonfake"
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 )
 
@@ -216,11 +216,11 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 }
 
 // seedCatalogue gives the tenant cards SKU-00..SKU-19 and qty of each in every warehouse at 2.50.
-func seedCatalogue(t testing.TB, st *store.Store, tenantID int64, qty string, warehouses ...string) {
+func seedCatalogue(t testing.TB, st *db.DB, tenantID int64, qty string, warehouses ...string) {
 	t.Helper()
 	ctx := context.Background()
 	var cards []domain.Card
-	var stock []store.StockInLine
+	var stock []db.StockInLine
 	for i := 0; i < 20; i++ {
 		sku := fmt.Sprintf("SKU-%02d", i)
 		c := domain.Card{Barcode: sku, Name: "Prekė " + sku, Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true}
@@ -228,7 +228,7 @@ func seedCatalogue(t testing.TB, st *store.Store, tenantID int64, qty string, wa
 			c.Name, c.PriceGross, c.VATRate, c.VATCategory = "Knyga", d("10.90"), d("9"), "books"
 		}
 		cards = append(cards, c)
-		stock = append(stock, store.StockInLine{Barcode: sku, Qty: d(qty), UnitCost: d("2.50")})
+		stock = append(stock, db.StockInLine{Barcode: sku, Qty: d(qty), UnitCost: d("2.50")})
 	}
 	if _, err := st.ImportCards(ctx, tenantID, cards); err != nil {
 		t.Fatal(err)
@@ -247,10 +247,10 @@ func seedCatalogue(t testing.TB, st *store.Store, tenantID int64, qty string, wa
 }
 
 func TestThousandAmazonOrders(t *testing.T) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			st := storetest.Open(t, kind)
+			st := dbtest.Open(t, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
 			if _, err := st.ImportECB(ctx, tn.ID, strings.NewReader(ecb)); err != nil {
 				t.Fatal(err)
@@ -275,7 +275,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 				t.Fatal(err)
 			}
 			sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			account := func() store.MarketAccount {
+			account := func() db.MarketAccount {
 				as, _ := st.MarketAccounts(ctx, tn.ID)
 				return as[0]
 			}
@@ -294,7 +294,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 				}
 			}
 			// Check: every Shipped order booked once, VAT to the cent, stock from the right warehouse.
-			docs, err := st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Op: "market", Limit: 5000})
+			docs, err := st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Op: "market", Limit: 5000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,7 +336,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 				t.Fatalf("%d unresolved lines with stock everywhere", len(un))
 			}
 			// The order with an amount that is not a number waits in Errors, saying which.
-			errs, _ := st.MarketOrders(ctx, tn.ID, store.OrderErrors, 0)
+			errs, _ := st.MarketOrders(ctx, tn.ID, db.OrderErrors, 0)
 			if len(errs) != 1 || !strings.Contains(errs[0].Reason, `amount "12,50" is not a number`) || errs[0].Fix == "" {
 				t.Fatalf("orders in Errors: %+v", errs)
 			}
@@ -352,7 +352,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 			if err := sched.Pull(ctx, account()); err != nil {
 				t.Fatal(err)
 			}
-			docs, _ = st.Documents(ctx, store.DocQuery{TenantID: tn.ID, Op: "market", Limit: 5000})
+			docs, _ = st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Op: "market", Limit: 5000})
 			nc := 0
 			for _, doc := range docs {
 				if doc.Status == "cancelled" {

@@ -7,18 +7,18 @@ import (
 	"log/slog"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
 )
 
 // MarketRules are the store's booking rules.
-type MarketRules = store.MarketRules
+type MarketRules = db.MarketRules
 
 // Store is what the scheduler needs.
 type Store interface {
-	MarketAccounts(ctx context.Context, tenantID int64) ([]store.MarketAccount, error)
-	SaveOrders(ctx context.Context, acct store.MarketAccount, orders []posting.Order) (int, error)
-	PostOrders(ctx context.Context, acct store.MarketAccount, rules store.MarketRules) (store.PostResult, error)
+	MarketAccounts(ctx context.Context, tenantID int64) ([]db.MarketAccount, error)
+	SaveOrders(ctx context.Context, acct db.MarketAccount, orders []posting.Order) (int, error)
+	PostOrders(ctx context.Context, acct db.MarketAccount, rules db.MarketRules) (db.PostResult, error)
 	PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error
 	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
 }
@@ -30,9 +30,9 @@ type puller func(ctx context.Context, cfg json.RawMessage, cursor string, save f
 var pullers = map[string]puller{"amazon": pullAmazon, "allegro": pullAllegro}
 
 // RulesFor says which statuses of an account's orders are booked or cancelled.
-func RulesFor(a store.MarketAccount) MarketRules { return rulesFor(a) }
+func RulesFor(a db.MarketAccount) MarketRules { return rulesFor(a) }
 
-func rulesFor(a store.MarketAccount) MarketRules {
+func rulesFor(a db.MarketAccount) MarketRules {
 	if a.Kind == "amazon" {
 		return amazonRules(a.Config)
 	}
@@ -90,7 +90,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 
 // Pull pulls one account now, saves what changed and books what is due. A failed pull is
 // recorded with its error and retried after Backoff.
-func (s *Scheduler) Pull(ctx context.Context, a store.MarketAccount) error {
+func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
 	pull, ok := pullers[a.Kind]
 	if !ok {
 		return fmt.Errorf("account %s: marketplace %q is not supported", a.Name, a.Kind)

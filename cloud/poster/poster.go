@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 // Books is what the poster needs.
 type Books interface {
-	PostPending(ctx context.Context, limit int) (store.PostResult, error)
+	PostPending(ctx context.Context, limit int) (db.PostResult, error)
 }
 
 // Poster runs the posting loop.

@@ -10,8 +10,8 @@ import (
 
 	"tiltas/cloud/agentlink"
 	"tiltas/cloud/api"
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
-	"tiltas/cloud/store"
 	"tiltas/cloud/ui"
 	"tiltas/shared/protocol"
 )
@@ -26,7 +26,7 @@ type Options struct {
 }
 
 // Handler serves every cloud endpoint from st.
-func Handler(st *store.Store, log *slog.Logger, o Options) http.Handler {
+func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
 	if o.Zone == nil {
 		o.Zone = time.UTC
 	}

@@ -12,22 +12,23 @@ import (
 	"strings"
 	"testing"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 )
 
 // A browser that signed in to the UI calls the JSON API with the same session: the session
 // cookie is for the whole site. Over TLS, every answer carries Strict-Transport-Security.
 func TestSessionReachesTheAPIAndHSTS(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	st, err := db.Open(ctx, "sqlite:"+t.TempDir()+"/c.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	tn, _ := st.CreateTenant(ctx, "A")
 	st.EnrollAgent(ctx, tn.ID, "A1", "")
-	if err := st.CreateUser(ctx, tn.ID, "acc@a.lt", "", "a long enough password", store.RoleAccountant); err != nil {
+	if err := st.CreateUser(ctx, tn.ID, "acc@a.lt", "", "a long enough password", db.RoleAccountant); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -15,24 +15,24 @@ import (
 
 	"tiltas/cloud/api"
 	"tiltas/cloud/catalog"
+	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/amazon"
-	"tiltas/cloud/store"
 	"tiltas/shared/domain"
 )
 
 // storeRow and accountRow are the overview's lines: status, and what was sold today.
 type storeRow struct {
-	store.StoreStatus
-	Today store.DaySales
+	db.StoreStatus
+	Today db.DaySales
 }
 
 type accountRow struct {
-	store.MarketAccount
+	db.MarketAccount
 	Open, Errors int
-	Today        store.DaySales
+	Today        db.DaySales
 }
 
 func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
@@ -49,7 +49,7 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	var rows []storeRow
-	total := store.DaySales{}
+	total := db.DaySales{}
 	for _, st := range stores {
 		ss, err := u.Store.StoreStatus(ctx, st)
 		if err != nil {
@@ -62,9 +62,9 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	counts, _ := u.Store.OrderCounts(ctx, t)
 	var arows []accountRow
 	for _, a := range accts {
-		arows = append(arows, accountRow{a, counts[a.ID][store.OrderOpen], counts[a.ID][store.OrderErrors], byAccount[a.ID]})
+		arows = append(arows, accountRow{a, counts[a.ID][db.OrderOpen], counts[a.ID][db.OrderErrors], byAccount[a.ID]})
 	}
-	for _, m := range []map[int64]store.DaySales{byStore, byAccount} {
+	for _, m := range []map[int64]db.DaySales{byStore, byAccount} {
 		for _, ds := range m {
 			total.Docs += ds.Docs
 			total.Total = total.Total.Add(ds.Total)
@@ -77,7 +77,7 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
-	q := store.Query{TenantID: s.user.TenantID, Limit: 100}
+	q := db.Query{TenantID: s.user.TenantID, Limit: 100}
 	var errMsg string
 	if code := v.Get("store"); code != "" {
 		st, err := u.Store.StoreByCode(r.Context(), s.user.TenantID, code)
@@ -94,7 +94,7 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 		q.To = t.AddDate(0, 0, 1)
 	}
 	q.AfterID, _ = strconv.ParseInt(v.Get("after"), 10, 64)
-	var out []store.ReceiptRecord
+	var out []db.ReceiptRecord
 	var next string
 	// Filter by type while paging on: a page shows up to 100 of the asked type.
 	for len(out) < 100 {
@@ -126,7 +126,7 @@ func (u *UI) receipt(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r)
 		return
 	}
-	rs, err := u.Store.Receipts(r.Context(), store.Query{TenantID: s.user.TenantID, AfterID: rid - 1, Limit: 1})
+	rs, err := u.Store.Receipts(r.Context(), db.Query{TenantID: s.user.TenantID, AfterID: rid - 1, Limit: 1})
 	if err != nil {
 		u.fail(w, err)
 		return
@@ -135,7 +135,7 @@ func (u *UI) receipt(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r) // not this tenant's, or no such receipt
 		return
 	}
-	docs, _ := u.Store.Documents(r.Context(), store.DocQuery{TenantID: s.user.TenantID, SourceKind: "receipt", SourceID: rs[0].SourceID, Store: rs[0].Store})
+	docs, _ := u.Store.Documents(r.Context(), db.DocQuery{TenantID: s.user.TenantID, SourceKind: "receipt", SourceID: rs[0].SourceID, Store: rs[0].Store})
 	u.render(w, r, s, "receipt", "Receipt "+rs[0].Number, map[string]any{"Receipt": rs[0], "Documents": docs}, "", "")
 }
 
@@ -152,7 +152,7 @@ func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
 	params.Del("operation")
 	q, err := api.DocQuery(s.user.TenantID, params)
 	q.Limit = 100
-	var docs []store.DocSummary
+	var docs []db.DocSummary
 	errMsg := ""
 	if err != nil {
 		errMsg = err.Error()
@@ -211,13 +211,13 @@ func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) orders(w http.ResponseWriter, r *http.Request, s *session) {
 	state := r.URL.Query().Get("state")
-	states := []string{store.OrderOpen, store.OrderPosted, store.OrderErrors, store.OrderCancelled}
+	states := []string{db.OrderOpen, db.OrderPosted, db.OrderErrors, db.OrderCancelled}
 	valid := false
 	for _, st := range states {
 		valid = valid || st == state
 	}
 	if !valid {
-		state = store.OrderErrors
+		state = db.OrderErrors
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	os, err := u.Store.MarketOrdersBefore(r.Context(), s.user.TenantID, state, before, 200)
@@ -252,7 +252,7 @@ func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 // RulesFor is how the UI books an account's orders on Retry; set by the cloud at start.
-var RulesFor = func(store.MarketAccount) store.MarketRules { return store.MarketRules{} }
+var RulesFor = func(db.MarketAccount) db.MarketRules { return db.MarketRules{} }
 
 func (u *UI) unresolved(w http.ResponseWriter, r *http.Request, s *session) {
 	un, err := u.Store.Unresolved(r.Context(), s.user.TenantID, 0, true)
@@ -270,7 +270,7 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	if _, err := u.Store.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
-		var inv *store.InvalidError
+		var inv *db.InvalidError
 		if ok := asInvalid(err, &inv); ok {
 			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
 			return
@@ -287,7 +287,7 @@ func (u *UI) stock(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := store.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
+	t := db.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
 	for _, b := range bs {
 		t.Rows = append(t.Rows, []string{b.Warehouse, b.Barcode, b.Qty.String(), b.Value.StringFixed(2)})
 	}
@@ -300,7 +300,7 @@ func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := store.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
+	t := db.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
 	for _, a := range tb {
 		t.Rows = append(t.Rows, []string{a.Account, a.Name, a.Debit.StringFixed(2), a.Credit.StringFixed(2), a.Balance.StringFixed(2)})
 	}
@@ -308,7 +308,7 @@ func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 type importResult struct {
-	store.ImportResult
+	db.ImportResult
 	Errors []catalog.RowError
 }
 
@@ -325,7 +325,7 @@ func (u *UI) productsPage(w http.ResponseWriter, r *http.Request, s *session, im
 		next = nextPage(url.Values{"q": {q}}, "after", cards[len(cards)-1].Barcode)
 	}
 	stores, _ := u.Store.Stores(ctx, t)
-	var push []store.CardStatus
+	var push []db.CardStatus
 	for _, st := range stores {
 		if cs, err := u.Store.CardStatus(ctx, st); err == nil {
 			push = append(push, cs)
@@ -368,7 +368,7 @@ func (u *UI) reports(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
-	var t store.Table
+	var t db.Table
 	var err error
 	switch v.Get("name") {
 	case "vat-summary":
@@ -396,7 +396,7 @@ func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) isaf(w http.ResponseWriter, r *http.Request, s *session) {
 	x, name, err := isaf.Month(r.Context(), u.Store, s.user.TenantID, r.URL.Query().Get("month"), u.Version)
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	switch {
 	case errors.As(err, &inv):
 		http.Redirect(w, r, "/ui/reports?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
@@ -444,7 +444,7 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (u *UI) saveCompany(w http.ResponseWriter, r *http.Request, s *session) {
-	err := u.Store.SetCompany(r.Context(), s.user.TenantID, store.Company{Name: r.FormValue("name"), Code: r.FormValue("code"), VATCode: r.FormValue("vat_code"), Address: r.FormValue("address")})
+	err := u.Store.SetCompany(r.Context(), s.user.TenantID, db.Company{Name: r.FormValue("name"), Code: r.FormValue("code"), VATCode: r.FormValue("vat_code"), Address: r.FormValue("address")})
 	if err != nil {
 		u.settingsPage(w, r, s, nil, "", err.Error())
 		return
@@ -586,7 +586,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request, s *session, imp 
 	back(w, r, "/ui/settings", fmt.Sprintf("Imported %d %s.", n, what))
 }
 
-func asInvalid(err error, target **store.InvalidError) bool { return errors.As(err, target) }
+func asInvalid(err error, target **db.InvalidError) bool { return errors.As(err, target) }
 
 func (u *UI) journal(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
@@ -664,8 +664,8 @@ func (u *UI) saveProduct(w http.ResponseWriter, r *http.Request, s *session) {
 		Service: r.FormValue("service") != "", Active: r.FormValue("active") != ""}
 	create := r.FormValue("create") != ""
 	if _, err := u.Store.SaveCard(r.Context(), s.user.TenantID, c, create); err != nil {
-		var inv *store.InvalidError
-		if errors.As(err, &inv) || errors.Is(err, store.ErrExists) {
+		var inv *db.InvalidError
+		if errors.As(err, &inv) || errors.Is(err, db.ErrExists) {
 			u.render(w, r, s, "product", "Product "+c.Barcode, map[string]any{"Card": c, "New": create, "Rates": []string{"21", "12", "9", "5", "0"}}, "", err.Error())
 			return
 		}
@@ -729,7 +729,7 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	if err == nil {
 		_, err = market.AddAccount(r.Context(), u.Store, s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
 	}
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	switch {
 	case errors.As(err, &inv):
 		u.settingsPage(w, r, s, map[string]any{"MarketForm": newMarketForm(r)}, "", err.Error())
@@ -792,23 +792,23 @@ func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (u *UI) saveClassifier(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveVATClassifier(r.Context(), s.user.TenantID, store.VATClassifier{Rate: r.FormValue("rate"), Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}))
+	u.saveSetting(w, r, s, u.Store.SaveVATClassifier(r.Context(), s.user.TenantID, db.VATClassifier{Rate: r.FormValue("rate"), Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}))
 }
 
 func (u *UI) saveOperation(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveOperationType(r.Context(), s.user.TenantID, store.OperationType{Code: r.FormValue("code"), Name: r.FormValue("name"),
+	u.saveSetting(w, r, s, u.Store.SaveOperationType(r.Context(), s.user.TenantID, db.OperationType{Code: r.FormValue("code"), Name: r.FormValue("name"),
 		Series: strings.TrimSpace(r.FormValue("series")), Debit: strings.TrimSpace(r.FormValue("debit")), Credit: strings.TrimSpace(r.FormValue("credit"))}))
 }
 
 func (u *UI) saveAccount(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, store.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
+	u.saveSetting(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, db.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
 		Kind: r.FormValue("kind"), Active: r.FormValue("active") != ""}))
 }
 
 // settingsAnswer answers a settings form: back to the settings with flash, the page again with
 // a refusal a person can act on, or an error page (404 for another tenant's object).
 func (u *UI) settingsAnswer(w http.ResponseWriter, r *http.Request, s *session, err error, flash string) {
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	switch {
 	case errors.As(err, &inv):
 		u.settingsPage(w, r, s, nil, "", err.Error())
@@ -822,8 +822,8 @@ func (u *UI) settingsAnswer(w http.ResponseWriter, r *http.Request, s *session, 
 // saveSetting answers a settings form: back with a note, or the page with the refusal.
 func (u *UI) saveSetting(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	if err != nil {
-		var inv *store.InvalidError
-		if errors.As(err, &inv) || errors.Is(err, store.ErrNotFound) {
+		var inv *db.InvalidError
+		if errors.As(err, &inv) || errors.Is(err, db.ErrNotFound) {
 			u.settingsPage(w, r, s, nil, "", err.Error())
 			return
 		}
@@ -843,7 +843,7 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	err := u.Store.ChangePassword(r.Context(), s.user.ID, r.FormValue("current"), r.FormValue("new"), s.token)
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	switch {
 	case errors.As(err, &inv):
 		u.render(w, r, s, "account", "Your account", nil, "", err.Error())

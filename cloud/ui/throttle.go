@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 // Sign-in throttling: after maxPerAccount failed sign-ins for one e-mail, or maxPerAddress from
@@ -20,7 +20,7 @@ const (
 
 // failureStore keeps the counts.
 type failureStore interface {
-	LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]store.LoginFailure, error)
+	LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]db.LoginFailure, error)
 	RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error
 	ClearLoginFailures(ctx context.Context, key string) error
 }

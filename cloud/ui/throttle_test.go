@@ -7,18 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 func TestLoginGuard(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	st, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), db.Options{Clock: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	st.SetClock(func() time.Time { return now })
 	g := &loginGuard{store: st}
 	blocked := func(keys ...string) (time.Time, bool) {
 		t.Helper()

@@ -25,7 +25,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 )
 
 //go:embed templates static
@@ -37,7 +37,7 @@ const loginCookie = "tiltas_login_csrf"
 
 // UI serves /ui/.
 type UI struct {
-	Store *store.Store
+	Store *db.DB
 	Log   *slog.Logger
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool
@@ -59,7 +59,7 @@ func (u *UI) zone() *time.Location {
 type ctxKey struct{}
 
 type session struct {
-	user  store.User
+	user  db.User
 	csrf  string
 	token string
 }
@@ -67,7 +67,7 @@ type session struct {
 // page is what every template gets.
 type page struct {
 	Title     string
-	User      *store.User
+	User      *db.User
 	CSRF      string
 	CanChange bool
 	Flash     string
@@ -189,7 +189,7 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 			return
 		}
 		user, csrf, err := u.Store.Session(r.Context(), c.Value)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 			return
 		}
@@ -209,7 +209,7 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 				return
 			}
 			// Anyone may sign out and change their own password; only accountants change the books.
-			if user.Role != store.RoleAccountant && r.URL.Path != "/ui/logout" && r.URL.Path != "/ui/account/password" {
+			if user.Role != db.RoleAccountant && r.URL.Path != "/ui/logout" && r.URL.Path != "/ui/account/password" {
 				http.Error(w, "your role ("+user.Role+") may look but not change anything: ask an accountant", http.StatusForbidden)
 				return
 			}
@@ -221,7 +221,7 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, name, title string, data any, flash, errMsg string) {
 	p := page{Title: title, Data: data, Flash: flash, Error: errMsg}
 	if s != nil {
-		p.User, p.CSRF, p.CanChange = &s.user, s.csrf, s.user.Role == store.RoleAccountant
+		p.User, p.CSRF, p.CanChange = &s.user, s.csrf, s.user.Role == db.RoleAccountant
 	}
 	if r.Context().Value(loginCSRFKey{}) != nil {
 		p.CSRF = r.Context().Value(loginCSRFKey{}).(string)
@@ -233,9 +233,9 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, name, ti
 }
 
 func (u *UI) fail(w http.ResponseWriter, err error) {
-	var inv *store.InvalidError
+	var inv *db.InvalidError
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound):
 		http.Error(w, "not found", http.StatusNotFound)
 	case errors.As(err, &inv):
 		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
@@ -295,7 +295,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, _, err := u.Store.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
-	if errors.Is(err, store.ErrBadLogin) {
+	if errors.Is(err, db.ErrBadLogin) {
 		if err := u.logins.failed(r.Context(), account, addr); err != nil {
 			u.Log.Error("count a failed sign-in", "err", err)
 		}
@@ -310,7 +310,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.Log.Error("clear failed sign-ins", "err", err)
 	}
 	http.SetCookie(w, u.cookie(loginCookie, "", -1))
-	http.SetCookie(w, u.cookie(SessionCookie, token, int(store.SessionTTL.Seconds())))
+	http.SetCookie(w, u.cookie(SessionCookie, token, int(db.SessionTTL.Seconds())))
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 

@@ -19,9 +19,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -79,7 +80,7 @@ func (b *browser) login(email string) {
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
-func seedTenant(t *testing.T, st *store.Store, name, storeCode, number string) store.AgentIdentity {
+func seedTenant(t *testing.T, st *db.DB, name, storeCode, number string) db.AgentIdentity {
 	ctx := context.Background()
 	tn, err := st.CreateTenant(ctx, name)
 	if err != nil {
@@ -104,7 +105,7 @@ func seedTenant(t *testing.T, st *store.Store, name, storeCode, number string) s
 
 func TestWebUI(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	st, err := db.Open(ctx, "sqlite:"+t.TempDir()+"/c.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +116,12 @@ func TestWebUI(t *testing.T) {
 		tenant int64
 		email  string
 		role   string
-	}{{a.TenantID, "acc@alfa.lt", store.RoleAccountant}, {a.TenantID, "view@alfa.lt", store.RoleViewer}, {b.TenantID, "acc@beta.lt", store.RoleAccountant}} {
+	}{{a.TenantID, "acc@alfa.lt", db.RoleAccountant}, {a.TenantID, "view@alfa.lt", db.RoleViewer}, {b.TenantID, "acc@beta.lt", db.RoleAccountant}} {
 		if err := st.CreateUser(ctx, u.tenant, u.email, "", password, u.role); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.CreateUser(ctx, a.TenantID, "short@alfa.lt", "", "short", store.RoleViewer); err == nil {
+	if err := st.CreateUser(ctx, a.TenantID, "short@alfa.lt", "", "short", db.RoleViewer); err == nil {
 		t.Fatal("a short password was accepted")
 	}
 	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
@@ -140,7 +141,7 @@ func TestWebUI(t *testing.T) {
 
 	// Password guessing: after 5 failures for an account even the right password is refused,
 	// with when to try again; other accounts sign in as usual.
-	if err := st.CreateUser(ctx, a.TenantID, "guessed@alfa.lt", "", password, store.RoleViewer); err != nil {
+	if err := st.CreateUser(ctx, a.TenantID, "guessed@alfa.lt", "", password, db.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
 	guess := newBrowser(t, srv)
@@ -153,7 +154,7 @@ func TestWebUI(t *testing.T) {
 	}
 
 	// A viewer changes their own password: the other sign-in ends, this one stays.
-	if err := st.CreateUser(ctx, a.TenantID, "pw@alfa.lt", "", password, store.RoleViewer); err != nil {
+	if err := st.CreateUser(ctx, a.TenantID, "pw@alfa.lt", "", password, db.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
 	pw1, pw2 := newBrowser(t, srv), newBrowser(t, srv)
@@ -434,11 +435,11 @@ func TestWebUI(t *testing.T) {
 
 	// An order in Errors (a SKU without a card) is retried from the UI once the card exists.
 	acct, _ := st.CreateMarketAccount(ctx, a.TenantID, "amazon", "Amazon EU", []byte(`{}`), time.Hour)
-	ma := store.MarketAccount{ID: acct, TenantID: a.TenantID, Kind: "amazon", Name: "Amazon EU"}
+	ma := db.MarketAccount{ID: acct, TenantID: a.TenantID, Kind: "amazon", Name: "Amazon EU"}
 	o := posting.Order{Market: "amazon", ID: "302-1", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT", Buyer: posting.OrderBuyer{Key: "x@example.com"},
 		Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "SKU-Y", Name: "Y", Qty: d("1"), UnitGross: d("12.10")}}}
 	st.SaveOrders(ctx, ma, []posting.Order{o})
-	st.PostOrders(ctx, ma, store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
+	st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
 	_, errors, _ := acc.get("/ui/orders?state=errors")
 	om := regexp.MustCompile(`action="/ui/orders/(\d+)/retry"`).FindStringSubmatch(errors)
 	if om == nil || !strings.Contains(errors, "SKU-Y") || !strings.Contains(errors, "create the product card") {
@@ -500,7 +501,7 @@ func TestWebUI(t *testing.T) {
 	if _, page, _ := acc.post("/ui/settings/operation", url.Values{"csrf": {acc.csrf}, "code": {"sale"}, "series": {"KVT"}, "debit": {"9999"}, "credit": {"5000"}}); !strings.Contains(page, `account &#34;9999&#34; is not in the chart`) {
 		t.Fatalf("an operation with an unknown account: %s", page)
 	}
-	st.StockIn(ctx, a.TenantID, "", "2026-11-01", "bulk", []store.StockInLine{{Barcode: "1", Qty: d("10"), UnitCost: d("5")}})
+	st.StockIn(ctx, a.TenantID, "", "2026-11-01", "bulk", []db.StockInLine{{Barcode: "1", Qty: d("10"), UnitCost: d("5")}})
 	un, _ := st.Unresolved(ctx, a.TenantID, 0, true)
 	form := url.Values{"csrf": {acc.csrf}}
 	for _, l := range un {

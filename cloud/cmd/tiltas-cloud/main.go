@@ -23,11 +23,11 @@ import (
 	"time"
 	_ "time/tzdata" // shops' zones on machines without tzdata (Windows)
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/poster"
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
-	"tiltas/cloud/store"
 )
 
 const usage = `tiltas-cloud: the Tiltas sync API and back office
@@ -79,7 +79,7 @@ func run(args []string, log *slog.Logger) error {
 		args = args[1:]
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	db := fs.String("db", defaultDB(), "database URL: sqlite:PATH or mysql://user:pass@tcp(host:3306)/db")
+	dbURL := fs.String("db", defaultDB(), "database URL: sqlite:PATH or mysql://user:pass@tcp(host:3306)/db")
 	secretsKey := fs.String("secrets-key", os.Getenv("TILTAS_SECRETS_KEY"), "key file sealing marketplace credentials (created 0600 when missing; default beside a SQLite database)")
 	switch cmd {
 	case "serve":
@@ -92,13 +92,13 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return serve(ctx, log, *db, *secretsKey, *listen, *cert, *key, *proxied, *zone, *post)
+		return serve(ctx, log, *dbURL, *secretsKey, *listen, *cert, *key, *proxied, *zone, *post)
 	case "tenant create":
 		name := fs.String("name", "", "tenant (company) name")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withStore(ctx, *db, func(st *store.Store) error {
+		return withDB(ctx, *dbURL, func(st *db.DB) error {
 			t, err := st.CreateTenant(ctx, *name)
 			if err == nil {
 				fmt.Printf("tenant %q created (id %d)\n", t.Name, t.ID)
@@ -112,7 +112,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return printToken(ctx, *db, *tenant, "agent token for store "+*code, func(st *store.Store, tenantID int64) (string, error) {
+		return printToken(ctx, *dbURL, *tenant, "agent token for store "+*code, func(st *db.DB, tenantID int64) (string, error) {
 			return st.EnrollAgent(ctx, tenantID, *code, *name)
 		})
 	case "token create":
@@ -121,7 +121,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return printToken(ctx, *db, *tenant, "API token", func(st *store.Store, tenantID int64) (string, error) {
+		return printToken(ctx, *dbURL, *tenant, "API token", func(st *db.DB, tenantID int64) (string, error) {
 			return st.CreateAPIToken(ctx, tenantID, *name)
 		})
 	case "agent revoke":
@@ -130,7 +130,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+		return withTenant(ctx, *dbURL, *tenant, func(st *db.DB, tenantID int64) error {
 			n, err := st.RevokeAgentTokens(ctx, tenantID, *code)
 			if err == nil {
 				fmt.Printf("revoked %d agent token(s) of store %s; enroll it again for a new one\n", n, *code)
@@ -142,7 +142,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+		return withTenant(ctx, *dbURL, *tenant, func(st *db.DB, tenantID int64) error {
 			ts, err := st.APITokens(ctx, tenantID)
 			for _, t := range ts {
 				state := "active"
@@ -159,7 +159,7 @@ func run(args []string, log *slog.Logger) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withTenant(ctx, *db, *tenant, func(st *store.Store, tenantID int64) error {
+		return withTenant(ctx, *dbURL, *tenant, func(st *db.DB, tenantID int64) error {
 			err := st.RevokeAPIToken(ctx, tenantID, *id)
 			if err == nil {
 				fmt.Printf("API token %d revoked\n", *id)
@@ -180,7 +180,7 @@ func run(args []string, log *slog.Logger) error {
 			line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 			password = strings.TrimRight(line, "\r\n")
 		}
-		return withStore(ctx, *db, func(st *store.Store) error {
+		return withDB(ctx, *dbURL, func(st *db.DB) error {
 			t, err := st.TenantByName(ctx, *tenant)
 			if err != nil {
 				return err
@@ -207,20 +207,20 @@ func run(args []string, log *slog.Logger) error {
 				return err
 			}
 		}
-		return withStore(ctx, *db, func(st *store.Store) error {
-			if err := useSecrets(ctx, st, *db, *secretsKey, log); err != nil {
-				return err
-			}
-			t, err := st.TenantByName(ctx, *tenant)
-			if err != nil {
-				return err
-			}
-			id, err := market.AddAccount(ctx, st, t.ID, *kind, *name, cfg, *every)
-			if err == nil {
-				fmt.Printf("marketplace account %q added (id %d); pulled every %s\n", *name, id, *every)
-			}
+		st, err := openSealed(ctx, log, *dbURL, *secretsKey, nil)
+		if err != nil {
 			return err
-		})
+		}
+		defer st.Close()
+		t, err := st.TenantByName(ctx, *tenant)
+		if err != nil {
+			return err
+		}
+		id, err := market.AddAccount(ctx, st, t.ID, *kind, *name, cfg, *every)
+		if err == nil {
+			fmt.Printf("marketplace account %q added (id %d); pulled every %s\n", *name, id, *every)
+		}
+		return err
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -228,8 +228,8 @@ func run(args []string, log *slog.Logger) error {
 }
 
 // printToken makes a token for the named tenant and prints it once: only its hash is kept.
-func printToken(ctx context.Context, db, tenant, what string, make func(*store.Store, int64) (string, error)) error {
-	return withStore(ctx, db, func(st *store.Store) error {
+func printToken(ctx context.Context, url, tenant, what string, make func(*db.DB, int64) (string, error)) error {
+	return withDB(ctx, url, func(st *db.DB) error {
 		t, err := st.TenantByName(ctx, tenant)
 		if err != nil {
 			return err
@@ -245,8 +245,8 @@ func printToken(ctx context.Context, db, tenant, what string, make func(*store.S
 }
 
 // withTenant runs fn with the store and the named tenant's id.
-func withTenant(ctx context.Context, url, tenant string, fn func(*store.Store, int64) error) error {
-	return withStore(ctx, url, func(st *store.Store) error {
+func withTenant(ctx context.Context, url, tenant string, fn func(*db.DB, int64) error) error {
+	return withDB(ctx, url, func(st *db.DB) error {
 		t, err := st.TenantByName(ctx, tenant)
 		if err != nil {
 			return err
@@ -255,8 +255,8 @@ func withTenant(ctx context.Context, url, tenant string, fn func(*store.Store, i
 	})
 }
 
-func withStore(ctx context.Context, url string, fn func(*store.Store) error) error {
-	st, err := store.Open(ctx, url)
+func withDB(ctx context.Context, url string, fn func(*db.DB) error) error {
+	st, err := db.Open(ctx, url, db.Options{})
 	if err != nil {
 		return err
 	}
@@ -264,28 +264,34 @@ func withStore(ctx context.Context, url string, fn func(*store.Store) error) err
 	return fn(st)
 }
 
-// useSecrets seals marketplace credentials with the key in keyPath (by default secrets.key beside
-// a SQLite database), creating it when missing.
-func useSecrets(ctx context.Context, st *store.Store, dbURL, keyPath string, log *slog.Logger) error {
+// secretsBox loads the key that seals marketplace credentials from keyPath (by default
+// secrets.key beside a SQLite database), creating it when missing.
+func secretsBox(dbURL, keyPath string) (*secrets.Box, string, error) {
 	if keyPath == "" {
 		path, ok := strings.CutPrefix(dbURL, "sqlite:")
 		if !ok {
-			return errors.New("a MySQL database needs --secrets-key FILE (or $TILTAS_SECRETS_KEY): the key that seals marketplace credentials, kept outside the database (created 0600 when missing)")
+			return nil, "", errors.New("a MySQL database needs --secrets-key FILE (or $TILTAS_SECRETS_KEY): the key that seals marketplace credentials, kept outside the database (created 0600 when missing)")
 		}
 		keyPath = filepath.Join(filepath.Dir(path), "secrets.key")
 	}
 	box, err := secrets.LoadOrCreate(keyPath)
+	return box, keyPath, err
+}
+
+// openSealed opens the database with its marketplace credentials sealed under the secrets key.
+func openSealed(ctx context.Context, log *slog.Logger, dbURL, keyPath string, zone *time.Location) (*db.DB, error) {
+	box, keyPath, err := secretsBox(dbURL, keyPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	n, err := st.UseSecrets(ctx, box)
+	st, err := db.Open(ctx, dbURL, db.Options{Zone: zone, Secrets: box})
 	if err != nil {
-		return fmt.Errorf("secrets key %s: %w", keyPath, err)
+		return nil, fmt.Errorf("secrets key %s: %w", keyPath, err)
 	}
-	if n > 0 {
+	if n := st.Sealed(); n > 0 {
 		log.Info("sealed marketplace credentials stored in plain text", "accounts", n, "key", keyPath)
 	}
-	return nil
+	return st, nil
 }
 
 func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, key string, proxied bool, zoneName string, post bool) error {
@@ -300,15 +306,11 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	if !tls && !proxied && !isLoopback(listen) {
 		return fmt.Errorf("refusing plain HTTP on %s: agent tokens would cross the network in clear; give --tls-cert and --tls-key, or --behind-tls-proxy if a TLS proxy is in front", listen)
 	}
-	st, err := store.Open(ctx, dbURL)
+	st, err := openSealed(ctx, log, dbURL, keyPath, zone)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	st.SetZone(zone)
-	if err := useSecrets(ctx, st, dbURL, keyPath, log); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)

@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -36,7 +36,7 @@ func fixtureReceipts(t testing.TB) map[string]domain.Receipt {
 }
 
 // ingest stores receipts through the same path agents use, each as its own batch.
-func ingest(t testing.TB, s *store.Store, who store.AgentIdentity, stream string, rs ...domain.Receipt) {
+func ingest(t testing.TB, s *db.DB, who db.AgentIdentity, stream string, rs ...domain.Receipt) {
 	t.Helper()
 	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
 	for i, r := range rs {
@@ -50,7 +50,7 @@ func ingest(t testing.TB, s *store.Store, who store.AgentIdentity, stream string
 	}
 }
 
-func balances(t testing.TB, s *store.Store, tenant int64) map[string]string {
+func balances(t testing.TB, s *db.DB, tenant int64) map[string]string {
 	t.Helper()
 	tb, err := s.TrialBalance(context.Background(), tenant, "")
 	if err != nil {
@@ -70,7 +70,7 @@ func balances(t testing.TB, s *store.Store, tenant int64) map[string]string {
 
 // stockValue checks that the inventory account equals the value of the stock: stock never
 // changes without an entry.
-func stockValue(t testing.TB, s *store.Store, tenant int64) decimal.Decimal {
+func stockValue(t testing.TB, s *db.DB, tenant int64) decimal.Decimal {
 	t.Helper()
 	bs, err := s.StockBalances(context.Background(), tenant, "")
 	if err != nil {
@@ -87,7 +87,7 @@ func stockValue(t testing.TB, s *store.Store, tenant int64) decimal.Decimal {
 }
 
 func TestPostingFlow(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		fx := fixtureReceipts(t)
@@ -95,7 +95,7 @@ func TestPostingFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Goods in: bread 10 at 1.00, milk 2 kg at 2.00, coffee 5 at 1.50 (not enough for the SF's 10).
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []store.StockInLine{
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []db.StockInLine{
 			{Barcode: "4770001", Name: "Duona", Qty: d("10"), UnitCost: d("1.00")},
 			{Barcode: "4770002", Name: "Pienas", Qty: d("2"), UnitCost: d("2.00")},
 			{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.50")},
@@ -103,7 +103,7 @@ func TestPostingFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The same delivery again is a no-op.
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []store.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []db.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
 			t.Fatal(err)
 		}
 		if v := stockValue(t, s, who.TenantID); !v.Equal(d("21.50")) {
@@ -114,7 +114,7 @@ func TestPostingFlow(t *testing.T) {
 		if err != nil || res.Posted != 3 || res.Failed != 0 {
 			t.Fatalf("post: %+v %v", res, err)
 		}
-		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID})
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID})
 		var got []string
 		for _, d := range docs {
 			got = append(got, fmt.Sprintf("%s%d %s %s", d.Series, d.Number, d.Total.StringFixed(2), d.Status))
@@ -143,14 +143,14 @@ func TestPostingFlow(t *testing.T) {
 		if res, err := s.PostPending(ctx, 100); err != nil || res.Failed != 0 {
 			t.Fatalf("replay: %+v %v", res, err)
 		}
-		if again, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID}); len(again) != len(docs) {
+		if again, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID}); len(again) != len(docs) {
 			t.Fatalf("replay made %d documents, had %d", len(again), len(docs))
 		}
 		// Resolve the coffee after more stock arrives.
 		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err == nil {
 			t.Fatal("resolved without stock")
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []store.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []db.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err != nil {
@@ -175,7 +175,7 @@ func TestPostingFlow(t *testing.T) {
 		if detail.CancelledBy != "acc@shop.lt" || detail.CancelDate != detail.Entries[1].Date {
 			t.Fatalf("cancelled by %q on %q; the reversal is dated %s", detail.CancelledBy, detail.CancelDate, detail.Entries[1].Date)
 		}
-		if wo, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Op: "writeoff"}); len(wo) == 0 || func() bool {
+		if wo, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Op: "writeoff"}); len(wo) == 0 || func() bool {
 			for _, w := range wo {
 				if w.RelatedID == kvt.ID && (w.Status != "cancelled" || w.CancelledBy != "acc@shop.lt") {
 					return true
@@ -199,7 +199,7 @@ func TestPostingFlow(t *testing.T) {
 
 // 50 goroutines post into one series at once: numbers 1..N, no gap, no repeat.
 func TestSeriesUnderConcurrency(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		base := fixtureReceipts(t)["101"]
@@ -240,7 +240,7 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: 5000})
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: 5000})
 		var nums []int
 		for _, d := range docs {
 			nums = append(nums, int(d.Number))
@@ -261,15 +261,15 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 // Closed books take nothing dated into them: late receipts and cancellations are booked on the
 // first open day, saying so; goods receipts dated into them are refused; reopening restores.
 func TestClosedBooks(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
-		s.SetClock(func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) })
-		defer s.SetClock(time.Now)
-		var inv *store.InvalidError
+		clockOf(s).Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+		defer clockOf(s).Reset()
+		var inv *db.InvalidError
 		if err := s.CloseBooks(ctx, who.TenantID, "30 November"); !errors.As(err, &inv) {
 			t.Fatalf("a bad date: %v", err)
 		}
@@ -281,7 +281,7 @@ func TestClosedBooks(t *testing.T) {
 		if _, err := s.PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
-		docs, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID})
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID})
 		if len(docs) != 1 || docs[0].Date != "2026-12-01" {
 			t.Fatalf("a receipt of a closed month: %+v", docs)
 		}
@@ -292,10 +292,10 @@ func TestClosedBooks(t *testing.T) {
 		if vs, _ := s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30"); len(vs.Rows) != 1 {
 			t.Fatalf("the closed month gained rows: %v", vs.Rows)
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []store.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []db.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
 			t.Fatalf("goods received into closed books: %v", err)
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []store.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
+		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []db.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
 			t.Fatal(err)
 		}
 		// Cancelled on 25 November, inside the closed books: the reversal goes to 1 December.
@@ -310,7 +310,7 @@ func TestClosedBooks(t *testing.T) {
 		}
 		ingest(t, s, who, "s", fx["103"])
 		s.PostPending(ctx, 10)
-		docs, _ = s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Op: "invoice"})
+		docs, _ = s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Op: "invoice"})
 		if len(docs) != 1 || docs[0].Date >= "2026-12-01" {
 			t.Fatalf("after reopening, a receipt keeps its day: %+v", docs)
 		}

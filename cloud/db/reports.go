@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func periodArgs(tenantID int64, from, to string, ops []any) []any {
 // VATSummary sums the sales of [from, to] by VAT treatment, country of consumption, classifier
 // and rate, in EUR. A document cancelled in the period counts negative here, and stays in the
 // period it was issued in (see periodDocs).
-func (s *Store) VATSummary(ctx context.Context, tenantID int64, from, to string) (Table, error) {
+func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (Table, error) {
 	ops, args := inOps()
 	rows, err := s.db.QueryContext(ctx, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp,
 		COUNT(DISTINCT CASE WHEN x.sign = 1 THEN d.id END), COUNT(DISTINCT CASE WHEN x.sign = -1 THEN d.id END), SUM(x.sign * l.net_cents), SUM(x.sign * l.vat_cents)
@@ -118,7 +118,7 @@ func quarterOf(date string) string {
 // A sale of an earlier quarter cancelled in this one is a correction of that quarter's return:
 // it is listed apart, naming the quarter it corrects, in EUR at that quarter's rate, and it is
 // part of this return's total. A quarter's own rows never change once it is over.
-func (s *Store) OSS(ctx context.Context, tenantID int64, quarter string) (Table, error) {
+func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, error) {
 	first, last, err := Quarter(quarter)
 	if err != nil {
 		return Table{}, err
@@ -221,7 +221,7 @@ func (s *Store) OSS(ctx context.Context, tenantID int64, quarter string) (Table,
 }
 
 // SalesJournal lists posted and cancelled sales documents dated in [from, to].
-func (s *Store) SalesJournal(ctx context.Context, tenantID int64, from, to string) (Table, error) {
+func (s *DB) SalesJournal(ctx context.Context, tenantID int64, from, to string) (Table, error) {
 	ops, args := inOps()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
 		LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
@@ -253,7 +253,7 @@ type DaySales struct {
 }
 
 // SalesOn sums a day's sales per store (POS documents) and per marketplace account.
-func (s *Store) SalesOn(ctx context.Context, tenantID int64, day string) (byStore, byAccount map[int64]DaySales, err error) {
+func (s *DB) SalesOn(ctx context.Context, tenantID int64, day string) (byStore, byAccount map[int64]DaySales, err error) {
 	byStore, byAccount = map[int64]DaySales{}, map[int64]DaySales{}
 	ops, args := inOps()
 	rows, err := s.db.QueryContext(ctx, `SELECT d.store_id, d.source_kind, d.idem_key, d.total_cents FROM documents d
@@ -285,7 +285,7 @@ func (s *Store) SalesOn(ctx context.Context, tenantID int64, day string) (byStor
 }
 
 // OrderCounts counts a tenant's marketplace orders per account and state.
-func (s *Store) OrderCounts(ctx context.Context, tenantID int64) (map[int64]map[string]int, error) {
+func (s *DB) OrderCounts(ctx context.Context, tenantID int64) (map[int64]map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT account_id, state, COUNT(*) FROM market_orders WHERE tenant_id = ? GROUP BY account_id, state`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("count orders: %w", err)

@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -13,25 +13,38 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
 
-// eachStore runs a test against SQLite and against MariaDB: both stores pass the same suite.
-func eachStore(t *testing.T, fn func(t *testing.T, s *store.Store, url string)) {
-	for _, kind := range storetest.Kinds {
+// eachStore runs a test against SQLite and against MariaDB: both databases pass the same suite.
+// The database's clock is clockOf(s).
+func eachStore(t *testing.T, fn func(t *testing.T, s *db.DB, url string)) {
+	for _, kind := range dbtest.Kinds {
 		t.Run(kind, func(t *testing.T) {
-			url := storetest.URL(t, kind)
-			s, err := store.Open(context.Background(), url)
+			url := dbtest.URL(t, kind)
+			clock := &dbtest.Clock{}
+			o := dbtest.Options()
+			o.Clock = clock.Now
+			s, err := db.Open(context.Background(), url, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { s.Close() })
+			clocks.Store(s, clock)
+			t.Cleanup(func() { s.Close(); clocks.Delete(s) })
 			fn(t, s, url)
 		})
 	}
+}
+
+var clocks sync.Map // *db.DB → *dbtest.Clock
+
+// clockOf is the clock of a database that eachStore opened.
+func clockOf(s *db.DB) *dbtest.Clock {
+	c, _ := clocks.Load(s)
+	return c.(*dbtest.Clock)
 }
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -58,7 +71,7 @@ func batch(items ...protocol.Item) *protocol.Batch {
 	return &protocol.Batch{FirstSeq: items[0].Seq, LastSeq: items[len(items)-1].Seq, Items: items}
 }
 
-func setup(t *testing.T, s *store.Store, tenant, storeCode string) store.AgentIdentity {
+func setup(t *testing.T, s *db.DB, tenant, storeCode string) db.AgentIdentity {
 	ctx := context.Background()
 	tn, err := s.CreateTenant(ctx, tenant)
 	if err != nil {
@@ -76,9 +89,9 @@ func setup(t *testing.T, s *store.Store, tenant, storeCode string) store.AgentId
 }
 
 func TestMigrationsAndSchemaGuard(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, url string) {
+	eachStore(t, func(t *testing.T, s *db.DB, url string) {
 		ctx := context.Background()
-		again, err := store.Open(ctx, url) // migrating a migrated database is a no-op
+		again, err := db.Open(ctx, url, dbtest.Options()) // migrating a migrated database is a no-op
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +99,7 @@ func TestMigrationsAndSchemaGuard(t *testing.T) {
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (999, true)`); err != nil {
 			t.Fatal(err)
 		}
-		_, err = store.Open(ctx, url)
+		_, err = db.Open(ctx, url, dbtest.Options())
 		if err == nil || !strings.Contains(err.Error(), "version 999") || !strings.Contains(err.Error(), "newer tiltas-cloud") {
 			t.Fatalf("a newer schema must be refused with a clear message, got %v", err)
 		}
@@ -94,7 +107,7 @@ func TestMigrationsAndSchemaGuard(t *testing.T) {
 }
 
 func TestTokensAreHashedAndBound(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		a, _ := s.CreateTenant(ctx, "A")
 		b, _ := s.CreateTenant(ctx, "B")
@@ -115,7 +128,7 @@ func TestTokensAreHashedAndBound(t *testing.T) {
 		if whoB.TenantID != b.ID || whoB.StoreID == whoA.StoreID {
 			t.Fatalf("same store code in two tenants must be two stores: %+v %+v", whoA, whoB)
 		}
-		if _, err := s.AuthAgent(ctx, tokA+"x"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.AuthAgent(ctx, tokA+"x"); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("a wrong token must be refused, got %v", err)
 		}
 		if _, err := s.CreateTenant(ctx, "A"); err == nil {
@@ -129,7 +142,7 @@ func TestTokensAreHashedAndBound(t *testing.T) {
 }
 
 func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		bad := receipt("3", "10.00")
@@ -174,11 +187,11 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 		if err != nil || n != 3 || cents != 550+1000+100 {
 			t.Fatalf("held %d receipts %d cents (%v), want 3 and 1650", n, cents, err)
 		}
-		got, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID})
+		got, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID})
 		if len(got) != 3 || !got[1].Total.Equal(d("10")) || len(got[1].Lines) != 1 {
 			t.Fatalf("receipts kept the first content: %+v", got)
 		}
-		zs, _ := s.DayCloses(ctx, store.Query{TenantID: who.TenantID})
+		zs, _ := s.DayCloses(ctx, db.Query{TenantID: who.TenantID})
 		if len(zs) != 1 || !zs[0].Total.Equal(d("15.5")) {
 			t.Fatalf("day closes: %+v", zs)
 		}
@@ -188,7 +201,7 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 		}
 		// A gap is refused and says where to resume.
 		_, err = s.IngestBatch(ctx, who, "stream-b", batch(item(9, receipt("9", "1.00"), "9")))
-		var gap *store.GapError
+		var gap *db.GapError
 		if !errors.As(err, &gap) || gap.Acked != 3 {
 			t.Fatalf("want a gap error at 3, got %v", err)
 		}
@@ -204,7 +217,7 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 }
 
 func TestTenantIsolation(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		a := setup(t, s, "A", "S1")
 		b := setup(t, s, "B", "S1")
@@ -214,12 +227,12 @@ func TestTenantIsolation(t *testing.T) {
 		if _, err := s.IngestBatch(ctx, b, "s", batch(item(1, receipt("1", "7.00"), "1"))); err != nil {
 			t.Fatal(err)
 		}
-		for _, who := range []store.AgentIdentity{a, b} {
-			rs, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID})
+		for _, who := range []db.AgentIdentity{a, b} {
+			rs, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID})
 			if len(rs) != 1 {
 				t.Fatalf("tenant %d sees %d receipts", who.TenantID, len(rs))
 			}
-			if rs2, _ := s.Receipts(ctx, store.Query{TenantID: who.TenantID, StoreID: map[int64]int64{a.TenantID: b.StoreID, b.TenantID: a.StoreID}[who.TenantID]}); len(rs2) != 0 {
+			if rs2, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID, StoreID: map[int64]int64{a.TenantID: b.StoreID, b.TenantID: a.StoreID}[who.TenantID]}); len(rs2) != 0 {
 				t.Fatalf("tenant %d sees another tenant's store", who.TenantID)
 			}
 		}
@@ -227,7 +240,7 @@ func TestTenantIsolation(t *testing.T) {
 }
 
 func TestConcurrentBatchesOneStream(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		// Two connections of one agent racing the same batches: the database must end with each once.
@@ -247,7 +260,7 @@ func TestConcurrentBatchesOneStream(t *testing.T) {
 		for i := uint64(1); i <= 40; i++ {
 			id := fmt.Sprint(i)
 			if _, err := s.IngestBatch(ctx, who, "s", batch(item(i, receipt(id, "1.00"), id))); err != nil {
-				var gap *store.GapError
+				var gap *db.GapError
 				if !errors.As(err, &gap) {
 					t.Fatal(err)
 				}
@@ -263,7 +276,7 @@ func TestConcurrentBatchesOneStream(t *testing.T) {
 // A path with characters that mean something in a URI still opens that very file.
 func TestSQLitePathWithURICharacters(t *testing.T) {
 	dir := t.TempDir() + "/odd #1 ?x %20"
-	s, err := store.Open(context.Background(), "sqlite:"+dir+"/cloud.db")
+	s, err := db.Open(context.Background(), "sqlite:"+dir+"/cloud.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,19 +288,19 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 
 // Revoked tokens stop working at once; revoking reaches only the tenant's own tokens.
 func TestRevokeTokens(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		a := setup(t, s, "Revoke A", "S1")
 		b := setup(t, s, "Revoke B", "S1")
 		tok2, _ := s.EnrollAgent(ctx, a.TenantID, "S2", "")
-		if _, err := s.RevokeAgentTokens(ctx, b.TenantID, "S2"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.RevokeAgentTokens(ctx, b.TenantID, "S2"); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("B revoking A's store S2: %v", err)
 		}
 		n, err := s.RevokeAgentTokens(ctx, a.TenantID, "S2")
 		if err != nil || n != 1 {
 			t.Fatalf("revoke: %d %v", n, err)
 		}
-		if _, err := s.AuthAgent(ctx, tok2); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.AuthAgent(ctx, tok2); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("a revoked agent token still authenticates: %v", err)
 		}
 		if n, _ := s.RevokeAgentTokens(ctx, a.TenantID, "S2"); n != 0 {
@@ -304,19 +317,19 @@ func TestRevokeTokens(t *testing.T) {
 		if err != nil || len(ts) != 2 || ts[0].Name != "bi" || ts[0].Revoked != nil {
 			t.Fatalf("API tokens %+v %v", ts, err)
 		}
-		if err := s.RevokeAPIToken(ctx, b.TenantID, ts[1].ID); !errors.Is(err, store.ErrNotFound) {
+		if err := s.RevokeAPIToken(ctx, b.TenantID, ts[1].ID); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("B revoking A's API token: %v", err)
 		}
 		if err := s.RevokeAPIToken(ctx, a.TenantID, ts[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AuthAPI(ctx, api1); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.AuthAPI(ctx, api1); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("a revoked API token still authenticates: %v", err)
 		}
 		if tn, err := s.AuthAPI(ctx, api2); err != nil || tn != a.TenantID {
 			t.Fatalf("the other API token stopped: %v", err)
 		}
-		var inv *store.InvalidError
+		var inv *db.InvalidError
 		if err := s.RevokeAPIToken(ctx, a.TenantID, ts[1].ID); !errors.As(err, &inv) {
 			t.Fatalf("revoking twice: %v", err)
 		}
@@ -329,11 +342,11 @@ func TestRevokeTokens(t *testing.T) {
 // Failed sign-ins are counted per key in the database, runs restart after the window, and old
 // runs are pruned.
 func TestLoginFailures(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-		s.SetClock(func() time.Time { return now })
-		defer s.SetClock(time.Now)
+		clockOf(s).Set(now)
+		defer clockOf(s).Reset()
 		w := 15 * time.Minute
 		for range 3 {
 			if err := s.RecordLoginFailure(ctx, []string{"email:a@x.lt", "addr:1"}, w); err != nil {
@@ -345,6 +358,7 @@ func TestLoginFailures(t *testing.T) {
 			t.Fatalf("counts %+v %v", got, err)
 		}
 		now = now.Add(w)
+		clockOf(s).Set(now)
 		if got, _ := s.LoginFailures(ctx, []string{"email:a@x.lt"}, w); len(got) != 0 {
 			t.Fatalf("a run past the window still counts: %+v", got)
 		}
@@ -356,6 +370,7 @@ func TestLoginFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		now = now.Add(2 * w)
+		clockOf(s).Set(now)
 		s.RecordLoginFailure(ctx, []string{"email:z@x.lt"}, w) // prunes addr:1, long over
 		var n int
 		s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures`).Scan(&n)
@@ -367,16 +382,16 @@ func TestLoginFailures(t *testing.T) {
 
 // Users are listed per tenant; removing one ends their sessions and reaches only the tenant's.
 func TestUsersListAndRemove(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		a := setup(t, s, "Users A", "S1")
 		b := setup(t, s, "Users B", "S1")
 		for _, e := range []string{"one@a.lt", "two@a.lt"} {
-			if err := s.CreateUser(ctx, a.TenantID, e, "", "long enough password", store.RoleViewer); err != nil {
+			if err := s.CreateUser(ctx, a.TenantID, e, "", "long enough password", db.RoleViewer); err != nil {
 				t.Fatal(err)
 			}
 		}
-		s.CreateUser(ctx, b.TenantID, "three@b.lt", "", "long enough password", store.RoleAccountant)
+		s.CreateUser(ctx, b.TenantID, "three@b.lt", "", "long enough password", db.RoleAccountant)
 		us, err := s.Users(ctx, a.TenantID)
 		if err != nil || len(us) != 2 || us[0].Email != "one@a.lt" {
 			t.Fatalf("A's users %+v %v", us, err)
@@ -385,13 +400,13 @@ func TestUsersListAndRemove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RemoveUser(ctx, b.TenantID, us[1].ID); !errors.Is(err, store.ErrNotFound) {
+		if err := s.RemoveUser(ctx, b.TenantID, us[1].ID); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("B removing A's user: %v", err)
 		}
 		if err := s.RemoveUser(ctx, a.TenantID, us[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Session(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.Session(ctx, tok); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("a removed user's session: %v", err)
 		}
 		if us, _ := s.Users(ctx, a.TenantID); len(us) != 1 {
@@ -403,7 +418,7 @@ func TestUsersListAndRemove(t *testing.T) {
 // Saving what is already stored is not "not found": updates count the rows they match, on
 // MySQL as on SQLite.
 func TestUpdateToTheSameValues(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Same", "S1")
 		ops, _ := s.OperationTypes(ctx, who.TenantID)
@@ -422,12 +437,12 @@ func TestUpdateToTheSameValues(t *testing.T) {
 			}
 		}
 		for name, err := range map[string]error{
-			"operation type": s.SaveOperationType(ctx, who.TenantID, store.OperationType{Code: "nope", Series: "X", Debit: ops[0].Debit, Credit: ops[0].Credit}),
+			"operation type": s.SaveOperationType(ctx, who.TenantID, db.OperationType{Code: "nope", Series: "X", Debit: ops[0].Debit, Credit: ops[0].Credit}),
 			"store mode":     s.SetStorePOSMode(ctx, who.TenantID, "NOPE", "dayclose"),
 			"pause":          s.PauseMarketAccount(ctx, who.TenantID, id+100, true),
 			"account":        s.UpdateMarketAccount(ctx, who.TenantID, id+100, "X", acct.Config, 0),
 		} {
-			if !errors.Is(err, store.ErrNotFound) {
+			if !errors.Is(err, db.ErrNotFound) {
 				t.Errorf("%s that does not exist: %v", name, err)
 			}
 		}

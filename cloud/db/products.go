@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func sameCard(a, b domain.Card) bool {
 
 // nextVersions reserves n consecutive catalogue versions for the tenant and returns the first.
 // The counter row is locked until the transaction ends, so versions are committed in order.
-func (s *Store) nextVersions(ctx context.Context, tx *sql.Tx, tenantID int64, n int) (uint64, error) {
+func (s *DB) nextVersions(ctx context.Context, tx *sql.Tx, tenantID int64, n int) (uint64, error) {
 	q := `SELECT value FROM counters WHERE tenant_id = ? AND name = 'products'`
 	if s.dialect == MySQL {
 		q += ` FOR UPDATE`
@@ -76,14 +76,14 @@ func (s *Store) nextVersions(ctx context.Context, tx *sql.Tx, tenantID int64, n 
 }
 
 // CardsVersion is the tenant's newest catalogue version.
-func (s *Store) CardsVersion(ctx context.Context, tenantID int64) (uint64, error) {
+func (s *DB) CardsVersion(ctx context.Context, tenantID int64) (uint64, error) {
 	var v sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM products WHERE tenant_id = ?`, tenantID).Scan(&v)
 	return uint64(v.Int64), err
 }
 
 // SaveCard creates (create=true) or updates a card. An unchanged card keeps its version.
-func (s *Store) SaveCard(ctx context.Context, tenantID int64, c domain.Card, create bool) (domain.Card, error) {
+func (s *DB) SaveCard(ctx context.Context, tenantID int64, c domain.Card, create bool) (domain.Card, error) {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return c, &InvalidError{err}
@@ -114,7 +114,7 @@ func (s *Store) SaveCard(ctx context.Context, tenantID int64, c domain.Card, cre
 }
 
 // writeCards inserts or replaces cards (Version already set), 200 per statement.
-func (s *Store) writeCards(ctx context.Context, tx *sql.Tx, tenantID int64, cards []domain.Card) error {
+func (s *DB) writeCards(ctx context.Context, tx *sql.Tx, tenantID int64, cards []domain.Card) error {
 	now := s.nowMS()
 	for start := 0; start < len(cards); start += 200 {
 		chunk := cards[start:min(start+200, len(cards))]
@@ -132,7 +132,7 @@ func (s *Store) writeCards(ctx context.Context, tx *sql.Tx, tenantID int64, card
 }
 
 // Deactivate marks a card inactive (registers stop selling it); it is never deleted.
-func (s *Store) Deactivate(ctx context.Context, tenantID int64, barcode string) (domain.Card, error) {
+func (s *DB) Deactivate(ctx context.Context, tenantID int64, barcode string) (domain.Card, error) {
 	var c domain.Card
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -160,7 +160,7 @@ type ImportResult struct {
 }
 
 // ImportCards creates or updates valid, distinct cards in one transaction.
-func (s *Store) ImportCards(ctx context.Context, tenantID int64, cards []domain.Card) (ImportResult, error) {
+func (s *DB) ImportCards(ctx context.Context, tenantID int64, cards []domain.Card) (ImportResult, error) {
 	var res ImportResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
@@ -214,7 +214,7 @@ func (s *Store) ImportCards(ctx context.Context, tenantID int64, cards []domain.
 }
 
 // Cards lists a tenant's cards by barcode, optionally matching q in the name or barcode.
-func (s *Store) Cards(ctx context.Context, tenantID int64, q, afterBarcode string, limit int) ([]domain.Card, error) {
+func (s *DB) Cards(ctx context.Context, tenantID int64, q, afterBarcode string, limit int) ([]domain.Card, error) {
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
@@ -229,11 +229,11 @@ func (s *Store) Cards(ctx context.Context, tenantID int64, q, afterBarcode strin
 }
 
 // CardsSince is the latest state of every card changed after version, in version order.
-func (s *Store) CardsSince(ctx context.Context, tenantID int64, after uint64, limit int) ([]domain.Card, error) {
+func (s *DB) CardsSince(ctx context.Context, tenantID int64, after uint64, limit int) ([]domain.Card, error) {
 	return s.queryCards(ctx, `SELECT `+productCols+` FROM products WHERE tenant_id = ? AND version > ? ORDER BY version LIMIT `+fmt.Sprint(limit), tenantID, after)
 }
 
-func (s *Store) queryCards(ctx context.Context, q string, args ...any) ([]domain.Card, error) {
+func (s *DB) queryCards(ctx context.Context, q string, args ...any) ([]domain.Card, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read product cards: %w", err)
@@ -251,7 +251,7 @@ func (s *Store) queryCards(ctx context.Context, q string, args ...any) ([]domain
 }
 
 // CardsAcked is how far the store's agent has written the catalogue into the POS.
-func (s *Store) CardsAcked(ctx context.Context, storeID int64) (uint64, error) {
+func (s *DB) CardsAcked(ctx context.Context, storeID int64) (uint64, error) {
 	var v uint64
 	err := s.db.QueryRowContext(ctx, `SELECT acked_version FROM store_cards WHERE store_id = ?`, storeID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -262,7 +262,7 @@ func (s *Store) CardsAcked(ctx context.Context, storeID int64) (uint64, error) {
 
 // AckCards records that the store's POS holds the catalogue up to upto. Cards of the batch the
 // POS refused are kept as failures; the others clear any failure they had.
-func (s *Store) AckCards(ctx context.Context, storeID int64, batch []domain.Card, ack *protocol.CardsAck) error {
+func (s *DB) AckCards(ctx context.Context, storeID int64, batch []domain.Card, ack *protocol.CardsAck) error {
 	failed := map[string]protocol.CardFailure{}
 	for _, f := range ack.Failed {
 		failed[f.Barcode] = f
@@ -302,7 +302,7 @@ type CardStatus struct {
 }
 
 // CardStatus reports a store's push status.
-func (s *Store) CardStatus(ctx context.Context, st StoreRef) (CardStatus, error) {
+func (s *DB) CardStatus(ctx context.Context, st StoreRef) (CardStatus, error) {
 	out := CardStatus{Store: st.Code, Failures: []CardFailure{}}
 	var err error
 	if out.TenantVersion, err = s.CardsVersion(ctx, st.TenantID); err != nil {

@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -26,7 +26,7 @@ type POSSettings struct {
 }
 
 // POSSettings reads them.
-func (s *Store) POSSettings(ctx context.Context, tenantID int64) (POSSettings, error) {
+func (s *DB) POSSettings(ctx context.Context, tenantID int64) (POSSettings, error) {
 	set, err := s.Settings(ctx, tenantID)
 	if err != nil {
 		return POSSettings{}, err
@@ -37,7 +37,7 @@ func (s *Store) POSSettings(ctx context.Context, tenantID int64) (POSSettings, e
 
 // SetPOSSettings replaces them after checking every account and the warehouse exist. A change
 // applies to what is posted from now on; booked documents stay as they are.
-func (s *Store) SetPOSSettings(ctx context.Context, tenantID int64, p POSSettings) error {
+func (s *DB) SetPOSSettings(ctx context.Context, tenantID int64, p POSSettings) error {
 	if p.Mode != "receipt" && p.Mode != "dayclose" {
 		return &InvalidError{fmt.Errorf("mode %q: use receipt (a document per receipt) or dayclose (day sheets per Z report)", p.Mode)}
 	}
@@ -103,7 +103,7 @@ type Account struct {
 }
 
 // Accounts lists the chart.
-func (s *Store) Accounts(ctx context.Context, tenantID int64) ([]Account, error) {
+func (s *DB) Accounts(ctx context.Context, tenantID int64) ([]Account, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ func (s *Store) Accounts(ctx context.Context, tenantID int64) ([]Account, error)
 }
 
 // SaveAccount adds or renames an account; an account with postings keeps its code and kind.
-func (s *Store) SaveAccount(ctx context.Context, tenantID int64, a Account) error {
+func (s *DB) SaveAccount(ctx context.Context, tenantID int64, a Account) error {
 	switch a.Kind {
 	case "asset", "liability", "equity", "revenue", "expense":
 	default:
@@ -149,7 +149,7 @@ type OperationType struct {
 }
 
 // OperationTypes lists them.
-func (s *Store) OperationTypes(ctx context.Context, tenantID int64) ([]OperationType, error) {
+func (s *DB) OperationTypes(ctx context.Context, tenantID int64) ([]OperationType, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (s *Store) OperationTypes(ctx context.Context, tenantID int64) ([]Operation
 
 // SaveOperationType changes an operation type's name, series or accounts. A new series starts
 // at number 1; the old series keeps its numbers.
-func (s *Store) SaveOperationType(ctx context.Context, tenantID int64, o OperationType) error {
+func (s *DB) SaveOperationType(ctx context.Context, tenantID int64, o OperationType) error {
 	if o.Series == "" || len(o.Series) > 20 {
 		return &InvalidError{errors.New("series must be 1-20 characters")}
 	}
@@ -202,7 +202,7 @@ type VATClassifier struct {
 }
 
 // VATClassifiers lists them.
-func (s *Store) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassifier, error) {
+func (s *DB) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassifier, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func (s *Store) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassi
 }
 
 // SaveVATClassifier sets the classifier code of a VAT rate (adding the rate if new).
-func (s *Store) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClassifier) error {
+func (s *DB) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClassifier) error {
 	rate, err := decimal.NewFromString(c.Rate)
 	if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
 		return &InvalidError{fmt.Errorf("rate %q: a percentage from 0 to 99.99", c.Rate)}
@@ -242,7 +242,7 @@ func (s *Store) SaveVATClassifier(ctx context.Context, tenantID int64, c VATClas
 }
 
 // BooksClosedUntil is the last day of a tenant's closed books, or "".
-func (s *Store) BooksClosedUntil(ctx context.Context, tenantID int64) (string, error) {
+func (s *DB) BooksClosedUntil(ctx context.Context, tenantID int64) (string, error) {
 	return booksClosedUntil(ctx, s.db, tenantID)
 }
 
@@ -258,7 +258,7 @@ func booksClosedUntil(ctx context.Context, q queryer, tenantID int64) (string, e
 // period; "" opens them all. From then on nothing is dated on or before it: late receipts and
 // orders are booked on the first open day, cancellations too, and goods receipts dated into
 // it are refused. Booked documents stay as they are. by is recorded in the log by the caller.
-func (s *Store) CloseBooks(ctx context.Context, tenantID int64, until string) error {
+func (s *DB) CloseBooks(ctx context.Context, tenantID int64, until string) error {
 	until = strings.TrimSpace(until)
 	if until != "" {
 		if _, err := time.Parse(time.DateOnly, until); err != nil {

@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"bufio"
@@ -24,7 +24,7 @@ import (
 var marketClasses = map[string]string{posting.OSS: "OSS", posting.IntraEU: "PVM13", posting.Export: "PVM12"}
 
 // seedMarket adds the accounts, operation type and EU VAT rates marketplace sales need.
-func (s *Store) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
+func (s *DB) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 	for _, a := range []struct{ code, name, kind string }{
 		{"2413", "Prekyvietės (marketplace receivables)", "asset"},
 		{"4493", "Mokėtinas PVM pagal OSS (VAT payable under OSS)", "liability"},
@@ -48,7 +48,7 @@ func (s *Store) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) erro
 
 // ImportVATRates replaces the standard VAT rates of the countries in a "country;standard_rate"
 // CSV (the format of testdata/vat/eu-rates.csv). It returns how many it set.
-func (s *Store) ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+func (s *DB) ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -58,7 +58,7 @@ func (s *Store) ImportVATRates(ctx context.Context, tenantID int64, r io.Reader)
 	return n, err
 }
 
-func (s *Store) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, r io.Reader) (int, error) {
+func (s *DB) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	n, line := 0, 0
 	for sc.Scan() {
@@ -93,7 +93,7 @@ func (s *Store) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, 
 // ImportECB stores exchange rates from the ECB's CSV files: the daily one ("Date, USD, ...",
 // "21 November 2026, 1.0543, ...") or the history ("Date,USD,...", "2026-11-21,1.0543,...").
 // Rates are units of the currency per euro. It returns how many rates it stored.
-func (s *Store) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+func (s *DB) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var header []string
@@ -168,7 +168,7 @@ func isCurrencyCode(s string) bool {
 }
 
 // FXRate is the rate of currency on date: the last one the ECB published on or before it.
-func (s *Store) fxRate(ctx context.Context, q queryer, tenantID int64, currency, date string) (decimal.Decimal, error) {
+func (s *DB) fxRate(ctx context.Context, q queryer, tenantID int64, currency, date string) (decimal.Decimal, error) {
 	if currency == "EUR" {
 		return decimal.NewFromInt(1), nil
 	}
@@ -183,7 +183,7 @@ func (s *Store) fxRate(ctx context.Context, q queryer, tenantID int64, currency,
 	return decimal.NewFromString(r)
 }
 
-func (s *Store) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
+func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
 	m := posting.MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses,
 		Reduced: map[string]map[string]decimal.Decimal{}}
 	reduced, err := q.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
@@ -240,7 +240,7 @@ type MarketAccount struct {
 }
 
 // CreateMarketAccount adds an account; config holds its endpoints and credentials.
-func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
+func (s *DB) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
 	if kind != "amazon" && kind != "allegro" {
 		return 0, &InvalidError{fmt.Errorf("kind %q: amazon or allegro", kind)}
 	}
@@ -267,7 +267,7 @@ func (s *Store) CreateMarketAccount(ctx context.Context, tenantID int64, kind, n
 
 // scanAccount reads an account row. A config that cannot be opened leaves Config empty and
 // ConfigErr set, so one account with a bad key never hides the others.
-func (s *Store) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
+func (s *DB) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
 	var a MarketAccount
 	var cfg string
 	var last, next int64
@@ -283,7 +283,7 @@ func (s *Store) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, 
 const accountCols = "id, tenant_id, kind, name, config, `cursor`, every_s, last_pull_ms, next_pull_ms, failures, last_error, paused"
 
 // MarketAccount reads one of a tenant's accounts.
-func (s *Store) MarketAccount(ctx context.Context, tenantID, id int64) (MarketAccount, error) {
+func (s *DB) MarketAccount(ctx context.Context, tenantID, id int64) (MarketAccount, error) {
 	a, err := s.scanAccount(s.db.QueryRowContext(ctx, `SELECT `+s.quoteCursor(accountCols)+` FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("marketplace account %d: %w", id, ErrNotFound)
@@ -294,7 +294,7 @@ func (s *Store) MarketAccount(ctx context.Context, tenantID, id int64) (MarketAc
 // UpdateMarketAccount renames an account, replaces its config (sealed like a new one's) and
 // sets how often it is pulled (every 0 keeps it). Its failures are forgotten and it is pulled
 // again within seconds, so new credentials show at once.
-func (s *Store) UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error {
+func (s *DB) UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error {
 	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
 		return &InvalidError{errors.New("an account needs a name (up to 100 characters), e.g. Amazon EU")}
 	}
@@ -327,7 +327,7 @@ var ErrPaused = errors.New("the account is paused: resume it first")
 
 // PauseMarketAccount stops (true) or resumes (false) an account's pulls. Its orders stay as
 // they are; a resumed account is pulled within seconds and carries on from its cursor.
-func (s *Store) PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error {
+func (s *DB) PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET paused = ?, next_pull_ms = 0 WHERE tenant_id = ? AND id = ?`, boolInt(paused), tenantID, id)
 	if err != nil {
 		return fmt.Errorf("pause marketplace account %d: %w", id, err)
@@ -339,7 +339,7 @@ func (s *Store) PauseMarketAccount(ctx context.Context, tenantID, id int64, paus
 }
 
 // MarketAccounts lists a tenant's accounts (tenantID 0: every tenant's, for the scheduler).
-func (s *Store) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAccount, error) {
+func (s *DB) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAccount, error) {
 	q, args := `SELECT `+s.quoteCursor(accountCols)+` FROM market_accounts`, []any{}
 	if tenantID != 0 {
 		q, args = q+` WHERE tenant_id = ?`, append(args, tenantID)
@@ -361,7 +361,7 @@ func (s *Store) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAcc
 }
 
 // quoteCursor quotes the column named cursor, a reserved word in MySQL, for SQLite too.
-func (s *Store) quoteCursor(cols string) string {
+func (s *DB) quoteCursor(cols string) string {
 	if s.dialect == SQLite {
 		return strings.ReplaceAll(cols, "`cursor`", `"cursor"`)
 	}
@@ -369,7 +369,7 @@ func (s *Store) quoteCursor(cols string) string {
 }
 
 // PullDone records a pull: the new cursor and when to pull next, or the failure with backoff.
-func (s *Store) PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error {
+func (s *DB) PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error {
 	now := s.nowMS()
 	if pullErr != nil {
 		_, err := s.db.ExecContext(ctx, `UPDATE market_accounts SET failures = failures + 1, last_error = ?, next_pull_ms = ? WHERE id = ?`, pullErr.Error(), next.UnixMilli(), accountID)
@@ -390,7 +390,7 @@ const (
 
 // SaveOrders stores fetched orders; a re-fetched order replaces the stored one only when it
 // changed. Booking happens in PostOrders.
-func (s *Store) SaveOrders(ctx context.Context, acct MarketAccount, orders []posting.Order) (int, error) {
+func (s *DB) SaveOrders(ctx context.Context, acct MarketAccount, orders []posting.Order) (int, error) {
 	changed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		changed = 0
@@ -439,7 +439,7 @@ type MarketRules struct {
 
 // PostOrders books an account's orders whose status says so, exactly once per (account,
 // order, document type), and reverses booked orders that were cancelled since.
-func (s *Store) PostOrders(ctx context.Context, acct MarketAccount, rules MarketRules) (PostResult, error) {
+func (s *DB) PostOrders(ctx context.Context, acct MarketAccount, rules MarketRules) (PostResult, error) {
 	var res PostResult
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM market_orders WHERE account_id = ? AND (state = ? OR state = ?) ORDER BY id`, acct.ID, OrderOpen, OrderPosted)
 	if err != nil {
@@ -493,7 +493,7 @@ func fixFor(reason string) string {
 	return "correct the setting named in the reason, then Retry"
 }
 
-func (s *Store) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, rowID int64, set posting.Settings, rules MarketRules, res *PostResult) error {
+func (s *DB) postOrder(ctx context.Context, tx *sql.Tx, acct MarketAccount, rowID int64, set posting.Settings, rules MarketRules, res *PostResult) error {
 	var payload, state string
 	q := `SELECT payload, state FROM market_orders WHERE id = ?`
 	if s.dialect == MySQL {
@@ -622,7 +622,7 @@ func firstNonEmpty(vs ...string) string {
 	return ""
 }
 
-func (s *Store) ensureWarehouse(ctx context.Context, tx *sql.Tx, tenantID int64, code, name string) (string, error) {
+func (s *DB) ensureWarehouse(ctx context.Context, tx *sql.Tx, tenantID int64, code, name string) (string, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM warehouses WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&n); err != nil || n > 0 {
 		return code, err
@@ -633,7 +633,7 @@ func (s *Store) ensureWarehouse(ctx context.Context, tx *sql.Tx, tenantID int64,
 
 // createCardForSKU adds a product card for a marketplace SKU, priced from the order line at the
 // home VAT rate.
-func (s *Store) createCardForSKU(ctx context.Context, tx *sql.Tx, tenantID int64, l posting.OrderLine, rate decimal.Decimal) error {
+func (s *DB) createCardForSKU(ctx context.Context, tx *sql.Tx, tenantID int64, l posting.OrderLine, rate decimal.Decimal) error {
 	name := l.Name
 	if r := []rune(name); len(r) > domain.MaxNameLen {
 		name = string(r[:domain.MaxNameLen])
@@ -685,12 +685,12 @@ type MarketOrder struct {
 }
 
 // MarketOrders lists a tenant's orders in a state (empty: all), newest first.
-func (s *Store) MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]MarketOrder, error) {
+func (s *DB) MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]MarketOrder, error) {
 	return s.MarketOrdersBefore(ctx, tenantID, state, 0, limit)
 }
 
 // MarketOrdersBefore is a page of MarketOrders older than order row beforeID (0: the newest).
-func (s *Store) MarketOrdersBefore(ctx context.Context, tenantID int64, state string, beforeID int64, limit int) ([]MarketOrder, error) {
+func (s *DB) MarketOrdersBefore(ctx context.Context, tenantID int64, state string, beforeID int64, limit int) ([]MarketOrder, error) {
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
@@ -722,7 +722,7 @@ func (s *Store) MarketOrdersBefore(ctx context.Context, tenantID int64, state st
 }
 
 // RetryOrder puts an order in Errors back to Open for the next booking pass.
-func (s *Store) RetryOrder(ctx context.Context, tenantID, id int64) error {
+func (s *DB) RetryOrder(ctx context.Context, tenantID, id int64) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE market_orders SET state = ?, reason = '', fix = '' WHERE tenant_id = ? AND id = ? AND state = ?`, OrderOpen, tenantID, id, OrderErrors)
 	if err != nil {
 		return err
@@ -734,7 +734,7 @@ func (s *Store) RetryOrder(ctx context.Context, tenantID, id int64) error {
 }
 
 // CreateWarehouse adds a warehouse (no-op when it exists).
-func (s *Store) CreateWarehouse(ctx context.Context, tenantID int64, code, name string) error {
+func (s *DB) CreateWarehouse(ctx context.Context, tenantID int64, code, name string) error {
 	if code == "" || len(code) > 40 {
 		return &InvalidError{errors.New("a warehouse code must be 1-40 characters")}
 	}
@@ -746,7 +746,7 @@ func (s *Store) CreateWarehouse(ctx context.Context, tenantID int64, code, name 
 
 // SaveMarketConfig replaces an account's config at once (Allegro rotates refresh tokens: the
 // new one must be stored before anything else happens).
-func (s *Store) SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error {
+func (s *DB) SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error {
 	var tenantID int64
 	if err := s.db.QueryRowContext(ctx, `SELECT tenant_id FROM market_accounts WHERE id = ?`, accountID).Scan(&tenantID); err != nil {
 		return fmt.Errorf("marketplace account %d: %w", accountID, err)
@@ -763,7 +763,7 @@ func (s *Store) SaveMarketConfig(ctx context.Context, accountID int64, config js
 var Cooldowns = map[string]time.Duration{"allegro": 10 * time.Minute, "amazon": 2 * time.Minute}
 
 // FetchNow makes an account due now, unless it was pulled within its cooldown.
-func (s *Store) FetchNow(ctx context.Context, tenantID, accountID int64) error {
+func (s *DB) FetchNow(ctx context.Context, tenantID, accountID int64) error {
 	var kind string
 	var last, paused int64
 	err := s.db.QueryRowContext(ctx, `SELECT kind, last_pull_ms, paused FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, accountID).Scan(&kind, &last, &paused)
@@ -785,7 +785,7 @@ func (s *Store) FetchNow(ctx context.Context, tenantID, accountID int64) error {
 }
 
 // VATRates lists the standard rate per country.
-func (s *Store) VATRates(ctx context.Context, tenantID int64) (map[string]string, error) {
+func (s *DB) VATRates(ctx context.Context, tenantID int64) (map[string]string, error) {
 	m, err := s.marketSettings(ctx, s.db, tenantID)
 	if err != nil {
 		return nil, err
@@ -805,7 +805,7 @@ type FXRate struct {
 }
 
 // LatestFX lists the newest imported rate of each currency.
-func (s *Store) LatestFX(ctx context.Context, tenantID int64) ([]FXRate, error) {
+func (s *DB) LatestFX(ctx context.Context, tenantID int64) ([]FXRate, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT f.currency, f.rate_date, f.rate FROM fx_rates f
 		JOIN (SELECT currency, MAX(rate_date) AS d FROM fx_rates WHERE tenant_id = ? GROUP BY currency) m ON m.currency = f.currency AND m.d = f.rate_date
 		WHERE f.tenant_id = ? ORDER BY f.currency`, tenantID, tenantID)
@@ -834,7 +834,7 @@ type ReducedRate struct {
 // ImportReducedRates stores reduced VAT rates by product category from lines of
 // country;category;rate (DE;books;7), adding or replacing those it names. A header line is
 // skipped; every bad line is named, and then nothing is stored.
-func (s *Store) ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
+func (s *DB) ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
 	type row struct {
 		country, category string
 		bp                int64
@@ -900,7 +900,7 @@ func (s *Store) ImportReducedRates(ctx context.Context, tenantID int64, r io.Rea
 }
 
 // ReducedRates lists a tenant's reduced rates by country and category.
-func (s *Store) ReducedRates(ctx context.Context, tenantID int64) ([]ReducedRate, error) {
+func (s *DB) ReducedRates(ctx context.Context, tenantID int64) ([]ReducedRate, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ? ORDER BY country, category`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("reduced VAT rates: %w", err)

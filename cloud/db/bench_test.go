@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
-	"tiltas/internal/storetest"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -16,9 +16,9 @@ import (
 // BenchmarkIngestBatch stores batches of 250 new receipts: one transaction each, with
 // validation, dedupe lookup and the stream's position.
 func BenchmarkIngestBatch(b *testing.B) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		b.Run(kind, func(b *testing.B) {
-			s := storetest.Open(b, kind)
+			s := dbtest.Open(b, kind, dbtest.Options())
 			ctx := context.Background()
 			tn, _ := s.CreateTenant(ctx, "B")
 			tok, _ := s.EnrollAgent(ctx, tn.ID, "S", "")
@@ -45,15 +45,15 @@ func BenchmarkIngestBatch(b *testing.B) {
 // BenchmarkPostReceipt books held receipts: a sale document, its entry, and a write-off at
 // weighted-average cost, one transaction each.
 func BenchmarkPostReceipt(b *testing.B) {
-	for _, kind := range storetest.Kinds {
+	for _, kind := range dbtest.Kinds {
 		b.Run(kind, func(b *testing.B) {
-			s := storetest.Open(b, kind)
+			s := dbtest.Open(b, kind, dbtest.Options())
 			ctx := context.Background()
 			tn, _ := s.CreateTenant(ctx, "B")
 			tok, _ := s.EnrollAgent(ctx, tn.ID, "S", "")
 			who, _ := s.AuthAgent(ctx, tok)
 			base := fixtureReceipts(b)["101"]
-			if _, err := s.StockIn(ctx, tn.ID, "", "2026-11-01", "bench", []store.StockInLine{
+			if _, err := s.StockIn(ctx, tn.ID, "", "2026-11-01", "bench", []db.StockInLine{
 				{Barcode: "4770001", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("1.00")},
 				{Barcode: "4770002", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("2.00")},
 				{Barcode: "9780003", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("8.00")},
@@ -80,7 +80,7 @@ func BenchmarkPostReceipt(b *testing.B) {
 }
 
 // ingestMany stores receipts in one batch.
-func ingestMany(t testing.TB, s *store.Store, who store.AgentIdentity, rs []domain.Receipt) {
+func ingestMany(t testing.TB, s *db.DB, who db.AgentIdentity, rs []domain.Receipt) {
 	acked, _ := s.StreamAcked(context.Background(), who.StoreID, "bench")
 	var items []protocol.Item
 	for i, r := range rs {

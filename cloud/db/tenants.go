@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -36,7 +36,7 @@ type AgentIdentity struct {
 }
 
 // CreateTenant adds a tenant.
-func (s *Store) CreateTenant(ctx context.Context, name string) (Tenant, error) {
+func (s *DB) CreateTenant(ctx context.Context, name string) (Tenant, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Tenant{}, errors.New("tenant name is empty: pass --name")
@@ -66,7 +66,7 @@ func (s *Store) CreateTenant(ctx context.Context, name string) (Tenant, error) {
 }
 
 // TenantByName finds a tenant by its name.
-func (s *Store) TenantByName(ctx context.Context, name string) (Tenant, error) {
+func (s *DB) TenantByName(ctx context.Context, name string) (Tenant, error) {
 	t := Tenant{Name: name}
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM tenants WHERE name = ?`, name).Scan(&t.ID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -77,7 +77,7 @@ func (s *Store) TenantByName(ctx context.Context, name string) (Tenant, error) {
 
 // EnrollAgent creates the store if it is missing and a new agent token bound to it. The token
 // is returned once; only its hash is kept.
-func (s *Store) EnrollAgent(ctx context.Context, tenantID int64, storeCode, storeName string) (string, error) {
+func (s *DB) EnrollAgent(ctx context.Context, tenantID int64, storeCode, storeName string) (string, error) {
 	storeCode = strings.TrimSpace(storeCode)
 	if storeCode == "" || len(storeCode) > 40 {
 		return "", errors.New("store code must be 1-40 characters: pass --store")
@@ -111,7 +111,7 @@ func (s *Store) EnrollAgent(ctx context.Context, tenantID int64, storeCode, stor
 }
 
 // AuthAgent resolves an agent token. An unknown or revoked token is ErrNotFound.
-func (s *Store) AuthAgent(ctx context.Context, token string) (AgentIdentity, error) {
+func (s *DB) AuthAgent(ctx context.Context, token string) (AgentIdentity, error) {
 	var id AgentIdentity
 	err := s.db.QueryRowContext(ctx, `SELECT t.tenant_id, t.store_id, s.code FROM agent_tokens t JOIN stores s ON s.id = t.store_id
 		WHERE t.token_hash = ? AND t.revoked_ms IS NULL`, hashToken(token)).Scan(&id.TenantID, &id.StoreID, &id.StoreCode)
@@ -122,7 +122,7 @@ func (s *Store) AuthAgent(ctx context.Context, token string) (AgentIdentity, err
 }
 
 // CreateAPIToken makes a token for the read API of one tenant. It is returned once.
-func (s *Store) CreateAPIToken(ctx context.Context, tenantID int64, name string) (string, error) {
+func (s *DB) CreateAPIToken(ctx context.Context, tenantID int64, name string) (string, error) {
 	token := newToken("tap_")
 	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (tenant_id, name, token_hash, created_ms) VALUES (?, ?, ?, ?)`,
 		tenantID, name, hashToken(token), s.nowMS())
@@ -133,7 +133,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, tenantID int64, name string)
 }
 
 // AuthAPI resolves a read-API token to its tenant.
-func (s *Store) AuthAPI(ctx context.Context, token string) (int64, error) {
+func (s *DB) AuthAPI(ctx context.Context, token string) (int64, error) {
 	var tenant int64
 	err := s.db.QueryRowContext(ctx, `SELECT tenant_id FROM api_tokens WHERE token_hash = ? AND revoked_ms IS NULL`, hashToken(token)).Scan(&tenant)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -143,7 +143,7 @@ func (s *Store) AuthAPI(ctx context.Context, token string) (int64, error) {
 }
 
 // Stores lists a tenant's stores.
-func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
+func (s *DB) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list stores: %w", err)
@@ -161,7 +161,7 @@ func (s *Store) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) 
 }
 
 // StoreByCode finds a tenant's store.
-func (s *Store) StoreByCode(ctx context.Context, tenantID int64, code string) (StoreRef, error) {
+func (s *DB) StoreByCode(ctx context.Context, tenantID int64, code string) (StoreRef, error) {
 	r := StoreRef{TenantID: tenantID, Code: code}
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name, &r.POSMode)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -174,7 +174,7 @@ func (s *Store) StoreByCode(ctx context.Context, tenantID int64, code string) (S
 // returns it to the tenant's. The change applies to what is posted from now on. A cash session
 // that straddles the change is never booked twice: its Z report books day sheets only when none
 // of its receipts was booked alone, and otherwise its held receipts are booked one by one.
-func (s *Store) SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error {
+func (s *DB) SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error {
 	if mode != "" && mode != "receipt" && mode != "dayclose" {
 		return &InvalidError{fmt.Errorf("store %s: mode %q: use receipt (a document per receipt), dayclose (day sheets per Z report) or empty for the tenant's setting", code, mode)}
 	}

@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type EntryRecord struct {
 }
 
 // entries reads entries matching where (on journal_entries e) with their moves.
-func (s *Store) entries(ctx context.Context, q queryer, tenantID int64, where string, args ...any) ([]EntryRecord, error) {
+func (s *DB) entries(ctx context.Context, q queryer, tenantID int64, where string, args ...any) ([]EntryRecord, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.id, e.document_id, e.entry_date, e.memo, e.reverses_entry, p.debit, p.credit, p.amount_cents
 		FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.tenant_id = ? AND `+where+` ORDER BY e.id, p.line_no`, append([]any{tenantID}, args...)...)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Store) entries(ctx context.Context, q queryer, tenantID int64, where st
 
 // Journal lists entries dated in [from, to] (YYYY-MM-DD; empty for open-ended), a page of
 // limit entries after afterID.
-func (s *Store) Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]EntryRecord, error) {
+func (s *DB) Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]EntryRecord, error) {
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
@@ -145,7 +145,7 @@ func scanDoc(sc interface{ Scan(...any) error }, extra ...any) (DocSummary, erro
 }
 
 // Documents searches a tenant's documents, oldest first.
-func (s *Store) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error) {
+func (s *DB) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error) {
 	where, args := []string{"d.tenant_id = ?", "d.id > ?"}, []any{q.TenantID, q.AfterID}
 	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
 	if q.From != "" {
@@ -231,7 +231,7 @@ type DocDetail struct {
 }
 
 // Document reads one document of the tenant.
-func (s *Store) Document(ctx context.Context, tenantID, id int64) (DocDetail, error) {
+func (s *DB) Document(ctx context.Context, tenantID, id int64) (DocDetail, error) {
 	var d DocDetail
 	row := s.db.QueryRowContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, '') FROM documents d LEFT JOIN stores s ON s.id = d.store_id
 		LEFT JOIN customers c ON c.id = d.customer_id WHERE d.tenant_id = ? AND d.id = ?`, tenantID, id)
@@ -286,7 +286,7 @@ type AccountBalance struct {
 }
 
 // TrialBalance sums every account's moves dated up to and including to (empty: all).
-func (s *Store) TrialBalance(ctx context.Context, tenantID int64, to string) ([]AccountBalance, error) {
+func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]AccountBalance, error) {
 	if to == "" {
 		to = "9999-12-31"
 	}
@@ -317,7 +317,7 @@ func (s *Store) TrialBalance(ctx context.Context, tenantID int64, to string) ([]
 	return out, rows.Err()
 }
 
-func (s *Store) accountNames(ctx context.Context, tenantID int64) (map[string]string, error) {
+func (s *DB) accountNames(ctx context.Context, tenantID int64) (map[string]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT code, name FROM accounts WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return nil, err
@@ -343,7 +343,7 @@ type StockBalance struct {
 }
 
 // StockBalances lists stock, optionally for one warehouse.
-func (s *Store) StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]StockBalance, error) {
+func (s *DB) StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]StockBalance, error) {
 	q, args := `SELECT warehouse, barcode, qty_milli, value_cents FROM stock_balances WHERE tenant_id = ?`, []any{tenantID}
 	if warehouse != "" {
 		q, args = q+` AND warehouse = ?`, append(args, warehouse)
@@ -379,7 +379,7 @@ type Unresolved struct {
 }
 
 // Unresolved lists unresolved lines: of one document (docID ≠ 0) or all still open.
-func (s *Store) Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]Unresolved, error) {
+func (s *DB) Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]Unresolved, error) {
 	q, args := `SELECT id, document_id, line_no, barcode, name, qty_milli, reason, resolved_document_id FROM unresolved_lines WHERE tenant_id = ?`, []any{tenantID}
 	if docID != 0 {
 		q, args = q+` AND document_id = ?`, append(args, docID)
@@ -413,7 +413,7 @@ type PostingFailure struct {
 }
 
 // PostingFailures lists a tenant's refused postings.
-func (s *Store) PostingFailures(ctx context.Context, tenantID int64) ([]PostingFailure, error) {
+func (s *DB) PostingFailures(ctx context.Context, tenantID int64) ([]PostingFailure, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT source_kind, source_row, message FROM posting_failures WHERE tenant_id = ? ORDER BY at_ms`, tenantID)
 	if err != nil {
 		return nil, err
@@ -452,7 +452,7 @@ type Reconciliation struct {
 
 // Reconcile checks every Z report closed in [from, to] (dates, inclusive): receipts per VAT rate
 // (gross) and per payment code against the Z's totals.
-func (s *Store) Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]Reconciliation, error) {
+func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]Reconciliation, error) {
 	q := Query{TenantID: tenantID, Limit: 5000}
 	if store != "" {
 		st, err := s.StoreByCode(ctx, tenantID, store)

@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"os"
 	"testing"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -25,7 +25,7 @@ func fixtureZ(t *testing.T) domain.DayClose {
 	return c.DayClose
 }
 
-func ingestZ(t *testing.T, s *store.Store, who store.AgentIdentity, stream string, z domain.DayClose) {
+func ingestZ(t *testing.T, s *db.DB, who db.AgentIdentity, stream string, z domain.DayClose) {
 	t.Helper()
 	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
 	b, _ := json.Marshal(z)
@@ -36,8 +36,8 @@ func ingestZ(t *testing.T, s *store.Store, who store.AgentIdentity, stream strin
 	}
 }
 
-func docList(t *testing.T, s *store.Store, tenant int64) []string {
-	docs, err := s.Documents(context.Background(), store.DocQuery{TenantID: tenant})
+func docList(t *testing.T, s *db.DB, tenant int64) []string {
+	docs, err := s.Documents(context.Background(), db.DocQuery{TenantID: tenant})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func docList(t *testing.T, s *store.Store, tenant int64) []string {
 }
 
 func TestDayCloseBothModes(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		fx := fixtureReceipts(t)
 		for _, mode := range []string{"dayclose", "receipt"} {
@@ -146,7 +146,7 @@ func TestPOSModeSwitches(t *testing.T) {
 		{"receipt to dayclose after the Z", "receipt", []step{{"receipt", []string{"Z"}}, {"dayclose", []string{"101", "103"}}},
 			"[KVT1 17.45 SF1 25.41]"},
 	}
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		fx := fixtureReceipts(t)
 		for i, c := range cases {
@@ -189,7 +189,7 @@ func TestPOSModeSwitches(t *testing.T) {
 		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "weekly"); err == nil {
 			t.Fatal("an unknown mode was taken")
 		}
-		if err := s.SetStorePOSMode(ctx, who.TenantID, "NOPE", "receipt"); !errors.Is(err, store.ErrNotFound) {
+		if err := s.SetStorePOSMode(ctx, who.TenantID, "NOPE", "receipt"); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("a missing store: %v", err)
 		}
 		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "dayclose"); err != nil {

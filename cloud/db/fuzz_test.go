@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
 )
 
@@ -19,8 +20,8 @@ import (
 // negative, every series is gapless, and a refused operation changes nothing.
 type book struct {
 	t     testing.TB
-	s     *store.Store
-	who   store.AgentIdentity
+	s     *db.DB
+	who   db.AgentIdentity
 	next  int
 	sales []domain.Receipt
 }
@@ -68,8 +69,8 @@ func (b *book) snap() snapshot {
 
 func (b *book) refused(what string, err error, before snapshot) {
 	b.t.Helper()
-	var inv *store.InvalidError
-	if err == nil || !(errors.As(err, &inv) || errors.Is(err, store.ErrNotFound)) {
+	var inv *db.InvalidError
+	if err == nil || !(errors.As(err, &inv) || errors.Is(err, db.ErrNotFound)) {
 		b.t.Fatalf("%s: want a refusal, got %v", what, err)
 	}
 	if after := b.snap(); after != before {
@@ -83,7 +84,7 @@ func (b *book) step(rng *rand.Rand) {
 	switch op := rng.IntN(8); op {
 	case 0: // goods in
 		it := fuzzItems[rng.IntN(len(fuzzItems)-1)]
-		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("in", b.next, op, rng.Int()), []store.StockInLine{
+		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("in", b.next, op, rng.Int()), []db.StockInLine{
 			{Barcode: it.bc, Qty: decimal.NewFromInt(int64(1 + rng.IntN(20))), UnitCost: decimal.New(int64(10+rng.IntN(900)), -2)}})
 		if err != nil {
 			b.t.Fatal(err)
@@ -114,7 +115,7 @@ func (b *book) step(rng *rand.Rand) {
 		r.OriginalSourceID = orig.SourceID
 		ingest(b.t, b.s, b.who, "fuzz", r)
 	case 4: // cancel a document; refused when its goods have left since
-		docs, _ := b.s.Documents(ctx, store.DocQuery{TenantID: tenant, Limit: 5000})
+		docs, _ := b.s.Documents(ctx, db.DocQuery{TenantID: tenant, Limit: 5000})
 		if len(docs) == 0 {
 			return
 		}
@@ -135,7 +136,7 @@ func (b *book) step(rng *rand.Rand) {
 		}
 	case 6: // operations that must be refused whole
 		before := b.snap()
-		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []store.StockInLine{
+		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []db.StockInLine{
 			{Barcode: "F1", Qty: d("1"), UnitCost: d("1")}, {Barcode: "F2", Qty: d("-1"), UnitCost: d("1")}})
 		b.refused("stock-in with a negative line", err, before)
 		b.refused("cancel of a missing document", b.s.Cancel(ctx, tenant, 999999, "fuzz"), before)
@@ -182,7 +183,7 @@ func (b *book) check() {
 
 // TestPostingInvariants is the seeded run that make test includes.
 func TestPostingInvariants(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 				b := &book{t: t, s: s, who: setup(t, s, fmt.Sprint("Fuzz", seed), "S1")}
@@ -195,12 +196,12 @@ func TestPostingInvariants(t *testing.T) {
 	})
 }
 
-// FuzzPosting explores other operation sequences: go test -fuzz FuzzPosting ./cloud/store
+// FuzzPosting explores other operation sequences: go test -fuzz FuzzPosting ./cloud/db
 func FuzzPosting(f *testing.F) {
 	f.Add(uint64(1), uint64(2))
 	f.Add(uint64(42), uint64(7))
 	f.Fuzz(func(t *testing.T, a, c uint64) {
-		s, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/f.db")
+		s, err := db.Open(context.Background(), "sqlite:"+t.TempDir()+"/f.db", dbtest.Options())
 		if err != nil {
 			t.Fatal(err)
 		}

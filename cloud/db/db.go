@@ -1,7 +1,7 @@
 // Package store is the cloud's database: SQLite (modernc.org/sqlite, the embedded default) or
 // MySQL/MariaDB (production). Both run the same queries: money is integer cents and times are
 // unix milliseconds, so sums are exact on either. Migrations are embedded per dialect.
-package store
+package db
 
 import (
 	"context"
@@ -35,30 +35,41 @@ const (
 	MySQL  Dialect = "mysql"
 )
 
-// Store is the cloud's database handle.
-type Store struct {
+// DB is the cloud's database handle.
+type DB struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
 	zone    *time.Location // the shops' zone: document dates are days there
-	box     *secrets.Box   // seals marketplace credentials; nil: plain text (see UseSecrets)
+	box     *secrets.Box   // seals marketplace credentials; nil: plain text (see Options.Secrets)
+	sealed  int            // configs found in plain text and sealed when opened
 }
 
-// SetClock replaces the clock (time.Now): for tests and replays that book on given days.
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
-
-// SetZone sets the shops' time zone (default Europe/Vilnius).
-func (s *Store) SetZone(z *time.Location) { s.zone = z }
+// Options are how a database is opened. The zero value is valid: UTC, the real clock, and
+// marketplace configs kept in plain text.
+type Options struct {
+	// Zone is the shops' time zone: document dates are days there. Nil: UTC.
+	Zone *time.Location
+	// Clock replaces time.Now: for tests and replays that book on given days.
+	Clock func() time.Time
+	// Secrets seals marketplace configs (client secrets, refresh tokens) with a key kept outside
+	// the database. Configs stored in plain text before are sealed on open, and a key that opens
+	// none of the sealed ones is refused as the wrong key file (see Sealed). tiltas-cloud always
+	// gives one.
+	Secrets *secrets.Box
+}
 
 // Open connects to url and migrates it to this binary's schema. url is
 // "sqlite:PATH" or "mysql://user:pass@tcp(host:port)/db". A database whose schema is newer than
 // this binary knows is refused, never touched.
-func Open(ctx context.Context, url string) (*Store, error) {
-	vilnius, err := time.LoadLocation("Europe/Vilnius")
-	if err != nil {
-		return nil, err
+func Open(ctx context.Context, url string, o Options) (*DB, error) {
+	s := &DB{now: o.Clock, zone: o.Zone}
+	if s.now == nil {
+		s.now = time.Now
 	}
-	s := &Store{now: time.Now, zone: vilnius}
+	if s.zone == nil {
+		s.zone = time.UTC
+	}
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		s.dialect = SQLite
@@ -114,6 +125,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if o.Secrets != nil {
+		if err := s.useSecrets(ctx, o.Secrets); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -131,7 +148,7 @@ func redact(url string) string {
 	return url
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+func (s *DB) migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
 	if err != nil {
 		return err
@@ -162,23 +179,23 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *DB) Close() error { return s.db.Close() }
 
 // Dialect says which database this is.
-func (s *Store) Dialect() Dialect { return s.dialect }
+func (s *DB) Dialect() Dialect { return s.dialect }
 
 // DB is the handle, for tests that check what is stored.
-func (s *Store) DB() *sql.DB { return s.db }
+func (s *DB) DB() *sql.DB { return s.db }
 
-func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+func (s *DB) nowMS() int64 { return s.now().UnixMilli() }
 
 // inTx runs fn in one transaction, retrying MySQL deadlocks.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return dbtx.Run(ctx, s.db, 6, fn)
 }
 
 // upsert returns the dialect's "insert or update on key" tail for the given columns.
-func (s *Store) upsert(key string, cols ...string) string {
+func (s *DB) upsert(key string, cols ...string) string {
 	var sets []string
 	for _, c := range cols {
 		if s.dialect == MySQL {

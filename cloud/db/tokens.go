@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // RevokeAgentTokens revokes every agent token of a store: a stolen or retired POS server can
 // no longer connect, and a connected one is dropped at its next batch. Enrolling the store
 // again gives a new token. It returns how many tokens it revoked.
-func (s *Store) RevokeAgentTokens(ctx context.Context, tenantID int64, storeCode string) (int, error) {
+func (s *DB) RevokeAgentTokens(ctx context.Context, tenantID int64, storeCode string) (int, error) {
 	st, err := s.StoreByCode(ctx, tenantID, strings.TrimSpace(storeCode))
 	if err != nil {
 		return 0, err
@@ -34,7 +34,7 @@ type APIToken struct {
 }
 
 // APITokens lists a tenant's API tokens, newest first.
-func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]APIToken, error) {
+func (s *DB) APITokens(ctx context.Context, tenantID int64) ([]APIToken, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_ms, revoked_ms FROM api_tokens WHERE tenant_id = ? ORDER BY id DESC`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
@@ -59,7 +59,7 @@ func (s *Store) APITokens(ctx context.Context, tenantID int64) ([]APIToken, erro
 }
 
 // RevokeAPIToken revokes one of a tenant's API tokens; it stops working at once.
-func (s *Store) RevokeAPIToken(ctx context.Context, tenantID, id int64) error {
+func (s *DB) RevokeAPIToken(ctx context.Context, tenantID, id int64) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_ms = ? WHERE tenant_id = ? AND id = ? AND revoked_ms IS NULL`, s.nowMS(), tenantID, id)
 	if err != nil {
 		return fmt.Errorf("revoke API token %d: %w", id, err)

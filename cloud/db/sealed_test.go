@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/secrets"
-	"tiltas/cloud/store"
+	"tiltas/internal/dbtest"
 )
 
 // TestMarketCredentialsSealed: with a secrets key, marketplace configs are sealed in the
 // database, plain ones from before are sealed on start, a sealed config moved to another
 // tenant does not open, and the wrong key or none is named rather than guessed around.
 func TestMarketCredentialsSealed(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, url string) {
+	eachStore(t, func(t *testing.T, s *db.DB, url string) {
 		ctx := context.Background()
 		a := setup(t, s, "Sealed A", "S1")
 		b := setup(t, s, "Sealed B", "S1")
@@ -28,7 +29,7 @@ func TestMarketCredentialsSealed(t *testing.T) {
 			}
 			return v
 		}
-		configOf := func(st *store.Store, tenant, id int64) (string, error) {
+		configOf := func(st *db.DB, tenant, id int64) (string, error) {
 			as, err := st.MarketAccounts(ctx, tenant)
 			if err != nil {
 				t.Fatal(err)
@@ -51,57 +52,67 @@ func TestMarketCredentialsSealed(t *testing.T) {
 		}
 		dir := t.TempDir()
 		box, _ := secrets.LoadOrCreate(filepath.Join(dir, "secrets.key"))
-		if n, err := s.UseSecrets(ctx, box); err != nil || n != 1 {
-			t.Fatalf("sealing the plain configs: %d %v", n, err)
+		keyed := func(box *secrets.Box) (*db.DB, error) {
+			o := dbtest.Options()
+			o.Secrets = box
+			k, err := db.Open(ctx, url, o)
+			if err == nil {
+				t.Cleanup(func() { k.Close() })
+			}
+			return k, err
 		}
-		if n, err := s.UseSecrets(ctx, box); err != nil || n != 0 {
-			t.Fatalf("a second start seals nothing again: %d %v", n, err)
+		k, err := keyed(box)
+		if err != nil || k.Sealed() != 1 {
+			t.Fatalf("sealing the plain configs: %v", err)
 		}
-		id, err := s.CreateMarketAccount(ctx, a.TenantID, "allegro", "After the key", json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-2", 1)), time.Hour)
+		if again, err := keyed(box); err != nil || again.Sealed() != 0 {
+			t.Fatalf("a second start seals nothing again: %v", err)
+		}
+		id, err := k.CreateMarketAccount(ctx, a.TenantID, "allegro", "After the key", json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-2", 1)), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveMarketConfig(ctx, id, json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-3", 1))); err != nil { // a rotated token
+		if err := k.SaveMarketConfig(ctx, id, json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-3", 1))); err != nil { // a rotated token
 			t.Fatal(err)
 		}
 		for acct, secret := range map[int64]string{old: "SECRET-1", id: "SECRET-3"} {
 			if v := raw(acct); !secrets.IsSealed(v) || strings.Contains(v, "SECRET") {
 				t.Errorf("account %d is stored as %q", acct, v)
 			}
-			if got, err := configOf(s, a.TenantID, acct); err != nil || !strings.Contains(got, secret) {
+			if got, err := configOf(k, a.TenantID, acct); err != nil || !strings.Contains(got, secret) {
 				t.Errorf("account %d reads back as %q %v, want %s", acct, got, err, secret)
 			}
 		}
 
 		// An update seals the new config too, forgets failures, and refuses a taken name.
-		if err := s.UpdateMarketAccount(ctx, a.TenantID, id, "After the key (renamed)", json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-4", 1)), 30*time.Minute); err != nil {
+		if err := k.UpdateMarketAccount(ctx, a.TenantID, id, "After the key (renamed)", json.RawMessage(strings.Replace(cfg, "SECRET-1", "SECRET-4", 1)), 30*time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		if v := raw(id); !secrets.IsSealed(v) || strings.Contains(v, "SECRET") {
 			t.Errorf("updated config stored as %q", v)
 		}
-		if got, err := s.MarketAccount(ctx, a.TenantID, id); err != nil || got.Name != "After the key (renamed)" || got.EveryS != 1800 || !strings.Contains(string(got.Config), "SECRET-4") {
+		if got, err := k.MarketAccount(ctx, a.TenantID, id); err != nil || got.Name != "After the key (renamed)" || got.EveryS != 1800 || !strings.Contains(string(got.Config), "SECRET-4") {
 			t.Errorf("after the update: %+v %v", got, err)
 		}
-		var inv *store.InvalidError
-		if err := s.UpdateMarketAccount(ctx, a.TenantID, id, "Before the key", json.RawMessage(cfg), 0); !errors.As(err, &inv) {
+		var inv *db.InvalidError
+		if err := k.UpdateMarketAccount(ctx, a.TenantID, id, "Before the key", json.RawMessage(cfg), 0); !errors.As(err, &inv) {
 			t.Errorf("a taken name: %v", err)
 		}
-		if err := s.UpdateMarketAccount(ctx, b.TenantID, id, "Mine", json.RawMessage(cfg), 0); !errors.Is(err, store.ErrNotFound) {
+		if err := k.UpdateMarketAccount(ctx, b.TenantID, id, "Mine", json.RawMessage(cfg), 0); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("another tenant's account: %v", err)
 		}
 
 		// A's sealed config copied into B's row does not open there.
-		bid, _ := s.CreateMarketAccount(ctx, b.TenantID, "allegro", "B's", json.RawMessage(cfg), time.Hour)
+		bid, _ := k.CreateMarketAccount(ctx, b.TenantID, "allegro", "B's", json.RawMessage(cfg), time.Hour)
 		if _, err := s.DB().ExecContext(ctx, `UPDATE market_accounts SET config = ? WHERE id = ?`, raw(id), bid); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := configOf(s, b.TenantID, bid); err == nil || got != "" || !strings.Contains(err.Error(), "cannot be decrypted") {
+		if got, err := configOf(k, b.TenantID, bid); err == nil || got != "" || !strings.Contains(err.Error(), "cannot be decrypted") {
 			t.Errorf("A's credentials opened in B's account: %q %v", got, err)
 		}
 
 		// Another process without the key, or with another key.
-		bare, err := store.Open(ctx, url)
+		bare, err := db.Open(ctx, url, dbtest.Options())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,17 +122,18 @@ func TestMarketCredentialsSealed(t *testing.T) {
 		}
 		wrong, _ := secrets.LoadOrCreate(filepath.Join(dir, "wrong.key"))
 		before := raw(old)
-		if _, err := bare.UseSecrets(ctx, wrong); err == nil || !strings.Contains(err.Error(), "secrets key file they were sealed with") {
+		if _, err := keyed(wrong); err == nil || !strings.Contains(err.Error(), "secrets key file they were sealed with") {
 			t.Errorf("the wrong key: %v", err)
 		}
 		if raw(old) != before {
 			t.Error("a refused key changed a stored config")
 		}
 		// The right key starts, though one row (B's, above) does not open: that shows on B's account.
-		if _, err := bare.UseSecrets(ctx, box); err != nil {
+		right, err := keyed(box)
+		if err != nil {
 			t.Fatalf("the right key with one bad row: %v", err)
 		}
-		if got, err := configOf(bare, a.TenantID, id); err != nil || !strings.Contains(got, "SECRET-4") {
+		if got, err := configOf(right, a.TenantID, id); err != nil || !strings.Contains(got, "SECRET-4") {
 			t.Errorf("after the right key: %q %v", got, err)
 		}
 	})

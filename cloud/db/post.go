@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -37,7 +37,7 @@ type PostResult struct {
 // PostPending books receipts and day closes that are not booked yet, oldest first, each in
 // its own transaction under an idempotency key: running it again, or after a crash at any
 // point, books nothing twice. A refusal a person must fix is kept in posting failures.
-func (s *Store) PostPending(ctx context.Context, limit int) (PostResult, error) {
+func (s *DB) PostPending(ctx context.Context, limit int) (PostResult, error) {
 	var res PostResult
 	for _, kind := range []string{"receipts", "day_closes"} {
 		rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id FROM `+kind+` WHERE post_state = ? ORDER BY id LIMIT ?`, statePending, limit)
@@ -113,7 +113,7 @@ func (s *Store) PostPending(ctx context.Context, limit int) (PostResult, error) 
 }
 
 // PostOne books one held receipt ("receipts") or day close ("day_closes") in its own transaction.
-func (s *Store) PostOne(ctx context.Context, kind string, tenantID, row int64) error {
+func (s *DB) PostOne(ctx context.Context, kind string, tenantID, row int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		set, err := s.settings(ctx, tx, tenantID)
 		if err != nil {
@@ -123,14 +123,14 @@ func (s *Store) PostOne(ctx context.Context, kind string, tenantID, row int64) e
 	})
 }
 
-func (s *Store) post(ctx context.Context, tx *sql.Tx, kind string, tenantID, row int64, set posting.Settings) error {
+func (s *DB) post(ctx context.Context, tx *sql.Tx, kind string, tenantID, row int64, set posting.Settings) error {
 	if kind == "receipts" {
 		return s.postReceipt(ctx, tx, tenantID, row, set)
 	}
 	return s.postDayClose(ctx, tx, tenantID, row, set)
 }
 
-func (s *Store) recordFailure(ctx context.Context, tenantID int64, kind string, row int64, msg string) error {
+func (s *DB) recordFailure(ctx context.Context, tenantID int64, kind string, row int64, msg string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE `+kind+` SET post_state = ? WHERE id = ? AND post_state = ?`, stateFailed, row, statePending); err != nil {
 			return err
@@ -142,7 +142,7 @@ func (s *Store) recordFailure(ctx context.Context, tenantID int64, kind string, 
 }
 
 // lockState reads (on MySQL: locks) a row's posting state.
-func (s *Store) lockState(ctx context.Context, tx *sql.Tx, table string, id int64) (int, error) {
+func (s *DB) lockState(ctx context.Context, tx *sql.Tx, table string, id int64) (int, error) {
 	q := `SELECT post_state FROM ` + table + ` WHERE id = ?`
 	if s.dialect == MySQL {
 		q += ` FOR UPDATE`
@@ -152,7 +152,7 @@ func (s *Store) lockState(ctx context.Context, tx *sql.Tx, table string, id int6
 	return st, err
 }
 
-func (s *Store) setState(ctx context.Context, tx *sql.Tx, table string, id int64, st int) error {
+func (s *DB) setState(ctx context.Context, tx *sql.Tx, table string, id int64, st int) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET post_state = ? WHERE id = ?`, st, id); err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *Store) setState(ctx context.Context, tx *sql.Tx, table string, id int64
 	return err
 }
 
-func (s *Store) postReceipt(ctx context.Context, tx *sql.Tx, tenantID, rowID int64, set posting.Settings) error {
+func (s *DB) postReceipt(ctx context.Context, tx *sql.Tx, tenantID, rowID int64, set posting.Settings) error {
 	if st, err := s.lockState(ctx, tx, "receipts", rowID); err != nil || st != statePending {
 		return err
 	}
@@ -243,7 +243,7 @@ func (s *Store) postReceipt(ctx context.Context, tx *sql.Tx, tenantID, rowID int
 
 // costItLeftWith is the unit cost at which barcode was written off for the sale document
 // saleDoc, or zero when unknown.
-func (s *Store) costItLeftWith(ctx context.Context, tx *sql.Tx, tenantID, saleDoc int64, barcode string) (decimal.Decimal, error) {
+func (s *DB) costItLeftWith(ctx context.Context, tx *sql.Tx, tenantID, saleDoc int64, barcode string) (decimal.Decimal, error) {
 	if saleDoc == 0 {
 		return decimal.Zero, nil
 	}
@@ -257,7 +257,7 @@ func (s *Store) costItLeftWith(ctx context.Context, tx *sql.Tx, tenantID, saleDo
 }
 
 // serviceBarcodes says which of the lines' barcodes are service cards in the catalogue.
-func (s *Store) serviceBarcodes(ctx context.Context, tx *sql.Tx, tenantID int64, lines []domain.Line) (map[string]bool, error) {
+func (s *DB) serviceBarcodes(ctx context.Context, tx *sql.Tx, tenantID int64, lines []domain.Line) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(lines) == 0 {
 		return out, nil
@@ -281,7 +281,7 @@ func (s *Store) serviceBarcodes(ctx context.Context, tx *sql.Tx, tenantID int64,
 	return out, rows.Err()
 }
 
-func (s *Store) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID int64, set posting.Settings) error {
+func (s *DB) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID int64, set posting.Settings) error {
 	if st, err := s.lockState(ctx, tx, "day_closes", rowID); err != nil || st != statePending {
 		return err
 	}
@@ -371,7 +371,7 @@ func (s *Store) postDayClose(ctx context.Context, tx *sql.Tx, tenantID, rowID in
 // heldForDaySheet says whether a sale or return of a cash session waits for its Z report's day
 // sheet rather than being booked alone: yes when that Z booked day sheets, no when it was only
 // reconciled, and otherwise as the store's mode says.
-func (s *Store) heldForDaySheet(ctx context.Context, tx *sql.Tx, tenantID, storeID int64, session, mode string) (bool, error) {
+func (s *DB) heldForDaySheet(ctx context.Context, tx *sql.Tx, tenantID, storeID int64, session, mode string) (bool, error) {
 	q := `SELECT post_state FROM day_closes WHERE tenant_id = ? AND store_id = ? AND source_id = ?`
 	if s.dialect == MySQL {
 		q += ` FOR UPDATE`
@@ -393,7 +393,7 @@ func (s *Store) heldForDaySheet(ctx context.Context, tx *sql.Tx, tenantID, store
 // sessionReceipts reads a session's receipts, and counts the sales and returns among them that
 // were booked alone. With lock (a Z being booked, in its transaction) it locks them on MySQL, so
 // a receipt being booked alone right now is seen booked.
-func (s *Store) sessionReceipts(ctx context.Context, q queryer, tenantID, storeID int64, session string, lock bool) ([]domain.Receipt, int, error) {
+func (s *DB) sessionReceipts(ctx context.Context, q queryer, tenantID, storeID int64, session string, lock bool) ([]domain.Receipt, int, error) {
 	query := `SELECT payload, post_state FROM receipts WHERE tenant_id = ? AND store_id = ? AND session_id = ? ORDER BY id`
 	if lock && s.dialect == MySQL {
 		query += ` FOR UPDATE`
@@ -433,7 +433,7 @@ type StockInLine struct {
 
 // StockIn receives goods into a warehouse: a PAJ document, Dr inventory / Cr payables, and the
 // stock balances at weighted-average cost. key makes it idempotent (a client's request id).
-func (s *Store) StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []StockInLine) (int64, error) {
+func (s *DB) StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []StockInLine) (int64, error) {
 	if len(lines) == 0 {
 		return 0, &InvalidError{errors.New("a stock receipt needs lines")}
 	}
@@ -488,13 +488,13 @@ func (s *Store) StockIn(ctx context.Context, tenantID int64, warehouse, date, ke
 // Cancel cancels a posted document: it keeps its number, gets a reversal entry, and its stock
 // moves are undone. A sale's write-off documents are cancelled with it. by says who (a user's
 // e-mail, "API"); it is kept on the document.
-func (s *Store) Cancel(ctx context.Context, tenantID, docID int64, by string) error {
+func (s *DB) Cancel(ctx context.Context, tenantID, docID int64, by string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.cancelTx(ctx, tx, tenantID, docID, by)
 	})
 }
 
-func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64, by string) error {
+func (s *DB) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64, by string) error {
 	var status, date string
 	err := tx.QueryRowContext(ctx, `SELECT status, doc_date FROM documents WHERE tenant_id = ? AND id = ?`, tenantID, docID).Scan(&status, &date)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -587,7 +587,7 @@ func (s *Store) cancelTx(ctx context.Context, tx *sql.Tx, tenantID, docID int64,
 }
 
 // Resolve writes off an unresolved line now, optionally as another item (barcode).
-func (s *Store) Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error) {
+func (s *DB) Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error) {
 	var docID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var src, resolved, qm, storeID int64
@@ -623,7 +623,7 @@ func (s *Store) Resolve(ctx context.Context, tenantID, lineID int64, barcode str
 }
 
 // RetryFailed puts a refused receipt or day close back in the posting queue.
-func (s *Store) RetryFailed(ctx context.Context, tenantID int64, kind string, row int64) error {
+func (s *DB) RetryFailed(ctx context.Context, tenantID int64, kind string, row int64) error {
 	if kind != "receipts" && kind != "day_closes" {
 		return &InvalidError{fmt.Errorf("kind %q: use receipts or day_closes", kind)}
 	}

@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 )
 
 // AgentSeen records an agent's hello: who it is and what it holds.
-func (s *Store) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error {
+func (s *DB) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO store_status (store_id, agent_id, agent_version, stream, highest_seq, last_seen_ms, last_error) VALUES (?, ?, ?, ?, ?, ?, '')`+
 		s.upsert("store_id", "agent_id", "agent_version", "stream", "highest_seq", "last_seen_ms"),
 		storeID, h.AgentID, h.AgentBuild, h.Stream, h.HighestSeq, s.nowMS())
@@ -24,7 +24,7 @@ func (s *Store) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello)
 }
 
 // AgentStatus records what an agent reports about itself.
-func (s *Store) AgentStatus(ctx context.Context, storeID int64, st *protocol.Status) error {
+func (s *DB) AgentStatus(ctx context.Context, storeID int64, st *protocol.Status) error {
 	var posRead int64
 	if !st.LastPOSRead.IsZero() {
 		posRead = st.LastPOSRead.UnixMilli()
@@ -56,7 +56,7 @@ type StoreStatus struct {
 }
 
 // StoreStatus reads one store's status.
-func (s *Store) StoreStatus(ctx context.Context, st StoreRef) (StoreStatus, error) {
+func (s *DB) StoreStatus(ctx context.Context, st StoreRef) (StoreStatus, error) {
 	out := StoreStatus{Store: st.Code}
 	var seen, batch, pos int64
 	err := s.db.QueryRowContext(ctx, `SELECT agent_id, agent_version, stream, highest_seq, last_seen_ms, last_batch_ms, last_pos_read_ms, backlog, quarantined, outbox_bytes, last_error
@@ -122,7 +122,7 @@ type ReceiptRecord struct {
 }
 
 // Receipts lists held receipts with their lines and payments.
-func (s *Store) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) {
+func (s *DB) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) {
 	return listPayloads(ctx, s, "receipts", q, func(id int64, store string, received time.Time, payload []byte) (ReceiptRecord, error) {
 		rec := ReceiptRecord{ID: id, Store: store, Received: received}
 		return rec, json.Unmarshal(payload, &rec.Receipt)
@@ -131,7 +131,7 @@ func (s *Store) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) 
 
 // listPayloads reads records of a table that keeps each item as its JSON payload (receipts,
 // day_closes) and decodes them with decode.
-func listPayloads[T any](ctx context.Context, s *Store, table string, q Query, decode func(id int64, store string, received time.Time, payload []byte) (T, error)) ([]T, error) {
+func listPayloads[T any](ctx context.Context, s *DB, table string, q Query, decode func(id int64, store string, received time.Time, payload []byte) (T, error)) ([]T, error) {
 	w, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, s.code, r.received_ms, r.payload FROM (SELECT id, store_id, received_ms, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
 	if err != nil {
@@ -163,7 +163,7 @@ type DayCloseRecord struct {
 }
 
 // DayCloses lists held day closes.
-func (s *Store) DayCloses(ctx context.Context, q Query) ([]DayCloseRecord, error) {
+func (s *DB) DayCloses(ctx context.Context, q Query) ([]DayCloseRecord, error) {
 	return listPayloads(ctx, s, "day_closes", q, func(id int64, store string, received time.Time, payload []byte) (DayCloseRecord, error) {
 		rec := DayCloseRecord{ID: id, Store: store, Received: received}
 		return rec, json.Unmarshal(payload, &rec.DayClose)
@@ -185,7 +185,7 @@ type RejectedItem struct {
 }
 
 // Rejected lists a tenant's rejected items, newest first.
-func (s *Store) Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]RejectedItem, error) {
+func (s *DB) Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]RejectedItem, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
@@ -214,7 +214,7 @@ func (s *Store) Rejected(ctx context.Context, tenantID, storeID int64, limit int
 }
 
 // ReceiptTotals counts and sums a store's receipts exactly.
-func (s *Store) ReceiptTotals(ctx context.Context, tenantID, storeID int64) (n int, cents int64, err error) {
+func (s *DB) ReceiptTotals(ctx context.Context, tenantID, storeID int64) (n int, cents int64, err error) {
 	var sum sql.NullInt64
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), SUM(total_cents) FROM receipts WHERE tenant_id = ? AND store_id = ?`, tenantID, storeID).Scan(&n, &sum)
 	return n, sum.Int64, err

@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"tiltas/cloud/store"
+	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -17,7 +17,7 @@ func card(barcode, name string) domain.Card {
 }
 
 func TestCatalogueVersions(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		other := setup(t, s, "Other", "S1")
@@ -25,10 +25,10 @@ func TestCatalogueVersions(t *testing.T) {
 		if err != nil || c1.Version != 1 {
 			t.Fatalf("create: %+v %v", c1, err)
 		}
-		if _, err := s.SaveCard(ctx, who.TenantID, card("1", "Kita"), true); !errors.Is(err, store.ErrExists) {
+		if _, err := s.SaveCard(ctx, who.TenantID, card("1", "Kita"), true); !errors.Is(err, db.ErrExists) {
 			t.Fatalf("duplicate barcode: %v", err)
 		}
-		if _, err := s.SaveCard(ctx, who.TenantID, card("9", "X"), false); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.SaveCard(ctx, who.TenantID, card("9", "X"), false); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("update of a missing card: %v", err)
 		}
 		bad := card("2", "")
@@ -95,7 +95,7 @@ func TestCatalogueVersions(t *testing.T) {
 // A card's VAT category is kept, changes its version, and reduced rates for categories are
 // imported per tenant with every bad line named.
 func TestVATCategoriesAndReducedRates(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		other := setup(t, s, "Other", "S1")

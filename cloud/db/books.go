@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -46,7 +46,7 @@ var sampleClassifiers = []struct {
 
 // seedBooks gives a new tenant the sample chart, operation types with series, VAT classifiers,
 // payment accounts, POS settings and a MAIN warehouse.
-func (s *Store) seedBooks(ctx context.Context, tx *sql.Tx, tenantID int64) error {
+func (s *DB) seedBooks(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 	for _, a := range sampleAccounts {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (tenant_id, code, name, kind) VALUES (?, ?, ?, ?)`, tenantID, a.code, a.name, a.kind); err != nil {
 			return err
@@ -91,11 +91,11 @@ type queryer interface {
 }
 
 // Settings reads a tenant's posting settings.
-func (s *Store) Settings(ctx context.Context, tenantID int64) (posting.Settings, error) {
+func (s *DB) Settings(ctx context.Context, tenantID int64) (posting.Settings, error) {
 	return s.settings(ctx, s.db, tenantID)
 }
 
-func (s *Store) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
+func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
 	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}, StoreModes: map[int64]string{}}
 	var auto, back int
 	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account, books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).
@@ -170,7 +170,7 @@ func (s *Store) settings(ctx context.Context, q queryer, tenantID int64) (postin
 // nextNumber takes the next number of a document series. The counter row stays locked until
 // the transaction ends, so numbers are gapless and never reused: a rolled-back posting gives
 // its number back.
-func (s *Store) nextNumber(ctx context.Context, tx *sql.Tx, tenantID int64, series string) (int64, error) {
+func (s *DB) nextNumber(ctx context.Context, tx *sql.Tx, tenantID int64, series string) (int64, error) {
 	name := "series:" + series
 	q := `SELECT value FROM counters WHERE tenant_id = ? AND name = ?`
 	if s.dialect == MySQL {
@@ -206,7 +206,7 @@ type newDoc struct {
 }
 
 // insertDoc numbers and stores a document, its lines and its entry.
-func (s *Store) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings, n newDoc) (int64, error) {
+func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings, n newDoc) (int64, error) {
 	series := set.Series[n.doc.Op]
 	if series == "" {
 		return 0, &posting.Error{Msg: fmt.Sprintf("operation type %q has no document series: add it in the settings", n.doc.Op)}
@@ -261,7 +261,7 @@ func (s *Store) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings,
 }
 
 // insertEntry stores a journal entry after checking it again inside the transaction.
-func (s *Store) insertEntry(ctx context.Context, tx *sql.Tx, tenantID, docID int64, date string, e posting.Entry, reverses int64) (int64, error) {
+func (s *DB) insertEntry(ctx context.Context, tx *sql.Tx, tenantID, docID int64, date string, e posting.Entry, reverses int64) (int64, error) {
 	if err := e.Check(); err != nil {
 		return 0, &posting.Error{Msg: "journal entry refused: " + err.Error()}
 	}
@@ -300,7 +300,7 @@ func (s *Store) insertEntry(ctx context.Context, tx *sql.Tx, tenantID, docID int
 }
 
 // docByKey finds a document by its idempotency key.
-func (s *Store) docByKey(ctx context.Context, q queryer, tenantID int64, key string) (id int64, hash string, err error) {
+func (s *DB) docByKey(ctx context.Context, q queryer, tenantID int64, key string) (id int64, hash string, err error) {
 	err = q.QueryRowContext(ctx, `SELECT id, input_hash FROM documents WHERE tenant_id = ? AND idem_key = ?`, tenantID, key).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", nil
@@ -309,7 +309,7 @@ func (s *Store) docByKey(ctx context.Context, q queryer, tenantID int64, key str
 }
 
 // customerFor finds the buyer by code or creates it; an existing customer is never modified.
-func (s *Store) customerFor(ctx context.Context, tx *sql.Tx, tenantID int64, b *domain.Buyer) (int64, error) {
+func (s *DB) customerFor(ctx context.Context, tx *sql.Tx, tenantID int64, b *domain.Buyer) (int64, error) {
 	if b == nil || b.Code == "" {
 		return 0, nil
 	}
@@ -335,7 +335,7 @@ type stockLine struct {
 	unitCost decimal.Decimal // for goods coming back: the cost they left with (zero: current average)
 }
 
-func (s *Store) moveStock(ctx context.Context, tx *sql.Tx, tenantID int64, wh, barcode string, docID int64, dQty, dValue decimal.Decimal) error {
+func (s *DB) moveStock(ctx context.Context, tx *sql.Tx, tenantID int64, wh, barcode string, docID int64, dQty, dValue decimal.Decimal) error {
 	return s.moveStocks(ctx, tx, tenantID, wh, docID, []stockMove{{barcode, dQty, dValue}})
 }
 
@@ -347,7 +347,7 @@ type stockMove struct {
 
 // moveStocks applies moves of one document to a warehouse's balances and records them, in two
 // statements whatever their number (an item may repeat: its rows add up in order).
-func (s *Store) moveStocks(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, docID int64, moves []stockMove) error {
+func (s *DB) moveStocks(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, docID int64, moves []stockMove) error {
 	if len(moves) == 0 {
 		return nil
 	}
@@ -370,7 +370,7 @@ func (s *Store) moveStocks(ctx context.Context, tx *sql.Tx, tenantID int64, wh s
 }
 
 // balances reads (and on MySQL locks, in index order) the stock balances of items.
-func (s *Store) balances(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, barcodes []string) (map[string][2]decimal.Decimal, error) {
+func (s *DB) balances(ctx context.Context, tx *sql.Tx, tenantID int64, wh string, barcodes []string) (map[string][2]decimal.Decimal, error) {
 	out := map[string][2]decimal.Decimal{}
 	if len(barcodes) == 0 {
 		return out, nil
@@ -403,7 +403,7 @@ func (s *Store) balances(ctx context.Context, tx *sql.Tx, tenantID int64, wh str
 // document related to srcDoc. Lines that cannot move are left unresolved on srcDoc with the
 // reason, or, when strict, refuse the whole write-off. It returns the write-off document id
 // (0 when nothing moved).
-func (s *Store) writeOff(ctx context.Context, tx *sql.Tx, set posting.Settings, tenantID, storeID, srcDoc int64, date, key string, lines []stockLine, strict bool) (int64, error) {
+func (s *DB) writeOff(ctx context.Context, tx *sql.Tx, set posting.Settings, tenantID, storeID, srcDoc int64, date, key string, lines []stockLine, strict bool) (int64, error) {
 	type moved struct {
 		l     stockLine
 		value decimal.Decimal // > 0 out of stock

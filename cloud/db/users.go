@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type User struct {
 const SessionTTL = 12 * time.Hour
 
 // CreateUser adds a user with a bcrypt-hashed password.
-func (s *Store) CreateUser(ctx context.Context, tenantID int64, email, name, password, role string) error {
+func (s *DB) CreateUser(ctx context.Context, tenantID int64, email, name, password, role string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !strings.Contains(email, "@") {
 		return &InvalidError{fmt.Errorf("e-mail %q is not an address", email)}
@@ -66,7 +66,7 @@ var dummyHash = sync.OnceValue(func() []byte {
 var ErrBadLogin = errors.New("wrong e-mail or password")
 
 // Login checks a password and opens a session; it returns the session token and its CSRF token.
-func (s *Store) Login(ctx context.Context, email, password string) (token, csrf string, err error) {
+func (s *DB) Login(ctx context.Context, email, password string) (token, csrf string, err error) {
 	var id int64
 	var hash string
 	err = s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))).Scan(&id, &hash)
@@ -86,7 +86,7 @@ func (s *Store) Login(ctx context.Context, email, password string) (token, csrf 
 }
 
 // Session resolves a session token to its user and CSRF token.
-func (s *Store) Session(ctx context.Context, token string) (User, string, error) {
+func (s *DB) Session(ctx context.Context, token string) (User, string, error) {
 	var u User
 	var csrf string
 	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.tenant_id, u.email, u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
@@ -98,14 +98,14 @@ func (s *Store) Session(ctx context.Context, token string) (User, string, error)
 }
 
 // Logout ends a session on the server.
-func (s *Store) Logout(ctx context.Context, token string) error {
+func (s *DB) Logout(ctx context.Context, token string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? OR expires_ms < ?`, hashToken(token), s.nowMS())
 	return err
 }
 
 // ChangePassword sets a user's new password after checking the current one, and ends the
 // user's other sessions (keep is the session that asked, which stays signed in).
-func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next, keep string) error {
+func (s *DB) ChangePassword(ctx context.Context, userID int64, current, next, keep string) error {
 	var hash string
 	if err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -142,7 +142,7 @@ type LoginFailure struct {
 }
 
 // LoginFailures reads the runs of failed sign-ins of keys that ended less than window ago.
-func (s *Store) LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]LoginFailure, error) {
+func (s *DB) LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]LoginFailure, error) {
 	out := map[string]LoginFailure{}
 	if len(keys) == 0 {
 		return out, nil
@@ -171,7 +171,7 @@ func (s *Store) LoginFailures(ctx context.Context, keys []string, window time.Du
 
 // RecordLoginFailure counts a failed sign-in against each key; a run older than window starts
 // again at one. Runs long over are deleted on the way.
-func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error {
+func (s *DB) RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_ms < ?`, now.Add(-2*window).UnixMilli()); err != nil {
@@ -200,13 +200,13 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window ti
 }
 
 // ClearLoginFailures forgets a key's run (after a good sign-in).
-func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+func (s *DB) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE login_key = ?`, key)
 	return err
 }
 
 // Users lists a tenant's users.
-func (s *Store) Users(ctx context.Context, tenantID int64) ([]User, error) {
+func (s *DB) Users(ctx context.Context, tenantID int64) ([]User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -225,7 +225,7 @@ func (s *Store) Users(ctx context.Context, tenantID int64) ([]User, error) {
 
 // RemoveUser deletes one of a tenant's users and ends their sessions. Documents they
 // cancelled keep their e-mail.
-func (s *Store) RemoveUser(ctx context.Context, tenantID, userID int64) error {
+func (s *DB) RemoveUser(ctx context.Context, tenantID, userID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND id = ?`, tenantID, userID)
 		if err != nil {

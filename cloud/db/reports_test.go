@@ -1,4 +1,4 @@
-package store_test
+package db_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
-	"tiltas/cloud/store"
 )
 
 func order(id, country, currency, gross string) posting.Order {
@@ -19,7 +19,7 @@ func order(id, country, currency, gross string) posting.Order {
 }
 
 func TestReports(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *store.Store, _ string) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		// Booked at the day's rate (4.30 on 9 November); OSS converts at 31 December's (4.25).
@@ -34,13 +34,12 @@ func TestReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A", []byte(`{}`), time.Hour)
-		acct := store.MarketAccount{ID: id, TenantID: who.TenantID, Kind: "amazon", Name: "A"}
-		rules := store.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}}
+		acct := db.MarketAccount{ID: id, TenantID: who.TenantID, Kind: "amazon", Name: "A"}
+		rules := db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}}
 		orders := []posting.Order{order("de1", "DE", "EUR", "119.00"), order("pl1", "PL", "PLN", "123.00"), order("pl2", "PL", "PLN", "246.00"), order("de2", "DE", "EUR", "59.50"),
 			order("pl3", "PL", "PLN", "123.00")}
-		clock := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-		s.SetClock(func() time.Time { return clock })
-		defer s.SetClock(time.Now)
+		clockOf(s).Set(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
+		defer clockOf(s).Reset()
 		s.SaveOrders(ctx, acct, orders)
 		if res, err := s.PostOrders(ctx, acct, rules); err != nil || res.Posted != 5 {
 			t.Fatalf("%+v %v", res, err)
@@ -49,7 +48,7 @@ func TestReports(t *testing.T) {
 		s.SaveOrders(ctx, acct, orders)
 		s.PostOrders(ctx, acct, rules)
 
-		report := func(what string, f func() (store.Table, error)) string {
+		report := func(what string, f func() (db.Table, error)) string {
 			t.Helper()
 			tb, err := f()
 			if err != nil {
@@ -57,8 +56,8 @@ func TestReports(t *testing.T) {
 			}
 			return fmt.Sprint(tb.Rows)
 		}
-		q4 := func() (store.Table, error) { return s.OSS(ctx, who.TenantID, "2026Q4") }
-		nov := func() (store.Table, error) { return s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30") }
+		q4 := func() (db.Table, error) { return s.OSS(ctx, who.TenantID, "2026Q4") }
+		nov := func() (db.Table, error) { return s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30") }
 		// DE: 119.00 at 19 % = 100.00 + 19.00. PL: 492.00 PLN at 23 % = 400.00 + 92.00 PLN;
 		// at 4.25: 94.12 and 21.65 EUR. VAT due 40.65.
 		wantQ4 := "[[DE 19 EUR 100.00 19.00 1 100.00 19.00 ] [PL 23 PLN 400.00 92.00 4.25 94.12 21.65 ] [DE 19 EUR total    100.00 19.00 ] [PL 23 EUR total    94.12 21.65 ] [total       40.65 ]]"
@@ -75,7 +74,7 @@ func TestReports(t *testing.T) {
 
 		// pl3 is cancelled in January, after the Q4 return: Q4 and November stay as reported, and
 		// the cancellation corrects Q4 in the Q1 return (at Q4's rate) and counts in January.
-		clock = time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)
+		clockOf(s).Set(time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC))
 		orders[4].Status = "Canceled"
 		s.SaveOrders(ctx, acct, orders)
 		s.PostOrders(ctx, acct, rules)
@@ -86,11 +85,11 @@ func TestReports(t *testing.T) {
 			t.Fatalf("November changed after it was over\n got %s\nwant %s", got, wantNov)
 		}
 		wantQ1 := "[[PL 23 PLN -100.00 -23.00 4.25 -23.53 -5.41 2026Q4] [PL 23 EUR total    -23.53 -5.41 2026Q4] [total       -5.41 ]]"
-		if got := report("OSS Q1", func() (store.Table, error) { return s.OSS(ctx, who.TenantID, "2027Q1") }); got != wantQ1 {
+		if got := report("OSS Q1", func() (db.Table, error) { return s.OSS(ctx, who.TenantID, "2027Q1") }); got != wantQ1 {
 			t.Fatalf("OSS 2027Q1\n got %s\nwant %s", got, wantQ1)
 		}
 		wantJan := "[[oss PL OSS 23 0 -23.26 -5.35 -28.61 1] [total     -23.26 -5.35 -28.61 ]]"
-		if got := report("VAT summary Jan", func() (store.Table, error) { return s.VATSummary(ctx, who.TenantID, "2027-01-01", "2027-01-31") }); got != wantJan {
+		if got := report("VAT summary Jan", func() (db.Table, error) { return s.VATSummary(ctx, who.TenantID, "2027-01-01", "2027-01-31") }); got != wantJan {
 			t.Fatalf("VAT summary January\n got %s\nwant %s", got, wantJan)
 		}
 		// The VAT summary agrees with the journal: the OSS VAT account moved by as much in each period.
@@ -129,8 +128,8 @@ func TestReports(t *testing.T) {
 			t.Fatalf("sales journal statuses %v", statuses)
 		}
 		// The overview's day: per store and per marketplace account, posted sales only.
-		all, _ := s.Documents(ctx, store.DocQuery{TenantID: who.TenantID, Limit: 100})
-		wantStore, wantAcct := map[string]store.DaySales{}, store.DaySales{}
+		all, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Limit: 100})
+		wantStore, wantAcct := map[string]db.DaySales{}, db.DaySales{}
 		for _, doc := range all {
 			if doc.Status != "posted" || doc.Op == "writeoff" {
 				continue
@@ -168,20 +167,20 @@ func TestReports(t *testing.T) {
 		}
 		// Documents by marketplace account, or by store.
 		other, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A2", []byte(`{}`), time.Hour)
-		s.SaveOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, []posting.Order{order("x1", "DE", "EUR", "11.90")})
-		s.PostOrders(ctx, store.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
+		s.SaveOrders(ctx, db.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, []posting.Order{order("x1", "DE", "EUR", "11.90")})
+		s.PostOrders(ctx, db.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
 		if err := s.UpdateMarketAccount(ctx, who.TenantID, acct.ID, "A renamed", []byte(`{}`), 0); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
-			q    store.DocQuery
+			q    db.DocQuery
 			want int
 			acct string
 		}{
-			{store.DocQuery{TenantID: who.TenantID, Account: "A2"}, 1, "A2"},
-			{store.DocQuery{TenantID: who.TenantID, Account: "Nope"}, 0, ""},
-			{store.DocQuery{TenantID: who.TenantID, Account: "A renamed"}, 5, "A"}, // renamed below: its documents stay its own
-			{store.DocQuery{TenantID: who.TenantID, Store: "S1", Op: "sale"}, 1, ""},
+			{db.DocQuery{TenantID: who.TenantID, Account: "A2"}, 1, "A2"},
+			{db.DocQuery{TenantID: who.TenantID, Account: "Nope"}, 0, ""},
+			{db.DocQuery{TenantID: who.TenantID, Account: "A renamed"}, 5, "A"}, // renamed below: its documents stay its own
+			{db.DocQuery{TenantID: who.TenantID, Store: "S1", Op: "sale"}, 1, ""},
 		} {
 			docs, err := s.Documents(ctx, tc.q)
 			if err != nil || len(docs) != tc.want {
@@ -196,7 +195,7 @@ func TestReports(t *testing.T) {
 		if fx, err := s.LatestFX(ctx, who.TenantID); err != nil || fmt.Sprint(fx) != "[{PLN 2026-12-31 4.25}]" {
 			t.Errorf("newest exchange rates %v %v", fx, err)
 		}
-		if counts, err := s.OrderCounts(ctx, who.TenantID); err != nil || counts[acct.ID][store.OrderPosted] != 3 || counts[acct.ID][store.OrderCancelled] != 2 {
+		if counts, err := s.OrderCounts(ctx, who.TenantID); err != nil || counts[acct.ID][db.OrderPosted] != 3 || counts[acct.ID][db.OrderCancelled] != 2 {
 			t.Errorf("order counts %v %v", counts, err)
 		}
 

@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func (e *GapError) Error() string {
 }
 
 // StreamAcked is the highest sequence the cloud holds for an agent's stream (0 for a new one).
-func (s *Store) StreamAcked(ctx context.Context, storeID int64, stream string) (uint64, error) {
+func (s *DB) StreamAcked(ctx context.Context, storeID int64, stream string) (uint64, error) {
 	var acked uint64
 	err := s.db.QueryRowContext(ctx, `SELECT acked_seq FROM agent_streams WHERE store_id = ? AND stream = ?`, storeID, stream).Scan(&acked)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -52,7 +52,7 @@ type prepared struct {
 // with the same content is a no-op; the same source id with other content is a conflict,
 // rejected and recorded, never overwritten. The stream's acked sequence moves in the same
 // transaction, so the answer is true once this returns nil.
-func (s *Store) IngestBatch(ctx context.Context, who AgentIdentity, stream string, b *protocol.Batch) (*protocol.Ack, error) {
+func (s *DB) IngestBatch(ctx context.Context, who AgentIdentity, stream string, b *protocol.Batch) (*protocol.Ack, error) {
 	ack := &protocol.Ack{FirstSeq: b.FirstSeq, LastSeq: b.LastSeq}
 	now := s.nowMS()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -189,7 +189,7 @@ func prepare(it protocol.Item) (*prepared, string, string) {
 
 // dedupe drops items already held with the same content and reports conflicts; it returns
 // the items to insert. Duplicates inside the batch itself count too.
-func (s *Store) dedupe(ctx context.Context, tx *sql.Tx, who AgentIdentity, table string, items []*prepared, conflict func(*prepared, int64)) ([]*prepared, error) {
+func (s *DB) dedupe(ctx context.Context, tx *sql.Tx, who AgentIdentity, table string, items []*prepared, conflict func(*prepared, int64)) ([]*prepared, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -236,7 +236,7 @@ func (s *Store) dedupe(ctx context.Context, tx *sql.Tx, who AgentIdentity, table
 	return fresh, nil
 }
 
-func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, who AgentIdentity, table string, items []*prepared, now int64) error {
+func (s *DB) insertItems(ctx context.Context, tx *sql.Tx, who AgentIdentity, table string, items []*prepared, now int64) error {
 	for start := 0; start < len(items); start += 200 {
 		chunk := items[start:min(start+200, len(items))]
 		var b strings.Builder

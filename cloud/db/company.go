@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -20,7 +20,7 @@ type Company struct {
 var companyCode = regexp.MustCompile(`^[0-9]{7,11}$`)
 
 // Company reads the tenant's company details (empty until set).
-func (s *Store) Company(ctx context.Context, tenantID int64) (Company, error) {
+func (s *DB) Company(ctx context.Context, tenantID int64) (Company, error) {
 	var c Company
 	err := s.db.QueryRowContext(ctx, `SELECT name, code, vat_code, address FROM companies WHERE tenant_id = ?`, tenantID).Scan(&c.Name, &c.Code, &c.VATCode, &c.Address)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -30,7 +30,7 @@ func (s *Store) Company(ctx context.Context, tenantID int64) (Company, error) {
 }
 
 // SetCompany saves the tenant's company details.
-func (s *Store) SetCompany(ctx context.Context, tenantID int64, c Company) error {
+func (s *DB) SetCompany(ctx context.Context, tenantID int64, c Company) error {
 	c.Name, c.Code, c.VATCode = strings.TrimSpace(c.Name), strings.TrimSpace(c.Code), strings.ToUpper(strings.ReplaceAll(c.VATCode, " ", ""))
 	var p []string
 	if c.Name == "" {
@@ -70,7 +70,7 @@ type ISAFTotal struct {
 // ISAFInvoices lists the invoices issued in [from, to]: SF invoices (POS and marketplace, but
 // not OSS sales, which go to the OSS return), credit notes for SF invoices (KS) and cancelled
 // invoices (AN).
-func (s *Store) ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]ISAFInvoice, error) {
+func (s *DB) ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]ISAFInvoice, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.op_type, d.series, d.number, d.doc_date, d.status, d.treatment, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), COALESCE(c.name, ''),
 		COALESCE(o.op_type, ''), COALESCE(o.series, ''), COALESCE(o.number, 0), COALESCE(o.doc_date, '')
 		FROM documents d LEFT JOIN customers c ON c.id = d.customer_id LEFT JOIN documents o ON o.id = d.related_id

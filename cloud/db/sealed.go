@@ -1,4 +1,4 @@
-package store
+package db
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"tiltas/cloud/secrets"
 )
 
-// UseSecrets makes the store keep marketplace configs (client secrets, refresh tokens) sealed
-// with box, a key kept outside the database. Configs stored in plain text before are sealed
-// now, in one transaction; it returns how many. A key that opens none of the sealed configs is
-// the wrong key file: that is refused, naming an account, before anything is written.
-//
-// Without UseSecrets the store writes configs in plain text; tiltas-cloud always calls it.
-func (s *Store) UseSecrets(ctx context.Context, box *secrets.Box) (int, error) {
+// Sealed is how many marketplace configs were found in plain text when the database was
+// opened with Options.Secrets, and sealed then.
+func (s *DB) Sealed() int { return s.sealed }
+
+// useSecrets makes the database keep marketplace configs sealed with box. Configs stored in
+// plain text before are sealed now, in one transaction. A key that opens none of the sealed
+// configs is the wrong key file: that is refused, naming an account, before anything is written.
+func (s *DB) useSecrets(ctx context.Context, box *secrets.Box) error {
 	sealed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, tenant_id, name, config FROM market_accounts ORDER BY id`)
@@ -65,10 +66,10 @@ func (s *Store) UseSecrets(ctx context.Context, box *secrets.Box) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return err
 	}
-	s.box = box
-	return sealed, nil
+	s.box, s.sealed = box, sealed
+	return nil
 }
 
 // configAAD binds a sealed config to its tenant: copied into another tenant's row, it no
@@ -77,14 +78,14 @@ func configAAD(tenantID int64) []byte {
 	return fmt.Appendf(nil, "tiltas/market_accounts/tenant/%d", tenantID)
 }
 
-func (s *Store) sealConfig(tenantID int64, cfg json.RawMessage) (string, error) {
+func (s *DB) sealConfig(tenantID int64, cfg json.RawMessage) (string, error) {
 	if s.box == nil {
 		return string(cfg), nil
 	}
 	return s.box.Seal(cfg, configAAD(tenantID))
 }
 
-func (s *Store) openConfig(tenantID int64, name, stored string) (json.RawMessage, error) {
+func (s *DB) openConfig(tenantID int64, name, stored string) (json.RawMessage, error) {
 	if !secrets.IsSealed(stored) {
 		return json.RawMessage(stored), nil
 	}

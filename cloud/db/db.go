@@ -15,10 +15,11 @@ import (
 	"strings"
 	"time"
 
+	_ "time/tzdata" // document dates in the shops' zone on any machine
+
 	"github.com/go-sql-driver/mysql"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite"
-	_ "time/tzdata" // document dates in the shops' zone on any machine
 
 	"tiltas/cloud/secrets"
 	"tiltas/internal/dbtx"

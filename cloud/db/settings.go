@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/posting"
 	"tiltas/shared/domain"
 )
 
@@ -267,4 +268,87 @@ func (s *DB) CloseBooks(ctx context.Context, tenantID int64, until string) error
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE pos_settings SET books_closed_until = ? WHERE tenant_id = ?`, until, tenantID)
 	return err
+}
+
+// queryer is a *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// Settings reads a tenant's posting settings.
+func (s *DB) Settings(ctx context.Context, tenantID int64) (posting.Settings, error) {
+	return s.settings(ctx, s.db, tenantID)
+}
+
+func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
+	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}, StoreModes: map[int64]string{}}
+	var auto, back int
+	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account, books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).
+		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services, &set.ClosedUntil)
+	if err != nil {
+		return set, fmt.Errorf("read POS settings: %w", err)
+	}
+	set.AutoWriteOff, set.ReturnsToStock = auto != 0, back != 0
+	rows, err := q.QueryContext(ctx, `SELECT code, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ?`, tenantID)
+	if err != nil {
+		return set, err
+	}
+	for rows.Next() {
+		var code, series, dr, cr string
+		if err := rows.Scan(&code, &series, &dr, &cr); err != nil {
+			rows.Close()
+			return set, err
+		}
+		set.Series[code] = series
+		switch code {
+		case posting.OpSale:
+			set.Accounts.Receivable, set.Accounts.Goods = dr, cr
+		case posting.OpReturn:
+			set.Accounts.Returns = dr
+		case posting.OpWriteOff:
+			set.Accounts.COGS, set.Accounts.Inventory = dr, cr
+		case posting.OpStockIn:
+			set.Accounts.Payables = cr
+		}
+	}
+	rows.Close()
+	if rows, err = q.QueryContext(ctx, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID); err != nil {
+		return set, err
+	}
+	for rows.Next() {
+		var code, acct string
+		if err := rows.Scan(&code, &acct); err != nil {
+			rows.Close()
+			return set, err
+		}
+		set.Payments[code] = acct
+	}
+	rows.Close()
+	if rows, err = q.QueryContext(ctx, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID); err != nil {
+		return set, err
+	}
+	for rows.Next() {
+		var id int64
+		var mode string
+		if err := rows.Scan(&id, &mode); err != nil {
+			rows.Close()
+			return set, err
+		}
+		set.StoreModes[id] = mode
+	}
+	rows.Close()
+	if rows, err = q.QueryContext(ctx, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID); err != nil {
+		return set, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var bp int64
+		var code string
+		if err := rows.Scan(&bp, &code); err != nil {
+			return set, err
+		}
+		set.Classifiers[domain.FromCents(bp).String()] = code
+	}
+	return set, rows.Err()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 	"tiltas/internal/dbtest"
@@ -65,7 +66,7 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.PostPending(ctx, 1000); err != nil {
+	if _, err := books.New(st).PostPending(ctx, 1000); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.CreateUser(ctx, e.who.TenantID, "buhaltere@shop.lt", "Buhalterė", "a long enough password", db.RoleAccountant); err != nil {
@@ -76,7 +77,7 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	ma := db.MarketAccount{ID: acct, TenantID: e.who.TenantID, Kind: "amazon", Name: "Amazon EU"}
 	st.SaveOrders(ctx, ma, []posting.Order{{Market: "amazon", ID: "302-7777777-1234567", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT",
 		Buyer: posting.OrderBuyer{Key: "pirkejas@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "AMZ-SKU-9", Name: "Arbatinukas", Qty: mustDec("1"), UnitGross: mustDec("24.20")}}}})
-	st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
+	books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}})
 	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: 5000})
 	last := latest[len(latest)-1]
 

@@ -17,8 +17,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"tiltas/agent"
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
-	"tiltas/cloud/poster"
 	"tiltas/internal/dbtest"
 	"tiltas/possim"
 )
@@ -257,15 +257,15 @@ func TestCloudDatabaseDrops(t *testing.T) {
 	direct := e.cloudURL
 	e.cloudURL = "mysql://" + cfg.FormatDSN()
 	e.cloudInProcess()
-	books, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
+	st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer books.Close()
+	defer st.Close()
 	e.cloudURL = direct // the test's own reads go straight to the database
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go (&poster.Poster{Books: books, Log: quietLog(), Every: 100 * time.Millisecond, Batch: 100}).Run(ctx)
+	go (&books.Poster{Books: books.New(st), Log: quietLog(), Every: 100 * time.Millisecond, Batch: 100}).Run(ctx)
 	e.agentProc()
 
 	sold := make(chan struct{})

@@ -24,6 +24,7 @@ import (
 
 	"tiltas/agent"
 	"tiltas/agent/config"
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/server"
 	"tiltas/possim"
@@ -307,7 +308,7 @@ func endToEnd(ctx context.Context, tmp, kind, url, posDSN string, pos *sql.DB, n
 	postStart := time.Now()
 	posted := 0
 	for {
-		res, err := st.PostPending(ctx, 2000)
+		res, err := books.New(st).PostPending(ctx, 2000)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ type Store interface {
 	DayCloses(ctx context.Context, q db.Query) ([]db.DayCloseRecord, error)
 	Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]db.RejectedItem, error)
 	Catalogue
-	Books
+	Ledger
 	Market
 	Reports
 }
@@ -36,6 +36,7 @@ type Store interface {
 // API serves /api/v1/.
 type API struct {
 	Store Store
+	Books Booking
 	Log   *slog.Logger
 	// Zone is where the shops are: plain dates in from/to are days there.
 	Zone *time.Location

@@ -15,20 +15,25 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 )
 
-// Books is what the accounting endpoints need.
-type Books interface {
+// Booking is what the accounting endpoints that write the books need (cloud/books).
+type Booking interface {
+	Cancel(ctx context.Context, tenantID, docID int64, by string) error
+	StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []books.StockInLine) (int64, error)
+	Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error)
+}
+
+// Ledger is what the accounting endpoints read, and the settings they change.
+type Ledger interface {
 	Documents(ctx context.Context, q db.DocQuery) ([]db.DocSummary, error)
 	Document(ctx context.Context, tenantID, id int64) (db.DocDetail, error)
-	Cancel(ctx context.Context, tenantID, docID int64, by string) error
 	Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]db.EntryRecord, error)
 	TrialBalance(ctx context.Context, tenantID int64, to string) ([]db.AccountBalance, error)
 	StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]db.StockBalance, error)
-	StockIn(ctx context.Context, tenantID int64, warehouse, date, key string, lines []db.StockInLine) (int64, error)
 	Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]db.Unresolved, error)
-	Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error)
 	Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]db.Reconciliation, error)
 	PostingFailures(ctx context.Context, tenantID int64) ([]db.PostingFailure, error)
 	RetryFailed(ctx context.Context, tenantID int64, kind string, row int64) error
@@ -214,7 +219,7 @@ func (a *API) cancel(w http.ResponseWriter, r *http.Request, tenant int64) error
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Cancel(r.Context(), tenant, id, "API"); err != nil {
+	if err := a.Books.Cancel(r.Context(), tenant, id, "API"); err != nil {
 		return invalid(err)
 	}
 	return a.document(w, r, tenant)
@@ -251,10 +256,10 @@ func (a *API) stock(w http.ResponseWriter, r *http.Request, tenant int64) error 
 
 func (a *API) stockIn(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	var body struct {
-		Warehouse string           `json:"warehouse"`
-		Date      string           `json:"date"`
-		Key       string           `json:"key"` // your request id: the same key twice receives once
-		Lines     []db.StockInLine `json:"lines"`
+		Warehouse string              `json:"warehouse"`
+		Date      string              `json:"date"`
+		Key       string              `json:"key"` // your request id: the same key twice receives once
+		Lines     []books.StockInLine `json:"lines"`
 	}
 	if err := readJSON(r, &body); err != nil {
 		return err
@@ -262,7 +267,7 @@ func (a *API) stockIn(w http.ResponseWriter, r *http.Request, tenant int64) erro
 	if body.Key == "" {
 		return badRequest("key is required: an id of your own for this delivery, so a retried request receives it once")
 	}
-	id, err := a.Store.StockIn(r.Context(), tenant, body.Warehouse, body.Date, body.Key, body.Lines)
+	id, err := a.Books.StockIn(r.Context(), tenant, body.Warehouse, body.Date, body.Key, body.Lines)
 	if err != nil {
 		return invalid(err)
 	}
@@ -292,7 +297,7 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request, tenant int64) erro
 			return err
 		}
 	}
-	docID, err := a.Store.Resolve(r.Context(), tenant, id, body.Barcode)
+	docID, err := a.Books.Resolve(r.Context(), tenant, id, body.Barcode)
 	if err != nil {
 		return invalid(err)
 	}

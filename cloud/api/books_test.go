@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"tiltas/cloud/books"
 )
 
 func do(t *testing.T, srv *httptest.Server, token, method, path, body string) (int, map[string]any) {
@@ -30,7 +31,7 @@ func TestBooksAPI(t *testing.T) {
 	st, srv := newServer(t)
 	tokA := seed(t, st, "A", "A1", 2)
 	tokB := seed(t, st, "B", "B1", 1)
-	if _, err := st.PostPending(ctx, 100); err != nil {
+	if _, err := books.New(st).PostPending(ctx, 100); err != nil {
 		t.Fatal(err)
 	}
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 )
@@ -35,7 +36,7 @@ func TestMarketAPI(t *testing.T) {
 	if _, err := st.SaveOrders(ctx, ma, []posting.Order{o}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}}); err != nil {
+	if _, err := books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}}); err != nil {
 		t.Fatal(err)
 	}
 	_, errs := do(t, srv, tokA, "GET", "/api/v1/market/orders?state=errors", "")

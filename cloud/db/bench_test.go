@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
@@ -53,7 +54,7 @@ func BenchmarkPostReceipt(b *testing.B) {
 			tok, _ := s.EnrollAgent(ctx, tn.ID, "S", "")
 			who, _ := s.AuthAgent(ctx, tok)
 			base := fixtureReceipts(b)["101"]
-			if _, err := s.StockIn(ctx, tn.ID, "", "2026-11-01", "bench", []db.StockInLine{
+			if _, err := books.New(s).StockIn(ctx, tn.ID, "", "2026-11-01", "bench", []books.StockInLine{
 				{Barcode: "4770001", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("1.00")},
 				{Barcode: "4770002", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("2.00")},
 				{Barcode: "9780003", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("8.00")},
@@ -70,7 +71,7 @@ func BenchmarkPostReceipt(b *testing.B) {
 				ingestMany(b, s, who, rs[start:min(start+500, len(rs))])
 			}
 			b.ResetTimer()
-			res, err := s.PostPending(ctx, b.N)
+			res, err := books.New(s).PostPending(ctx, b.N)
 			if err != nil || res.Posted != b.N {
 				b.Fatalf("%+v %v", res, err)
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
@@ -64,7 +65,7 @@ func TestDayCloseBothModes(t *testing.T) {
 				// The Z arrives before its SF: the day sheets wait for every receipt of the session.
 				ingest(t, s, who, "s", fx["101"])
 				ingestZ(t, s, who, "s", z)
-				res, err := s.PostPending(ctx, 100)
+				res, err := books.New(s).PostPending(ctx, 100)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,7 +73,7 @@ func TestDayCloseBothModes(t *testing.T) {
 					t.Fatalf("a Z missing a receipt must wait: %+v", res)
 				}
 				ingest(t, s, who, "s", fx["103"])
-				if _, err := s.PostPending(ctx, 100); err != nil {
+				if _, err := books.New(s).PostPending(ctx, 100); err != nil {
 					t.Fatal(err)
 				}
 				got := fmt.Sprint(docList(t, s, who.TenantID))
@@ -171,7 +172,7 @@ func TestPOSModeSwitches(t *testing.T) {
 						}
 					}
 					for range 3 { // a Z may send held receipts back to the queue for the next pass
-						if _, err := s.PostPending(ctx, 100); err != nil {
+						if _, err := books.New(s).PostPending(ctx, 100); err != nil {
 							t.Fatal(err)
 						}
 					}

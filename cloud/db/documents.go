@@ -230,46 +230,26 @@ func (s *DB) nextNumber(ctx context.Context, tx *sql.Tx, tenantID int64, series 
 	return v + 1, err
 }
 
-// newDoc says where a document comes from.
-type newDoc struct {
-	tenantID, storeID int64
-	doc               posting.Doc
-	key, hash         string
-	sourceKind        string
-	sourceID          string
-	customerID        int64
-	relatedID         int64
-	currency          string          // empty: EUR
-	fx                decimal.Decimal // currency per EUR
-	totalCurrency     decimal.Decimal // the total in that currency
-}
-
 // insertDoc numbers and stores a document, its lines and its entry.
-func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings, n newDoc) (int64, error) {
-	series := set.Series[n.doc.Op]
+func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, n NewDoc) (int64, error) {
+	series := n.Series
 	if series == "" {
-		return 0, &posting.Error{Msg: fmt.Sprintf("operation type %q has no document series: add it in the settings", n.doc.Op)}
+		return 0, errors.New("a document needs a series")
 	}
-	// Books closed up to a day take nothing dated into them: such a document is booked on the
-	// first open day, and its entry says so.
-	if date, note := set.BookingDate(n.doc.Date); note != "" {
-		n.doc.Date = date
-		n.doc.Entry.Memo += " (" + note + ")"
-	}
-	number, err := s.nextNumber(ctx, tx, n.tenantID, series)
+	number, err := s.nextNumber(ctx, tx, n.TenantID, series)
 	if err != nil {
 		return 0, fmt.Errorf("number in series %s: %w", series, err)
 	}
 	c := func(d decimal.Decimal) int64 { v, _ := domain.Cents(d); return v }
-	currency, fx, inCurrency := "EUR", decimal.NewFromInt(1), n.doc.Total
-	if n.currency != "" {
-		currency, fx, inCurrency = n.currency, n.fx, n.totalCurrency
+	currency, fx, inCurrency := "EUR", decimal.NewFromInt(1), n.Doc.Total
+	if n.Currency != "" {
+		currency, fx, inCurrency = n.Currency, n.FX, n.TotalCurrency
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO documents (tenant_id, store_id, op_type, series, number, doc_date, customer_id, source_kind, source_id, related_id,
 		net_cents, vat_cents, total_cents, status, idem_key, input_hash, created_ms, currency, fx_rate, total_currency_cents, treatment, country)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'posted', ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.tenantID, n.storeID, n.doc.Op, series, number, n.doc.Date, n.customerID, n.sourceKind, n.sourceID, n.relatedID,
-		c(n.doc.Net), c(n.doc.VAT), c(n.doc.Total), n.key, n.hash, s.nowMS(), currency, fx.String(), c(inCurrency), n.doc.Treatment, n.doc.Country)
+		n.TenantID, n.StoreID, n.Doc.Op, series, number, n.Doc.Date, n.CustomerID, n.SourceKind, n.SourceID, n.RelatedID,
+		c(n.Doc.Net), c(n.Doc.VAT), c(n.Doc.Total), n.Key, n.Hash, s.nowMS(), currency, fx.String(), c(inCurrency), n.Doc.Treatment, n.Doc.Country)
 	if err != nil {
 		return 0, fmt.Errorf("store document: %w", err)
 	}
@@ -277,9 +257,9 @@ func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings, n 
 	if err != nil {
 		return 0, err
 	}
-	if len(n.doc.Lines) > 0 {
+	if len(n.Doc.Lines) > 0 {
 		var args []any
-		for _, l := range n.doc.Lines {
+		for _, l := range n.Doc.Lines {
 			bp, _ := domain.Cents(l.Rate)
 			netCur, vatCur := l.NetCur, l.VATCur
 			if netCur.IsZero() && vatCur.IsZero() {
@@ -289,11 +269,11 @@ func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, set posting.Settings, n 
 				c(l.Net), c(l.VAT), c(l.Gross), bp, l.Class, c(netCur), c(vatCur))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_lines (document_id, line_no, barcode, name, qty_milli, unit_price_cents, discount_cents, net_cents, vat_cents, gross_cents, vat_rate_bp, vat_class, net_currency_cents, vat_currency_cents)
-			VALUES `+rowsOf(14, len(n.doc.Lines)), args...); err != nil {
+			VALUES `+rowsOf(14, len(n.Doc.Lines)), args...); err != nil {
 			return 0, fmt.Errorf("store document lines: %w", err)
 		}
 	}
-	if _, err := s.insertEntry(ctx, tx, n.tenantID, id, n.doc.Date, n.doc.Entry, 0); err != nil {
+	if _, err := s.insertEntry(ctx, tx, n.TenantID, id, n.Doc.Date, n.Doc.Entry, 0); err != nil {
 		return 0, err
 	}
 	return id, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
 	"tiltas/shared/domain"
@@ -84,7 +85,7 @@ func (b *book) step(rng *rand.Rand) {
 	switch op := rng.IntN(8); op {
 	case 0: // goods in
 		it := fuzzItems[rng.IntN(len(fuzzItems)-1)]
-		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("in", b.next, op, rng.Int()), []db.StockInLine{
+		_, err := books.New(b.s).StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("in", b.next, op, rng.Int()), []books.StockInLine{
 			{Barcode: it.bc, Qty: decimal.NewFromInt(int64(1 + rng.IntN(20))), UnitCost: decimal.New(int64(10+rng.IntN(900)), -2)}})
 		if err != nil {
 			b.t.Fatal(err)
@@ -121,7 +122,7 @@ func (b *book) step(rng *rand.Rand) {
 		}
 		doc := docs[rng.IntN(len(docs))]
 		before := b.snap()
-		err := b.s.Cancel(ctx, tenant, doc.ID, "fuzz")
+		err := books.New(b.s).Cancel(ctx, tenant, doc.ID, "fuzz")
 		if doc.Status != "posted" || err != nil {
 			b.refused(fmt.Sprintf("cancel %s%d (%s)", doc.Series, doc.Number, doc.Status), err, before)
 		}
@@ -131,18 +132,18 @@ func (b *book) step(rng *rand.Rand) {
 			return
 		}
 		before := b.snap()
-		if _, err := b.s.Resolve(ctx, tenant, un[rng.IntN(len(un))].ID, ""); err != nil {
+		if _, err := books.New(b.s).Resolve(ctx, tenant, un[rng.IntN(len(un))].ID, ""); err != nil {
 			b.refused("resolve", err, before)
 		}
 	case 6: // operations that must be refused whole
 		before := b.snap()
-		_, err := b.s.StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []db.StockInLine{
+		_, err := books.New(b.s).StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []books.StockInLine{
 			{Barcode: "F1", Qty: d("1"), UnitCost: d("1")}, {Barcode: "F2", Qty: d("-1"), UnitCost: d("1")}})
 		b.refused("stock-in with a negative line", err, before)
-		b.refused("cancel of a missing document", b.s.Cancel(ctx, tenant, 999999, "fuzz"), before)
+		b.refused("cancel of a missing document", books.New(b.s).Cancel(ctx, tenant, 999999, "fuzz"), before)
 	case 7: // post what has arrived
 	}
-	if _, err := b.s.PostPending(ctx, 1000); err != nil {
+	if _, err := books.New(b.s).PostPending(ctx, 1000); err != nil {
 		b.t.Fatal(err)
 	}
 	b.check()

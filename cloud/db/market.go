@@ -39,7 +39,7 @@ func (s *DB) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 }
 
 func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
-	m := posting.MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses,
+	m := posting.MarketSettings{Home: "LT", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses,
 		Reduced: map[string]map[string]decimal.Decimal{}}
 	reduced, err := q.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
 	if err != nil {

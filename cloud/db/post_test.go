@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
@@ -95,7 +96,7 @@ func TestPostingFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Goods in: bread 10 at 1.00, milk 2 kg at 2.00, coffee 5 at 1.50 (not enough for the SF's 10).
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []db.StockInLine{
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{
 			{Barcode: "4770001", Name: "Duona", Qty: d("10"), UnitCost: d("1.00")},
 			{Barcode: "4770002", Name: "Pienas", Qty: d("2"), UnitCost: d("2.00")},
 			{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.50")},
@@ -103,14 +104,14 @@ func TestPostingFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The same delivery again is a no-op.
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []db.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
 			t.Fatal(err)
 		}
 		if v := stockValue(t, s, who.TenantID); !v.Equal(d("21.50")) {
 			t.Fatalf("stock worth %s after the delivery, want 21.50", v)
 		}
 		ingest(t, s, who, "s", fx["101"], fx["102"], fx["103"])
-		res, err := s.PostPending(ctx, 100)
+		res, err := books.New(s).PostPending(ctx, 100)
 		if err != nil || res.Posted != 3 || res.Failed != 0 {
 			t.Fatalf("post: %+v %v", res, err)
 		}
@@ -140,20 +141,20 @@ func TestPostingFlow(t *testing.T) {
 		if _, err := s.DB().ExecContext(ctx, `UPDATE receipts SET post_state = 0`); err != nil {
 			t.Fatal(err)
 		}
-		if res, err := s.PostPending(ctx, 100); err != nil || res.Failed != 0 {
+		if res, err := books.New(s).PostPending(ctx, 100); err != nil || res.Failed != 0 {
 			t.Fatalf("replay: %+v %v", res, err)
 		}
 		if again, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID}); len(again) != len(docs) {
 			t.Fatalf("replay made %d documents, had %d", len(again), len(docs))
 		}
 		// Resolve the coffee after more stock arrives.
-		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err == nil {
+		if _, err := books.New(s).Resolve(ctx, who.TenantID, un[1].ID, ""); err == nil {
 			t.Fatal("resolved without stock")
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []db.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []books.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Resolve(ctx, who.TenantID, un[1].ID, ""); err != nil {
+		if _, err := books.New(s).Resolve(ctx, who.TenantID, un[1].ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		// 21.50 in, 2.91 out with the sale, 2.00 back with the return, 9.00 in, and all ten coffees
@@ -165,7 +166,7 @@ func TestPostingFlow(t *testing.T) {
 		// Cancel the sale: it keeps its number, gets a reversal, and its write-off is undone.
 		kvt := docs[1]
 		before := stockValue(t, s, who.TenantID)
-		if err := s.Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err != nil {
+		if err := books.New(s).Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err != nil {
 			t.Fatal(err)
 		}
 		detail, _ := s.Document(ctx, who.TenantID, kvt.ID)
@@ -188,7 +189,7 @@ func TestPostingFlow(t *testing.T) {
 		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(d("2.91")) {
 			t.Fatalf("cancelling the sale moved stock by %s, want +2.91", after.Sub(before))
 		}
-		if err := s.Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err == nil {
+		if err := books.New(s).Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err == nil {
 			t.Fatal("cancelled twice")
 		}
 		if b := balances(t, s, who.TenantID); b["2721"] != "0.00" && b["2721"] != "" {
@@ -211,26 +212,22 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 			rs = append(rs, r)
 		}
 		ingest(t, s, who, "s", rs...)
-		rows, err := s.DB().QueryContext(ctx, `SELECT id FROM receipts ORDER BY id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			ids = append(ids, id)
-		}
-		rows.Close()
+		// 50 posters at once (as on 50 replicas), each booking small batches until nothing waits.
 		var wg sync.WaitGroup
-		errs := make(chan error, n)
+		errs := make(chan error, 50)
 		for g := 0; g < 50; g++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := g; i < len(ids); i += 50 {
-					if err := s.PostOne(ctx, "receipts", who.TenantID, ids[i]); err != nil {
+				b := books.New(s)
+				for {
+					res, err := b.PostPending(ctx, 4)
+					if err != nil {
 						errs <- err
+						return
+					}
+					if res.Posted+res.Failed+res.Deferred == 0 {
+						return
 					}
 				}
 			}()
@@ -278,7 +275,7 @@ func TestClosedBooks(t *testing.T) {
 		}
 		fx := fixtureReceipts(t)
 		ingest(t, s, who, "s", fx["101"]) // sold on 2 November
-		if _, err := s.PostPending(ctx, 10); err != nil {
+		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
 		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID})
@@ -292,14 +289,14 @@ func TestClosedBooks(t *testing.T) {
 		if vs, _ := s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30"); len(vs.Rows) != 1 {
 			t.Fatalf("the closed month gained rows: %v", vs.Rows)
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []db.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []books.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
 			t.Fatalf("goods received into closed books: %v", err)
 		}
-		if _, err := s.StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []db.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []books.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
 			t.Fatal(err)
 		}
 		// Cancelled on 25 November, inside the closed books: the reversal goes to 1 December.
-		if err := s.Cancel(ctx, who.TenantID, docs[0].ID, "acc@shop.lt"); err != nil {
+		if err := books.New(s).Cancel(ctx, who.TenantID, docs[0].ID, "acc@shop.lt"); err != nil {
 			t.Fatal(err)
 		}
 		if detail, _ = s.Document(ctx, who.TenantID, docs[0].ID); detail.CancelDate != "2026-12-01" || detail.Entries[1].Date != "2026-12-01" {
@@ -309,7 +306,7 @@ func TestClosedBooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		ingest(t, s, who, "s", fx["103"])
-		s.PostPending(ctx, 10)
+		books.New(s).PostPending(ctx, 10)
 		docs, _ = s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Op: "invoice"})
 		if len(docs) != 1 || docs[0].Date >= "2026-12-01" {
 			t.Fatalf("after reopening, a receipt keeps its day: %+v", docs)

@@ -56,7 +56,7 @@ func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to stri
 		if (from != "" && date < from) || (to != "" && date > to) {
 			continue
 		}
-		rs, _, err := s.sessionReceipts(ctx, s.db, tenantID, storeID[z.Store], z.SourceID, false)
+		rs, err := s.sessionReceipts(ctx, s.db, tenantID, storeID[z.Store], z.SourceID, false)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +68,8 @@ func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to stri
 		for _, p := range z.Payments {
 			zsum["payment "+p.Code] = zsum["payment "+p.Code].Add(p.Amount)
 		}
-		for _, r := range rs {
+		for _, held := range rs {
+			r := held.Receipt
 			for _, l := range r.Lines {
 				rsum["VAT "+l.VATRate.String()+"%"] = rsum["VAT "+l.VATRate.String()+"%"].Add(l.Total)
 			}

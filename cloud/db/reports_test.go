@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 )
@@ -30,23 +31,23 @@ func TestReports(t *testing.T) {
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
 		ingest(t, s, who, "s", fixtureReceipts(t)["101"])
-		if _, err := s.PostPending(ctx, 10); err != nil {
+		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
 		id, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A", []byte(`{}`), time.Hour)
 		acct := db.MarketAccount{ID: id, TenantID: who.TenantID, Kind: "amazon", Name: "A"}
-		rules := db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}}
+		rules := posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}}
 		orders := []posting.Order{order("de1", "DE", "EUR", "119.00"), order("pl1", "PL", "PLN", "123.00"), order("pl2", "PL", "PLN", "246.00"), order("de2", "DE", "EUR", "59.50"),
 			order("pl3", "PL", "PLN", "123.00")}
 		clockOf(s).Set(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 		defer clockOf(s).Reset()
 		s.SaveOrders(ctx, acct, orders)
-		if res, err := s.PostOrders(ctx, acct, rules); err != nil || res.Posted != 5 {
+		if res, err := books.New(s).PostOrders(ctx, acct, rules); err != nil || res.Posted != 5 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		orders[3].Status = "Canceled" // de2 is cancelled in the quarter it was sold: it nets out there
 		s.SaveOrders(ctx, acct, orders)
-		s.PostOrders(ctx, acct, rules)
+		books.New(s).PostOrders(ctx, acct, rules)
 
 		report := func(what string, f func() (db.Table, error)) string {
 			t.Helper()
@@ -77,7 +78,7 @@ func TestReports(t *testing.T) {
 		clockOf(s).Set(time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC))
 		orders[4].Status = "Canceled"
 		s.SaveOrders(ctx, acct, orders)
-		s.PostOrders(ctx, acct, rules)
+		books.New(s).PostOrders(ctx, acct, rules)
 		if got := report("OSS after", q4); got != wantQ4 {
 			t.Fatalf("Q4 changed after it was over\n got %s\nwant %s", got, wantQ4)
 		}
@@ -168,7 +169,7 @@ func TestReports(t *testing.T) {
 		// Documents by marketplace account, or by store.
 		other, _ := s.CreateMarketAccount(ctx, who.TenantID, "amazon", "A2", []byte(`{}`), time.Hour)
 		s.SaveOrders(ctx, db.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, []posting.Order{order("x1", "DE", "EUR", "11.90")})
-		s.PostOrders(ctx, db.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
+		books.New(s).PostOrders(ctx, db.MarketAccount{ID: other, TenantID: who.TenantID, Kind: "amazon", Name: "A2"}, rules)
 		if err := s.UpdateMarketAccount(ctx, who.TenantID, acct.ID, "A renamed", []byte(`{}`), 0); err != nil {
 			t.Fatal(err)
 		}

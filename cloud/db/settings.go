@@ -270,19 +270,13 @@ func (s *DB) CloseBooks(ctx context.Context, tenantID int64, until string) error
 	return err
 }
 
-// queryer is a *sql.DB or *sql.Tx.
-type queryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
-
 // Settings reads a tenant's posting settings.
 func (s *DB) Settings(ctx context.Context, tenantID int64) (posting.Settings, error) {
 	return s.settings(ctx, s.db, tenantID)
 }
 
 func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
-	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Series: map[string]string{}, StoreModes: map[int64]string{}}
+	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Ops: map[string]posting.OpType{}, StoreModes: map[int64]string{}}
 	var auto, back int
 	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account, books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).
 		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services, &set.ClosedUntil)
@@ -300,19 +294,12 @@ func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.S
 			rows.Close()
 			return set, err
 		}
-		set.Series[code] = series
-		switch code {
-		case posting.OpSale:
-			set.Accounts.Receivable, set.Accounts.Goods = dr, cr
-		case posting.OpReturn:
-			set.Accounts.Returns = dr
-		case posting.OpWriteOff:
-			set.Accounts.COGS, set.Accounts.Inventory = dr, cr
-		case posting.OpStockIn:
-			set.Accounts.Payables = cr
-		}
+		set.Ops[code] = posting.OpType{Series: series, Debit: dr, Credit: cr}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return set, err
+	}
 	if rows, err = q.QueryContext(ctx, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID); err != nil {
 		return set, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/posting"
@@ -89,11 +90,11 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 			if ack, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(len(items)), Items: items}); err != nil || len(ack.Rejected) > 0 {
 				t.Fatalf("%v %+v", err, ack)
 			}
-			if _, err := st.PostPending(ctx, 100); err != nil {
+			if _, err := books.New(st).PostPending(ctx, 100); err != nil {
 				t.Fatal(err)
 			}
 			docs, _ := st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Series: "SF"})
-			if err := st.Cancel(ctx, tn.ID, docs[len(docs)-1].ID, "test"); err != nil {
+			if err := books.New(st).Cancel(ctx, tn.ID, docs[len(docs)-1].ID, "test"); err != nil {
 				t.Fatal(err)
 			}
 			// A marketplace OSS sale is declared in the OSS return, not here; an intra-EU invoice is.
@@ -105,7 +106,7 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 					Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: d("1"), UnitGross: d("50.00")}}}
 			}
 			st.SaveOrders(ctx, ma, []posting.Order{ord("o1", "DE", ""), ord("o2", "PL", "PL5212345678")})
-			if res, err := st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"READY": true}}); err != nil || res.Posted != 2 {
+			if res, err := books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"READY": true}}); err != nil || res.Posted != 2 {
 				t.Fatalf("%+v %v", res, err)
 			}
 

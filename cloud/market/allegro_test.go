@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
@@ -127,7 +128,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 			if _, err := st.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", cfg, 15*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			sched := &market.Scheduler{Store: st, Books: books.New(st), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			account := func() db.MarketAccount {
 				as, _ := st.MarketAccounts(ctx, tn.ID)
 				return as[0]

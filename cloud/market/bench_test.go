@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
@@ -37,7 +38,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
 				b.Fatal(err)
 			}
-			res, err := st.PostOrders(ctx, acct, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}})
+			res, err := books.New(st).PostOrders(ctx, acct, posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}, CancelStatuses: map[string]bool{"Canceled": true}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/secrets"
@@ -82,7 +83,7 @@ func TestPullWithUnreadableCredentials(t *testing.T) {
 	}
 	defer bare.Close()
 	as, _ := bare.MarketAccounts(ctx, tn.ID)
-	sched := &market.Scheduler{Store: bare, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	sched := &market.Scheduler{Store: bare, Books: books.New(bare), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := sched.Pull(ctx, as[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestPausedAccount(t *testing.T) {
 	if err := st.PauseMarketAccount(ctx, tn.ID+1, id, true); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("another tenant pausing it: %v", err)
 	}
-	sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	sched := &market.Scheduler{Store: st, Books: books.New(st), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := sched.RunDue(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
@@ -220,7 +221,7 @@ func seedCatalogue(t testing.TB, st *db.DB, tenantID int64, qty string, warehous
 	t.Helper()
 	ctx := context.Background()
 	var cards []domain.Card
-	var stock []db.StockInLine
+	var stock []books.StockInLine
 	for i := 0; i < 20; i++ {
 		sku := fmt.Sprintf("SKU-%02d", i)
 		c := domain.Card{Barcode: sku, Name: "Prekė " + sku, Unit: "vnt.", PriceNet: d("10.00"), PriceGross: d("12.10"), VATRate: d("21"), Active: true}
@@ -228,7 +229,7 @@ func seedCatalogue(t testing.TB, st *db.DB, tenantID int64, qty string, warehous
 			c.Name, c.PriceGross, c.VATRate, c.VATCategory = "Knyga", d("10.90"), d("9"), "books"
 		}
 		cards = append(cards, c)
-		stock = append(stock, db.StockInLine{Barcode: sku, Qty: d(qty), UnitCost: d("2.50")})
+		stock = append(stock, books.StockInLine{Barcode: sku, Qty: d(qty), UnitCost: d("2.50")})
 	}
 	if _, err := st.ImportCards(ctx, tenantID, cards); err != nil {
 		t.Fatal(err)
@@ -240,7 +241,7 @@ func seedCatalogue(t testing.TB, st *db.DB, tenantID int64, qty string, warehous
 		if err := st.CreateWarehouse(ctx, tenantID, wh, wh); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.StockIn(ctx, tenantID, wh, "2026-11-01", "open-"+wh, stock); err != nil {
+		if _, err := books.New(st).StockIn(ctx, tenantID, wh, "2026-11-01", "open-"+wh, stock); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,7 +275,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 			if _, err := st.CreateMarketAccount(ctx, tn.ID, "amazon", "Amazon EU", cfg, 15*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			sched := &market.Scheduler{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			sched := &market.Scheduler{Store: st, Books: books.New(st), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			account := func() db.MarketAccount {
 				as, _ := st.MarketAccounts(ctx, tn.ID)
 				return as[0]

@@ -7,18 +7,18 @@ import (
 	"log/slog"
 	"time"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 )
 
-// MarketRules are the store's booking rules.
-type MarketRules = db.MarketRules
+// MarketRules are the books' rules for an account's orders.
+type MarketRules = posting.OrderRules
 
 // Store is what the scheduler needs.
 type Store interface {
 	MarketAccounts(ctx context.Context, tenantID int64) ([]db.MarketAccount, error)
 	SaveOrders(ctx context.Context, acct db.MarketAccount, orders []posting.Order) (int, error)
-	PostOrders(ctx context.Context, acct db.MarketAccount, rules db.MarketRules) (db.PostResult, error)
 	PullDone(ctx context.Context, accountID int64, cursor string, next time.Time, pullErr error) error
 	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
 }
@@ -44,8 +44,12 @@ func rulesFor(a db.MarketAccount) MarketRules {
 // stays visible on the account.
 type Scheduler struct {
 	Store Store
-	Log   *slog.Logger
-	Tick  time.Duration // how often due accounts are looked for; default 10 s
+	// Books books the orders a pull saved (cloud/books).
+	Books interface {
+		PostOrders(ctx context.Context, acct db.MarketAccount, rules posting.OrderRules) (books.Result, error)
+	}
+	Log  *slog.Logger
+	Tick time.Duration // how often due accounts are looked for; default 10 s
 }
 
 // Backoff is the wait after the n-th failure in a row.
@@ -111,7 +115,7 @@ func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
 		s.Log.Warn("marketplace pull failed; will retry", "account", a.Name, "failures", a.Failures+1, "in", wait, "err", err)
 		return s.Store.PullDone(ctx, a.ID, a.Cursor, time.Now().Add(wait), err)
 	}
-	if _, err := s.Store.PostOrders(ctx, a, rulesFor(a)); err != nil {
+	if _, err := s.Books.PostOrders(ctx, a, rulesFor(a)); err != nil {
 		return err
 	}
 	return s.Store.PullDone(ctx, a.ID, cursor, time.Now().Add(time.Duration(a.EveryS)*time.Second), nil)

@@ -101,12 +101,11 @@ func intraEUBuyer(n, home string) bool {
 
 // MarketSettings are what posting orders needs beyond the POS settings.
 type MarketSettings struct {
-	Home     string                     // the seller's country
-	Rates    map[string]decimal.Decimal // standard VAT rate per country
-	Clearing string                     // the marketplace's receivable account
-	OSSVAT   string                     // VAT due under OSS
-	FX       decimal.Decimal            // order currency per 1 EUR (1 for EUR)
-	Classes  map[string]string          // treatment → classifier for 0 % and OSS sales
+	Home    string                     // the seller's country
+	Rates   map[string]decimal.Decimal // standard VAT rate per country
+	OSSVAT  string                     // VAT due under OSS
+	FX      decimal.Decimal            // order currency per 1 EUR (1 for EUR)
+	Classes map[string]string          // treatment → classifier for 0 % and OSS sales
 	// Reduced are rates by product category: country → category → rate (books, food...).
 	Reduced map[string]map[string]decimal.Decimal
 }
@@ -125,7 +124,7 @@ func Treatment(o *Order, s Settings, m MarketSettings) (string, decimal.Decimal,
 	case dest == m.Home:
 		rate, ok := m.Rates[dest]
 		if !ok {
-			return "", rate, "", refuse("no VAT rate for %s: import the EU VAT rate table", dest)
+			return "", rate, "", refuseCode(CodeNoVATRate, "no VAT rate for %s: import the EU VAT rate table", dest)
 		}
 		class, err := s.classOf(rate)
 		return Domestic, rate, class, err
@@ -138,7 +137,7 @@ func Treatment(o *Order, s Settings, m MarketSettings) (string, decimal.Decimal,
 	default:
 		rate, ok := m.Rates[dest]
 		if !ok {
-			return "", rate, "", refuse("no VAT rate for %s: import the EU VAT rate table", dest)
+			return "", rate, "", refuseCode(CodeNoVATRate, "no VAT rate for %s: import the EU VAT rate table", dest)
 		}
 		return OSS, rate, m.Classes[OSS], nil
 	}
@@ -169,7 +168,7 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 		return MarketDoc{}, err
 	}
 	if !m.FX.IsPositive() {
-		return MarketDoc{}, refuse("no exchange rate for %s on %s: import ECB rates", o.Currency, o.PurchasedAt.Format(time.DateOnly))
+		return MarketDoc{}, refuseCode(CodeNoFXRate, "no exchange rate for %s on %s: import ECB rates", o.Currency, o.PurchasedAt.Format(time.DateOnly))
 	}
 	dest := strings.ToUpper(o.ShipTo)
 	itemOf := func(sku string) (Item, bool) {
@@ -190,7 +189,7 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 			}
 			r, ok := m.Reduced[dest][it.Category]
 			if !ok {
-				return r, "", refuse("no %s VAT rate for category %q (SKU %s): import the reduced rates (country;category;rate), or clear the card's VAT category", dest, it.Category, sku)
+				return r, "", refuseCode(CodeNoReducedRate, "no %s VAT rate for category %q (SKU %s): import the reduced rates (country;category;rate), or clear the card's VAT category", dest, it.Category, sku)
 			}
 			return r, standardClass, nil
 		}
@@ -273,6 +272,9 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 	}
 	d.Date = o.PurchasedAt.In(s.Zone).Format(time.DateOnly)
 	d.Entry.Memo = fmt.Sprintf("%s order %s (%s, %s)", o.Market, o.ID, treatment, dest)
+	// The operation type's accounts: the marketplace's receivable, and revenue.
+	t := s.Op(d.Op)
+	clearing := t.Debit
 	vatAcct := s.Accounts.VAT
 	if treatment == OSS {
 		vatAcct = m.OSSVAT
@@ -285,7 +287,7 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 		} else {
 			parts = split(grossOf(l))
 		}
-		revenue := s.Accounts.Goods
+		revenue := t.Credit
 		if it, _ := itemOf(l.SKU); l.Kind == LineShipping || l.Kind == LineService || it.Service {
 			revenue = s.Accounts.Services
 		}
@@ -303,15 +305,15 @@ func OrderDoc(o *Order, s Settings, m MarketSettings, items func(sku string) (It
 				Net: netEUR, VAT: vatEUR, Gross: netEUR.Add(vatEUR), Rate: p.rate, Class: p.class, NetCur: p.gross.Sub(vat), VATCur: vat})
 			d.Net, d.VAT = d.Net.Add(netEUR), d.VAT.Add(vatEUR)
 			d.TotalCurrency = d.TotalCurrency.Add(p.gross)
-			d.Entry.Add(m.Clearing, revenue, netEUR)
-			d.Entry.Add(m.Clearing, vatAcct, vatEUR)
+			d.Entry.Add(clearing, revenue, netEUR)
+			d.Entry.Add(clearing, vatAcct, vatEUR)
 		}
 	}
 	d.Total = d.Net.Add(d.VAT)
 	if len(d.Entry.Moves) == 0 {
-		return d, refuse("order %s has nothing to book", o.ID)
+		return d, refuseCode(CodeBadSource, "order %s has nothing to book", o.ID)
 	}
-	return d, d.Entry.Check()
+	return d, d.Entry.checked()
 }
 
 // Marketplace operation types: a receipt-style sale, and a sale with a VAT invoice.
@@ -319,3 +321,26 @@ const (
 	OpMarket        = "market"
 	OpMarketInvoice = "market_invoice"
 )
+
+// OrderRules say, per marketplace account, which order statuses are booked and which mean
+// cancelled, and whether a SKU without a product card gets one.
+type OrderRules struct {
+	PostStatuses   map[string]bool // e.g. Amazon Shipped (or Unshipped+Shipped); Allegro READY_FOR_PROCESSING
+	CancelStatuses map[string]bool // Amazon Canceled; Allegro CANCELLED
+	CreateMissing  bool            // a SKU without a product card gets one
+}
+
+// CardForSKU is the product card a marketplace SKU gets when the account may create missing
+// cards: named and priced from the order line, at the home VAT rate.
+func CardForSKU(l OrderLine, rate decimal.Decimal) (domain.Card, error) {
+	name := l.Name
+	if r := []rune(name); len(r) > domain.MaxNameLen {
+		name = string(r[:domain.MaxNameLen])
+	}
+	gross := l.UnitGross.Round(2)
+	c := domain.Card{Barcode: l.SKU, Name: name, Unit: "vnt.", PriceGross: gross, PriceNet: gross.Sub(domain.LineVAT(gross, rate)), VATRate: rate, Active: true}
+	if err := c.Validate(); err != nil {
+		return c, Refuse(CodeBadCard, "SKU %s cannot become a product card: %v", l.SKU, err)
+	}
+	return c, nil
+}

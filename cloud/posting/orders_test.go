@@ -10,7 +10,7 @@ import (
 
 func market(fx string) MarketSettings {
 	d := decimal.RequireFromString
-	return MarketSettings{Home: "LT", Clearing: "2413", OSSVAT: "4493", FX: d(fx),
+	return MarketSettings{Home: "LT", OSSVAT: "4493", FX: d(fx),
 		Rates:   map[string]decimal.Decimal{"LT": d("21"), "DE": d("19"), "PL": d("23"), "FR": d("20"), "NL": d("21"), "SE": d("25")},
 		Classes: map[string]string{OSS: "OSS", IntraEU: "PVM13", Export: "PVM12"}}
 }

@@ -88,9 +88,19 @@ const (
 	OpStockIn  = "stockin"  // goods received into stock
 )
 
-// Accounts are the chart accounts posting uses.
+// Accounts are the chart accounts posting uses beside those of the operation types: VAT
+// payable, cash rounding and service revenue (the POS settings).
 type Accounts struct {
-	Goods, Services, Returns, VAT, Rounding, Receivable, Inventory, COGS, Payables string
+	VAT, Rounding, Services string
+}
+
+// OpType is an operation type as the settings show it: the series its documents are numbered
+// in, and the accounts its entries debit and credit. A sale debits the receivable and credits
+// revenue; a return debits returns and credits the receivable; a write-off debits the cost of
+// goods sold and credits inventory; goods received debit inventory and credit payables; a
+// marketplace sale debits the marketplace's receivable and credits revenue.
+type OpType struct {
+	Series, Debit, Credit string
 }
 
 // Settings are a tenant's posting rules.
@@ -104,7 +114,7 @@ type Settings struct {
 	Accounts       Accounts
 	Payments       map[string]string // payment code → account
 	Classifiers    map[string]string // VAT rate (as decimal string) → classifier code
-	Series         map[string]string // operation type → document series
+	Ops            map[string]OpType // operation type code → its series and accounts
 	// ClosedUntil is the last day of closed books ("" none): nothing is dated on or before it.
 	ClosedUntil string
 }
@@ -123,6 +133,9 @@ func (s Settings) BookingDate(date string) (string, string) {
 	return open, fmt.Sprintf("dated %s, booked on %s: the books are closed up to %s", date, open, s.ClosedUntil)
 }
 
+// Op is an operation type's series and accounts (empty when the tenant has no such type).
+func (s Settings) Op(code string) OpType { return s.Ops[code] }
+
 // ModeFor is the POS posting mode of a store: its own, or the tenant's.
 func (s Settings) ModeFor(store int64) string {
 	if m := s.StoreModes[store]; m != "" {
@@ -132,12 +145,21 @@ func (s Settings) ModeFor(store int64) string {
 }
 
 // Error is a posting refusal a person must act on (a setting is missing, data disagrees).
-// Anything else is an infrastructure error worth retrying.
-type Error struct{ Msg string }
+// Anything else is an infrastructure error worth retrying. Code says what kind of refusal it
+// is, so that what a person can do about it is chosen by kind, never by the message's words.
+type Error struct {
+	Code Code
+	Msg  string
+}
 
 func (e *Error) Error() string { return e.Msg }
 
-func refuse(format string, args ...any) error { return &Error{fmt.Sprintf(format, args...)} }
+// Refuse is a refusal of the given kind.
+func Refuse(code Code, format string, args ...any) error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+func refuseCode(code Code, format string, args ...any) error { return Refuse(code, format, args...) }
 
 // Line is a document line. Amounts carry the document's sign (negative on a credit note).
 type Line struct {
@@ -174,14 +196,14 @@ func (s Settings) classOf(rate decimal.Decimal) (string, error) {
 	if c, ok := s.Classifiers[rate.String()]; ok {
 		return c, nil
 	}
-	return "", refuse("VAT rate %s%% has no VAT classifier: add one in the settings", rate)
+	return "", refuseCode(CodeNoClassifier, "VAT rate %s%% has no VAT classifier: add one in the settings", rate)
 }
 
 func (s Settings) paymentAccount(code string) (string, error) {
 	if a, ok := s.Payments[code]; ok {
 		return a, nil
 	}
-	return "", refuse("payment code %q has no account: map it in the POS settings (e.g. CASH → 2721)", code)
+	return "", refuseCode(CodeNoPaymentAccount, "payment code %q has no account: map it in the POS settings (e.g. CASH → 2721)", code)
 }
 
 // Receipt makes the sales document (sale, SF invoice or credit note) for a receipt. Service
@@ -189,10 +211,16 @@ func (s Settings) paymentAccount(code string) (string, error) {
 func Receipt(r *domain.Receipt, s Settings, isService func(barcode string) bool) (Doc, error) {
 	op := map[domain.ReceiptType]string{domain.Sale: OpSale, domain.Invoice: OpInvoice, domain.Return: OpReturn}[r.Type]
 	if op == "" {
-		return Doc{}, refuse("receipt %s has type %q", r.SourceID, r.Type)
+		return Doc{}, refuseCode(CodeBadSource, "receipt %s has type %q", r.SourceID, r.Type)
 	}
 	d := Doc{Op: op, Treatment: Domestic, Date: r.ClosedAt.In(s.Zone).Format(time.DateOnly), Buyer: r.Buyer, Total: r.Total}
 	a := s.Accounts
+	// A sale or invoice debits the receivable and credits revenue; a return the other way.
+	t := s.Op(op)
+	receivable, goods := t.Debit, t.Credit
+	if op == OpReturn {
+		receivable, goods = t.Credit, t.Debit
+	}
 	d.Entry.Memo = fmt.Sprintf("Receipt %s, register %s", r.Number, r.Register)
 	for _, l := range r.Lines {
 		class, err := s.classOf(l.VATRate)
@@ -203,25 +231,22 @@ func Receipt(r *domain.Receipt, s Settings, isService func(barcode string) bool)
 		d.Lines = append(d.Lines, Line{No: l.No, Barcode: l.Barcode, Name: l.Name, Qty: l.Quantity, UnitPrice: l.UnitPrice, Discount: l.Discount,
 			Net: net, VAT: l.VAT, Gross: l.Total, Rate: l.VATRate, Class: class})
 		d.Net, d.VAT = d.Net.Add(net), d.VAT.Add(l.VAT)
-		revenue := a.Goods
-		if isService != nil && isService(l.Barcode) {
+		revenue := goods
+		if op != OpReturn && isService != nil && isService(l.Barcode) {
 			revenue = a.Services
 		}
-		if op == OpReturn {
-			revenue = a.Returns
-		}
-		d.Entry.Add(a.Receivable, revenue, net)
-		d.Entry.Add(a.Receivable, a.VAT, l.VAT)
+		d.Entry.Add(receivable, revenue, net)
+		d.Entry.Add(receivable, a.VAT, l.VAT)
 	}
-	d.Entry.Add(a.Receivable, a.Rounding, r.Rounding)
+	d.Entry.Add(receivable, a.Rounding, r.Rounding)
 	for _, p := range r.Payments {
 		acct, err := s.paymentAccount(p.Code)
 		if err != nil {
 			return d, err
 		}
-		d.Entry.Add(acct, a.Receivable, p.Amount)
+		d.Entry.Add(acct, receivable, p.Amount)
 	}
-	return d, d.Entry.Check()
+	return d, d.Entry.checked()
 }
 
 // ZPart is what the day sheet of one Z report books for one VAT rate.
@@ -253,7 +278,7 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 			k := l.VATRate.String()
 			p, ok := parts[k]
 			if !ok {
-				return nil, refuse("SF %s has a line at %s%%, which Z %s does not have", inv.Number, l.VATRate, z.ZNumber)
+				return nil, refuseCode(CodeTotalsDisagree, "SF %s has a line at %s%%, which Z %s does not have", inv.Number, l.VATRate, z.ZNumber)
 			}
 			p.Gross, p.VAT = p.Gross.Sub(l.Total), p.VAT.Sub(l.VAT)
 			p.Net = p.Gross.Sub(p.VAT)
@@ -278,6 +303,8 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 		kept = append(kept, parts[order[0]]) // only rounding left: it still needs a document
 	}
 	a := s.Accounts
+	t := s.Op(OpDaySheet)
+	receivable, goods := t.Debit, t.Credit
 	var docs []Doc
 	for i, p := range kept {
 		class, err := s.classOf(p.Rate)
@@ -288,11 +315,11 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 		d.Entry.Memo = fmt.Sprintf("Z %s, register %s, VAT %s%%", z.ZNumber, z.Register, p.Rate)
 		d.Lines = []Line{{No: 1, Name: fmt.Sprintf("Day sales, register %s, Z %s, VAT %s%%", z.Register, z.ZNumber, p.Rate),
 			Qty: decimal.NewFromInt(1), UnitPrice: p.Gross, Net: p.Net, VAT: p.VAT, Gross: p.Gross, Rate: p.Rate, Class: class}}
-		d.Entry.Add(a.Receivable, a.Goods, p.Net)
-		d.Entry.Add(a.Receivable, a.VAT, p.VAT)
+		d.Entry.Add(receivable, goods, p.Net)
+		d.Entry.Add(receivable, a.VAT, p.VAT)
 		target := p.Gross
 		if i == 0 {
-			d.Entry.Add(a.Receivable, a.Rounding, rounding)
+			d.Entry.Add(receivable, a.Rounding, rounding)
 			target = target.Add(rounding)
 		}
 		d.Total = target
@@ -313,14 +340,14 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 			if err != nil {
 				return nil, err
 			}
-			d.Entry.Add(acct, a.Receivable, take)
+			d.Entry.Add(acct, receivable, take)
 			pays[c] = pays[c].Sub(take)
 			target = target.Sub(take)
 		}
 		if !target.IsZero() {
-			return nil, refuse("Z %s: payments and VAT rates differ by %s: the Z report's totals disagree", z.ZNumber, target)
+			return nil, refuseCode(CodeTotalsDisagree, "Z %s: payments and VAT rates differ by %s: the Z report's totals disagree", z.ZNumber, target)
 		}
-		if err := d.Entry.Check(); err != nil {
+		if err := d.Entry.checked(); err != nil {
 			return nil, err
 		}
 		docs = append(docs, d)

@@ -15,7 +15,10 @@ import (
 func LT() Settings {
 	vilnius, _ := time.LoadLocation("Europe/Vilnius")
 	return Settings{Mode: "receipt", AutoWriteOff: true, ReturnsToStock: true, Warehouse: "MAIN", Zone: vilnius,
-		Accounts:    Accounts{Goods: "5000", Services: "5001", Returns: "5090", VAT: "4492", Rounding: "5009", Receivable: "2410", Inventory: "2040", COGS: "6000", Payables: "4430"},
+		Accounts: Accounts{Services: "5001", VAT: "4492", Rounding: "5009"},
+		Ops: map[string]OpType{OpSale: {"KVT", "2410", "5000"}, OpInvoice: {"SF", "2410", "5000"}, OpReturn: {"GRZ", "5090", "2410"},
+			OpDaySheet: {"DKZ", "2410", "5000"}, OpWriteOff: {"NUR", "6000", "2040"}, OpStockIn: {"PAJ", "2040", "4430"},
+			OpMarket: {"MKT", "2413", "5000"}, OpMarketInvoice: {"MSF", "2413", "5000"}},
 		Payments:    map[string]string{"CASH": "2721", "CARD": "2712", "VOUCHER": "4480"},
 		Classifiers: map[string]string{"21": "PVM1", "9": "PVM2", "5": "PVM3", "12": "PVM58", "0": "PVM5"}}
 }

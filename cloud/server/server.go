@@ -10,6 +10,7 @@ import (
 
 	"tiltas/cloud/agentlink"
 	"tiltas/cloud/api"
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/ui"
@@ -27,6 +28,7 @@ type Options struct {
 
 // Handler serves every cloud endpoint from st.
 func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
+	b := books.New(st)
 	if o.Zone == nil {
 		o.Zone = time.UTC
 	}
@@ -41,9 +43,9 @@ func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "store": string(st.Dialect())})
 	})
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
-	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
+	(&api.API{Store: st, Books: b, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
 	ui.RulesFor = market.RulesFor
-	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
+	(&ui.UI{Store: st, Books: b, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	if !o.SecureCookies {
 		return mux

@@ -20,6 +20,7 @@ import (
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/amazon"
+	"tiltas/cloud/posting"
 	"tiltas/shared/domain"
 )
 
@@ -202,7 +203,7 @@ func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r)
 		return
 	}
-	if err := u.Store.Cancel(r.Context(), s.user.TenantID, did, s.user.Email); err != nil {
+	if err := u.Books.Cancel(r.Context(), s.user.TenantID, did, s.user.Email); err != nil {
 		u.fail(w, err)
 		return
 	}
@@ -245,14 +246,14 @@ func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
 	// Book it now rather than at the next pull.
 	if accts, err := u.Store.MarketAccounts(r.Context(), s.user.TenantID); err == nil {
 		for _, a := range accts {
-			_, _ = u.Store.PostOrders(r.Context(), a, RulesFor(a))
+			_, _ = u.Books.PostOrders(r.Context(), a, RulesFor(a))
 		}
 	}
 	back(w, r, "/ui/orders?state=posted", "Retried.")
 }
 
 // RulesFor is how the UI books an account's orders on Retry; set by the cloud at start.
-var RulesFor = func(db.MarketAccount) db.MarketRules { return db.MarketRules{} }
+var RulesFor = func(db.MarketAccount) posting.OrderRules { return posting.OrderRules{} }
 
 func (u *UI) unresolved(w http.ResponseWriter, r *http.Request, s *session) {
 	un, err := u.Store.Unresolved(r.Context(), s.user.TenantID, 0, true)
@@ -269,7 +270,7 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r)
 		return
 	}
-	if _, err := u.Store.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
+	if _, err := u.Books.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
 		var inv *db.InvalidError
 		if ok := asInvalid(err, &inv); ok {
 			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
@@ -616,7 +617,7 @@ func (u *UI) resolveBulk(w http.ResponseWriter, r *http.Request, s *session) {
 		if err != nil {
 			continue
 		}
-		if _, err := u.Store.Resolve(r.Context(), s.user.TenantID, lid, ""); err != nil {
+		if _, err := u.Books.Resolve(r.Context(), s.user.TenantID, lid, ""); err != nil {
 			failed = append(failed, fmt.Sprintf("line %d: %v", lid, err))
 			continue
 		}

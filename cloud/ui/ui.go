@@ -25,6 +25,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 )
 
@@ -38,6 +39,7 @@ const loginCookie = "tiltas_login_csrf"
 // UI serves /ui/.
 type UI struct {
 	Store *db.DB
+	Books *books.Books
 	Log   *slog.Logger
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool

@@ -19,6 +19,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 	"tiltas/cloud/server"
@@ -97,7 +98,7 @@ func seedTenant(t *testing.T, st *db.DB, name, storeCode, number string) db.Agen
 	if _, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: 1, Items: []protocol.Item{{Seq: 1, Kind: protocol.KindReceipt, SourceID: "1", Data: b}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.PostPending(ctx, 10); err != nil {
+	if _, err := books.New(st).PostPending(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
 	return who
@@ -439,7 +440,7 @@ func TestWebUI(t *testing.T) {
 	o := posting.Order{Market: "amazon", ID: "302-1", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT", Buyer: posting.OrderBuyer{Key: "x@example.com"},
 		Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "SKU-Y", Name: "Y", Qty: d("1"), UnitGross: d("12.10")}}}
 	st.SaveOrders(ctx, ma, []posting.Order{o})
-	st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
+	books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}})
 	_, errors, _ := acc.get("/ui/orders?state=errors")
 	om := regexp.MustCompile(`action="/ui/orders/(\d+)/retry"`).FindStringSubmatch(errors)
 	if om == nil || !strings.Contains(errors, "SKU-Y") || !strings.Contains(errors, "create the product card") {
@@ -501,7 +502,7 @@ func TestWebUI(t *testing.T) {
 	if _, page, _ := acc.post("/ui/settings/operation", url.Values{"csrf": {acc.csrf}, "code": {"sale"}, "series": {"KVT"}, "debit": {"9999"}, "credit": {"5000"}}); !strings.Contains(page, `account &#34;9999&#34; is not in the chart`) {
 		t.Fatalf("an operation with an unknown account: %s", page)
 	}
-	st.StockIn(ctx, a.TenantID, "", "2026-11-01", "bulk", []db.StockInLine{{Barcode: "1", Qty: d("10"), UnitCost: d("5")}})
+	books.New(st).StockIn(ctx, a.TenantID, "", "2026-11-01", "bulk", []books.StockInLine{{Barcode: "1", Qty: d("10"), UnitCost: d("5")}})
 	un, _ := st.Unresolved(ctx, a.TenantID, 0, true)
 	form := url.Values{"csrf": {acc.csrf}}
 	for _, l := range un {

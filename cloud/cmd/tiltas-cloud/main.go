@@ -23,9 +23,9 @@ import (
 	"time"
 	_ "time/tzdata" // shops' zones on machines without tzdata (Windows)
 
+	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
-	"tiltas/cloud/poster"
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
 )
@@ -327,8 +327,9 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	}
 	log.Info("tiltas-cloud serving", "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
 	if post {
-		go (&poster.Poster{Books: st, Log: log.With("component", "poster")}).Run(ctx)
-		go (&market.Scheduler{Store: st, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)
+		b := books.New(st)
+		go (&books.Poster{Books: b, Log: log.With("component", "poster")}).Run(ctx)
+		go (&market.Scheduler{Store: st, Books: b, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -1,23 +1,17 @@
-// Package poster books what agents deliver: in the background it turns held receipts and Z
-// reports into documents, as fast as they arrive, and keeps going after errors.
-package poster
+package books
 
 import (
 	"context"
 	"log/slog"
 	"time"
-
-	"tiltas/cloud/db"
 )
 
-// Books is what the poster needs.
-type Books interface {
-	PostPending(ctx context.Context, limit int) (db.PostResult, error)
-}
-
-// Poster runs the posting loop.
+// Poster books what agents deliver in the background: it turns held receipts and Z reports
+// into documents as fast as they arrive, and keeps going after errors.
 type Poster struct {
-	Books Books
+	Books interface {
+		PostPending(ctx context.Context, limit int) (Result, error)
+	}
 	Log   *slog.Logger
 	Every time.Duration // pause when caught up; default 1 s
 	Batch int           // items per pass; default 500

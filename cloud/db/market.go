@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -39,8 +40,10 @@ func (s *DB) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 }
 
 func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {
-	m := posting.MarketSettings{Home: "LT", OSSVAT: "4493", Rates: map[string]decimal.Decimal{}, Classes: marketClasses,
-		Reduced: map[string]map[string]decimal.Decimal{}}
+	m := posting.MarketSettings{Rates: map[string]decimal.Decimal{}, Classes: marketClasses, Reduced: map[string]map[string]decimal.Decimal{}}
+	if err := q.QueryRowContext(ctx, `SELECT home_country, oss_vat_account FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&m.Home, &m.OSSVAT); err != nil {
+		return m, fmt.Errorf("read marketplace settings: %w", err)
+	}
 	reduced, err := q.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return m, err

@@ -79,11 +79,32 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 				ShipTo: "LT", Invoice: invoice, Buyer: posting.OrderBuyer{Key: id + "@example.com"},
 				Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "4770001", Name: "Duona", Qty: d("1"), UnitGross: d("12.10")}}}
 		}
-		if _, err := s.SaveOrders(ctx, acct, []posting.Order{sale("m1", false), sale("m2", true)}); err != nil {
+		// VAT due under OSS goes to the account the settings name, not 4493.
+		if err := s.SaveAccount(ctx, tenant, db.Account{Code: "9199", Name: "OSS VAT", Kind: "liability", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.POSSettings(ctx, tenant)
+		if err != nil || p.OSSVATAccount != "4493" || p.HomeCountry != "LT" {
+			t.Fatalf("defaults: %+v %v", p, err)
+		}
+		p.HomeCountry = "XX"
+		if err := s.SetPOSSettings(ctx, tenant, p); err == nil {
+			t.Error("a home country that is no member state was taken")
+		}
+		p.OSSVATAccount, p.HomeCountry = "9199", ""
+		if err := s.SetPOSSettings(ctx, tenant, p); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.POSSettings(ctx, tenant); p.OSSVATAccount != "9199" || p.HomeCountry != "LT" {
+			t.Fatalf("after the change (home country left empty keeps LT): %+v", p)
+		}
+		oss := sale("m3", false)
+		oss.ShipTo = "DE"
+		if _, err := s.SaveOrders(ctx, acct, []posting.Order{sale("m1", false), sale("m2", true), oss}); err != nil {
 			t.Fatal(err)
 		}
 		rules := posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}, CreateMissing: true}
-		if res, err := b.PostOrders(ctx, acct, rules); err != nil || res.Posted != 2 {
+		if res, err := b.PostOrders(ctx, acct, rules); err != nil || res.Posted != 3 {
 			t.Fatalf("orders: %+v %v", res, err)
 		}
 
@@ -106,6 +127,9 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 					used[doc.Op][m.Debit], used[doc.Op][m.Credit] = true, true
 				}
 			}
+		}
+		if !used[posting.OpMarket]["9199"] || used[posting.OpMarket]["4493"] {
+			t.Errorf("OSS VAT: marketplace sales used %v, want 9199 and not 4493", used[posting.OpMarket])
 		}
 		for code, accts := range want {
 			got := used[code]

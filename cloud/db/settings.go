@@ -24,6 +24,10 @@ type POSSettings struct {
 	Rounding       string            `json:"rounding_account"`
 	Services       string            `json:"services_account"`
 	Payments       map[string]string `json:"payment_accounts"` // payment code → account
+	// Marketplace sales: the account of VAT due under OSS, and the seller's home country (a
+	// sale shipped there is domestic). Left empty in a change, they keep their value.
+	OSSVATAccount string `json:"oss_vat_account"`
+	HomeCountry   string `json:"home_country"`
 }
 
 // POSSettings reads them.
@@ -32,8 +36,10 @@ func (s *DB) POSSettings(ctx context.Context, tenantID int64) (POSSettings, erro
 	if err != nil {
 		return POSSettings{}, err
 	}
-	return POSSettings{Mode: set.Mode, AutoWriteOff: set.AutoWriteOff, ReturnsToStock: set.ReturnsToStock, Warehouse: set.Warehouse,
-		VATAccount: set.Accounts.VAT, Rounding: set.Accounts.Rounding, Services: set.Accounts.Services, Payments: set.Payments}, nil
+	p := POSSettings{Mode: set.Mode, AutoWriteOff: set.AutoWriteOff, ReturnsToStock: set.ReturnsToStock, Warehouse: set.Warehouse,
+		VATAccount: set.Accounts.VAT, Rounding: set.Accounts.Rounding, Services: set.Accounts.Services, Payments: set.Payments}
+	err = s.db.QueryRowContext(ctx, `SELECT oss_vat_account, home_country FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&p.OSSVATAccount, &p.HomeCountry)
+	return p, err
 }
 
 // SetPOSSettings replaces them after checking every account and the warehouse exist. A change
@@ -54,7 +60,17 @@ func (s *DB) SetPOSSettings(ctx context.Context, tenantID int64, p POSSettings) 
 			}
 			return nil
 		}
-		for what, code := range map[string]string{"vat_account": p.VATAccount, "rounding_account": p.Rounding, "services_account": p.Services} {
+		if p.OSSVATAccount == "" || p.HomeCountry == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT CASE WHEN ? = '' THEN oss_vat_account ELSE ? END, CASE WHEN ? = '' THEN home_country ELSE ? END FROM pos_settings WHERE tenant_id = ?`,
+				p.OSSVATAccount, p.OSSVATAccount, p.HomeCountry, p.HomeCountry, tenantID).Scan(&p.OSSVATAccount, &p.HomeCountry); err != nil {
+				return err
+			}
+		}
+		p.HomeCountry = strings.ToUpper(strings.TrimSpace(p.HomeCountry))
+		if !posting.EU[p.HomeCountry] {
+			return &InvalidError{fmt.Errorf("home_country %q: give the seller's EU member state as an ISO code, e.g. LT", p.HomeCountry)}
+		}
+		for what, code := range map[string]string{"vat_account": p.VATAccount, "rounding_account": p.Rounding, "services_account": p.Services, "oss_vat_account": p.OSSVATAccount} {
 			if err := check(what, code); err != nil {
 				return err
 			}
@@ -77,8 +93,9 @@ func (s *DB) SetPOSSettings(ctx context.Context, tenantID int64, p POSSettings) 
 		if len(missing) > 0 {
 			return &InvalidError{fmt.Errorf("not in the chart or unknown: %s", strings.Join(missing, ", "))}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pos_settings SET mode = ?, auto_writeoff = ?, returns_to_stock = ?, warehouse = ?, vat_account = ?, rounding_account = ?, services_account = ? WHERE tenant_id = ?`,
-			p.Mode, boolInt(p.AutoWriteOff), boolInt(p.ReturnsToStock), p.Warehouse, p.VATAccount, p.Rounding, p.Services, tenantID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pos_settings SET mode = ?, auto_writeoff = ?, returns_to_stock = ?, warehouse = ?, vat_account = ?, rounding_account = ?, services_account = ?,
+			oss_vat_account = ?, home_country = ? WHERE tenant_id = ?`,
+			p.Mode, boolInt(p.AutoWriteOff), boolInt(p.ReturnsToStock), p.Warehouse, p.VATAccount, p.Rounding, p.Services, p.OSSVATAccount, p.HomeCountry, tenantID); err != nil {
 			return err
 		}
 		if p.Payments != nil {

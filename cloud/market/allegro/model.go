@@ -141,3 +141,6 @@ type Token struct {
 	Scope        string `json:"scope,omitempty"`
 	JTI          string `json:"jti,omitempty"`
 }
+
+// Text is the error as a person reads it.
+func (e Error) Text() string { return e.Code + ": " + e.Message }

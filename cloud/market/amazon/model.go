@@ -137,3 +137,6 @@ var Endpoints = map[string]string{
 
 // TokenURL is Login with Amazon's token endpoint.
 const TokenURL = "https://api.amazon.com/auth/o2/token"
+
+// Text is the error as a person reads it.
+func (e Error) Text() string { return e.Code + ": " + e.Message }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -212,6 +213,31 @@ func readJournal(ctx context.Context, c *allegro.Client, from string) (ids []str
 		}
 		from = last
 	}
+}
+
+func init() {
+	Register(Kind{Name: "allegro", Pull: pullAllegro, Check: checkAllegro, Rules: allegroRules, Cooldown: 10 * time.Minute,
+		FormConfig: allegroForm, ChangeFields: []string{"api_url", "auth_url", "client_id", "client_secret", "refresh_token"}})
+}
+
+func checkAllegro(raw json.RawMessage, p *Problems) {
+	var c AllegroConfig
+	if !p.Decode(raw, &c) {
+		return
+	}
+	p.URL("api_url", c.APIURL, true, "e.g. https://api.allegro.pl")
+	p.URL("auth_url", c.AuthURL, true, "e.g. https://allegro.pl")
+	p.Require("client_id", c.ClientID)
+	p.Require("client_secret", c.ClientSecret)
+	p.Require("refresh_token", c.RefreshToken)
+}
+
+// allegroForm is the config from the Settings form.
+func allegroForm(form url.Values) (json.RawMessage, error) {
+	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
+	return json.Marshal(AllegroConfig{Config: allegro.Config{APIURL: field("api_url"), AuthURL: field("auth_url"),
+		ClientID: field("client_id"), ClientSecret: field("client_secret"), RefreshToken: field("refresh_token")},
+		CreateMissing: form.Get("create_missing_cards") != ""})
 }
 
 func allegroRules(raw json.RawMessage) MarketRules {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,6 +163,57 @@ func pullAmazon(ctx context.Context, raw json.RawMessage, cursor string, _ func(
 		}
 	}
 	return out, next, nil
+}
+
+func init() {
+	Register(Kind{Name: "amazon", Pull: pullAmazon, Check: checkAmazon, Rules: amazonRules, Cooldown: 2 * time.Minute,
+		FormConfig: amazonForm, ChangeFields: []string{"endpoint", "client_id", "client_secret", "refresh_token"}})
+}
+
+// amazonStatuses are the OrderStatus values of the Orders v0 model.
+var amazonStatuses = []string{"PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed", "Canceled", "Unfulfillable"}
+
+func checkAmazon(raw json.RawMessage, p *Problems) {
+	var c AmazonConfig
+	if !p.Decode(raw, &c) {
+		return
+	}
+	p.URL("endpoint", c.Endpoint, true, "e.g. "+amazon.Endpoints["eu"])
+	p.URL("token_url", c.TokenURL, false, "leave it out for "+amazon.TokenURL)
+	p.Require("client_id", c.ClientID)
+	p.Require("client_secret", c.ClientSecret)
+	p.Require("refresh_token", c.RefreshToken)
+	if len(c.MarketplaceIDs) == 0 {
+		p.Addf("marketplace_ids is required: the EU marketplaces to pull, e.g. A1PA6795UKMFR9 (DE)")
+	}
+	for _, id := range c.MarketplaceIDs {
+		if _, ok := amazon.Marketplaces[id]; !ok {
+			p.Addf("marketplace id %q is not an EU marketplace this knows (%s)", id, knownMarketplaces())
+		}
+	}
+	for _, st := range c.PostStatuses {
+		if !slices.Contains(amazonStatuses, st) {
+			p.Addf("post status %q is not an Amazon order status (%s)", st, strings.Join(amazonStatuses, ", "))
+		}
+	}
+}
+
+func knownMarketplaces() string {
+	var out []string
+	for id, country := range amazon.Marketplaces {
+		out = append(out, id+" "+country)
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
+
+// amazonForm is the config from the Settings form: marketplace is a checkbox per
+// marketplace id, post_statuses a list separated by commas or spaces.
+func amazonForm(form url.Values) (json.RawMessage, error) {
+	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
+	return json.Marshal(AmazonConfig{Config: amazon.Config{Endpoint: field("endpoint"), ClientID: field("client_id"),
+		ClientSecret: field("client_secret"), RefreshToken: field("refresh_token"), MarketplaceIDs: form["marketplace"]},
+		PostStatuses: strings.FieldsFunc(form.Get("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: form.Get("create_missing_cards") != ""})
 }
 
 func amazonRules(raw json.RawMessage) MarketRules {

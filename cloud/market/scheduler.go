@@ -23,22 +23,6 @@ type Store interface {
 	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
 }
 
-// puller fetches an account's orders changed since cursor; save stores a changed config
-// (a rotated credential) immediately.
-type puller func(ctx context.Context, cfg json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
-
-var pullers = map[string]puller{"amazon": pullAmazon, "allegro": pullAllegro}
-
-// RulesFor says which statuses of an account's orders are booked or cancelled.
-func RulesFor(a db.MarketAccount) MarketRules { return rulesFor(a) }
-
-func rulesFor(a db.MarketAccount) MarketRules {
-	if a.Kind == "amazon" {
-		return amazonRules(a.Config)
-	}
-	return allegroRules(a.Config)
-}
-
 // Scheduler pulls every account when it is due, and keeps retrying failing accounts with
 // backoff (1, 2, 4, 8 then every 15 minutes) without ever disabling them; the last error
 // stays visible on the account.
@@ -91,14 +75,14 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 // Pull pulls one account now, saves what changed and books what is due. A failed pull is
 // recorded with its error and retried after Backoff.
 func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
-	pull, ok := pullers[a.Kind]
-	if !ok {
-		return fmt.Errorf("account %s: marketplace %q is not supported", a.Name, a.Kind)
+	k, err := Lookup(a.Kind)
+	if err != nil {
+		return fmt.Errorf("account %s: %w", a.Name, err)
 	}
 	var orders []posting.Order
 	cursor, err := a.Cursor, a.ConfigErr
 	if err == nil {
-		orders, cursor, err = pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
+		orders, cursor, err = k.Pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
 	}
 	if err == nil {
 		_, err = s.Store.SaveOrders(ctx, a, orders)
@@ -111,7 +95,7 @@ func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
 		s.Log.Warn("marketplace pull failed; will retry", "account", a.Name, "failures", a.Failures+1, "in", wait, "err", err)
 		return s.Store.PullDone(ctx, a.ID, a.Cursor, time.Now().Add(wait), err)
 	}
-	if _, err := s.Store.PostOrders(ctx, a, rulesFor(a)); err != nil {
+	if _, err := s.Store.PostOrders(ctx, a, k.Rules(a.Config)); err != nil {
 		return err
 	}
 	return s.Store.PullDone(ctx, a.ID, cursor, time.Now().Add(time.Duration(a.EveryS)*time.Second), nil)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"tiltas/cloud/db"
-	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/market/amazonfake"
 	"tiltas/cloud/posting"
@@ -32,7 +31,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			b.ResetTimer()
 			var orders []posting.Order
 			for _, r := range raw {
-				orders = append(orders, market.ReadAmazon(r.o, r.items))
+				orders = append(orders, amazon.Read(r.o, r.items))
 			}
 			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
 				b.Fatal(err)

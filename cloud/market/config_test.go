@@ -13,6 +13,7 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all"
 	"tiltas/cloud/secrets"
 	"tiltas/internal/dbtest"
 )

@@ -1,3 +1,8 @@
+// Package market pulls marketplace orders into the books. A scheduler pulls each account when
+// it is due, saves what changed and has it booked, each order once. Every marketplace is a
+// Kind in one registry, in its own package (amazon, allegro) that registers itself; a program
+// imports tiltas/cloud/market/all to have them all. Accounts are added through AddAccount and
+// changed through NewConfig, which check a config by its kind.
 package market
 
 import (

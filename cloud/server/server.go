@@ -12,6 +12,7 @@ import (
 	"tiltas/cloud/api"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all" // the marketplaces the API and the UI add, fetch and book
 	"tiltas/cloud/ui"
 	"tiltas/shared/protocol"
 )

@@ -717,11 +717,11 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	var cfg any
 	switch kind {
 	case "amazon":
-		cfg = market.AmazonConfig{Config: amazon.Config{Endpoint: strings.TrimSpace(r.FormValue("endpoint")), ClientID: strings.TrimSpace(r.FormValue("client_id")),
+		cfg = amazon.AccountConfig{Config: amazon.Config{Endpoint: strings.TrimSpace(r.FormValue("endpoint")), ClientID: strings.TrimSpace(r.FormValue("client_id")),
 			ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token")), MarketplaceIDs: r.Form["marketplace"]},
 			PostStatuses: strings.FieldsFunc(r.FormValue("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: missing}
 	case "allegro":
-		cfg = market.AllegroConfig{Config: allegro.Config{APIURL: strings.TrimSpace(r.FormValue("api_url")), AuthURL: strings.TrimSpace(r.FormValue("auth_url")),
+		cfg = allegro.AccountConfig{Config: allegro.Config{APIURL: strings.TrimSpace(r.FormValue("api_url")), AuthURL: strings.TrimSpace(r.FormValue("auth_url")),
 			ClientID: strings.TrimSpace(r.FormValue("client_id")), ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token"))},
 			CreateMissing: missing}
 	}

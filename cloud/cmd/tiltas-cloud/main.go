@@ -25,6 +25,7 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all" // the marketplaces the scheduler pulls and market add checks
 	"tiltas/cloud/poster"
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"

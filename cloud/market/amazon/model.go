@@ -1,6 +1,8 @@
-// Package amazon is a client for the Selling Partner API, Orders v0 (getOrders and
-// getOrderItems), with the Login with Amazon refresh-token flow. Shapes follow the published
-// model amzn/selling-partner-api-models, models/orders-api-model/ordersV0.json.
+// Package amazon is the Amazon marketplace: a client for the Selling Partner API, Orders v0
+// (getOrders and getOrderItems), with the Login with Amazon refresh-token flow; the mapping
+// of its orders to the books' orders; and the account config, its check and booking rules,
+// registered with cloud/market as the kind "amazon". Shapes follow the published model
+// amzn/selling-partner-api-models, models/orders-api-model/ordersV0.json.
 package amazon
 
 // Money is the model's Money: the amount is a decimal string.

@@ -87,8 +87,29 @@ type accounts interface {
 	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
 }
 
-// AddAccount checks an account's config and, when it passes, stores the account: every way in
-// (the API, the UI, the CLI) adds accounts through here.
+// fetcher is where FetchNow asks for a pull.
+type fetcher interface {
+	MarketAccount(ctx context.Context, tenantID, id int64) (db.MarketAccount, error)
+	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
+}
+
+// FetchNow makes an account due now, so that the scheduler pulls it within seconds, unless
+// it was pulled within its marketplace's cooldown (a *db.InvalidError saying when to try
+// again) or is paused (db.ErrPaused). Every way in (the API, the UI) fetches through here.
+func FetchNow(ctx context.Context, st fetcher, tenantID, accountID int64) error {
+	a, err := st.MarketAccount(ctx, tenantID, accountID)
+	if err != nil {
+		return err
+	}
+	k, err := Lookup(a.Kind)
+	if err != nil {
+		return fmt.Errorf("account %s cannot be fetched: %v", a.Name, err) // not the person's fault: not an InvalidError
+	}
+	return st.FetchNow(ctx, tenantID, accountID, k.Cooldown)
+}
+
+// AddAccount checks an account's kind and config and, when they pass, stores the account:
+// every way in (the API, the UI, the CLI) adds accounts through here.
 func AddAccount(ctx context.Context, st accounts, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
 	if err := CheckConfig(kind, config); err != nil {
 		return 0, err

@@ -2,7 +2,8 @@
 // it is due, saves what changed and has it booked, each order once. Every marketplace is a
 // Kind in one registry, in its own package (amazon, allegro) that registers itself; a program
 // imports tiltas/cloud/market/all to have them all. Accounts are added through AddAccount and
-// changed through NewConfig, which check a config by its kind.
+// changed through NewConfig, which check a config by its kind, and fetched sooner through
+// FetchNow, which asks for a pull within the kind's cooldown.
 package market
 
 import (

@@ -784,7 +784,7 @@ func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
-	if err := u.Store.FetchNow(r.Context(), s.user.TenantID, aid); err != nil {
+	if err := market.FetchNow(r.Context(), u.Store, s.user.TenantID, aid); err != nil {
 		u.settingsPage(w, r, s, nil, "", err.Error())
 		return
 	}

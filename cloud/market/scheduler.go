@@ -23,13 +23,18 @@ type Store interface {
 	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
 }
 
+// DefaultTick is how often the scheduler looks for due accounts unless told otherwise, so that
+// an account made due (fetched now, changed or resumed) is pulled within seconds.
+const DefaultTick = 5 * time.Second
+
 // Scheduler pulls every account when it is due, and keeps retrying failing accounts with
 // backoff (1, 2, 4, 8 then every 15 minutes) without ever disabling them; the last error
-// stays visible on the account.
+// stays visible on the account. Accounts are pulled one after another: one made due while
+// others are being pulled is pulled at the first look after they are done.
 type Scheduler struct {
 	Store Store
 	Log   *slog.Logger
-	Tick  time.Duration // how often due accounts are looked for; default 10 s
+	Tick  time.Duration // how often due accounts are looked for; default DefaultTick (5 s)
 }
 
 // Backoff is the wait after the n-th failure in a row.
@@ -41,7 +46,7 @@ func Backoff(n int) time.Duration {
 func (s *Scheduler) Run(ctx context.Context) {
 	tick := s.Tick
 	if tick <= 0 {
-		tick = 10 * time.Second
+		tick = DefaultTick
 	}
 	for {
 		if err := s.RunDue(ctx, time.Now()); err != nil && ctx.Err() == nil {

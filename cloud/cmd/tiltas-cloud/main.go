@@ -329,7 +329,7 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	log.Info("tiltas-cloud serving", "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
 	if post {
 		go (&poster.Poster{Books: st, Log: log.With("component", "poster")}).Run(ctx)
-		go (&market.Scheduler{Store: st, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)
+		go (&market.Scheduler{Store: st, Log: log.With("component", "market")}).Run(ctx)
 	}
 	errc := make(chan error, 1)
 	go func() {

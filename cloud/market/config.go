@@ -25,9 +25,9 @@ func (p *Problems) Addf(format string, args ...any) {
 	p.list = append(p.list, fmt.Sprintf(format, args...))
 }
 
-// Decode decodes raw into v, refusing unknown fields; when it cannot, it notes why and says
+// decode decodes raw into v, refusing unknown fields; when it cannot, it notes why and says
 // false.
-func (p *Problems) Decode(raw json.RawMessage, v any) bool {
+func (p *Problems) decode(raw json.RawMessage, v any) bool {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -75,7 +75,7 @@ func CheckConfig(kind string, raw json.RawMessage) error {
 		return err
 	}
 	p := &Problems{kind: kind}
-	k.Check(raw, p)
+	k.check(raw, p)
 	if len(p.list) > 0 {
 		return &db.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(p.list, "; "))}
 	}

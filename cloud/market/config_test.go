@@ -138,11 +138,7 @@ func TestPausedAccount(t *testing.T) {
 // kind this cloud does not know without blaming the person.
 func TestFetchNowCooldown(t *testing.T) {
 	ctx := context.Background()
-	st, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), dbtest.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := dbtest.Open(t, "sqlite", dbtest.Options())
 	tn, _ := st.CreateTenant(ctx, "T")
 	for _, c := range []struct {
 		kind, wait string

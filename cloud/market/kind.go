@@ -19,40 +19,93 @@ import (
 	"tiltas/cloud/posting"
 )
 
-// A Kind is one marketplace: how its accounts are pulled, checked and booked, and how the
-// Settings form makes an account's config. Each marketplace's package registers its Kind in
-// an init; a program imports tiltas/cloud/market/all to have them all.
-type Kind struct {
+// Spec is a marketplace as its package writes it, over its own account config type C: the
+// registry decodes an account's stored JSON into a C for it, and encodes a C it gives back.
+type Spec[C any] struct {
 	Name string // as accounts store it: "amazon"
 	// Pull fetches an account's orders changed since cursor and returns them with the new
 	// cursor; save stores a changed config (a rotated credential) at once.
-	Pull func(ctx context.Context, config json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
-	// Check names every problem of a config (given strictly decoded) to p.
-	Check func(config json.RawMessage, p *Problems)
+	Pull func(ctx context.Context, cfg C, cursor string, save func(C) error) ([]posting.Order, string, error)
+	// Check names every problem of a config to p. The config has decoded already, strictly:
+	// an unknown field is a problem named before Check is called.
+	Check func(cfg C, p *Problems)
 	// Rules says which statuses of an account's orders are booked or cancelled.
-	Rules func(config json.RawMessage) db.MarketRules
+	Rules func(cfg C) db.MarketRules
 	// Cooldown is how often a person may ask for an extra pull, so the marketplace never
 	// blocks us.
 	Cooldown time.Duration
-	// FormConfig makes a config from the fields of the Settings form that adds an account.
-	FormConfig func(form url.Values) (json.RawMessage, error)
+	// FromForm is a config from the fields of the Settings form that adds an account.
+	FromForm func(form url.Values) C
 	// ChangeFields are the config fields the Settings form that changes an account offers,
 	// as text; an empty one keeps its value.
 	ChangeFields []string
 }
 
+// A Kind is a registered marketplace: how its accounts are pulled, checked and booked, and
+// how the Settings forms make and change an account's config, all on configs as accounts
+// store them (JSON).
+type Kind struct {
+	Name         string
+	Cooldown     time.Duration // how often a person may ask for an extra pull
+	ChangeFields []string      // the config fields the Settings form that changes an account offers
+
+	pull  func(ctx context.Context, config json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
+	check func(config json.RawMessage, p *Problems)
+	rules func(config json.RawMessage) db.MarketRules
+	form  func(form url.Values) (json.RawMessage, error)
+}
+
+// Pull fetches an account's orders changed since cursor and returns them with the new
+// cursor; save stores a changed config (a rotated credential) at once.
+func (k Kind) Pull(ctx context.Context, config json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
+	return k.pull(ctx, config, cursor, save)
+}
+
+// Rules says which statuses of an account's orders are booked or cancelled.
+func (k Kind) Rules(config json.RawMessage) db.MarketRules { return k.rules(config) }
+
+// FormConfig is the config the Settings form that adds an account gives.
+func (k Kind) FormConfig(form url.Values) (json.RawMessage, error) { return k.form(form) }
+
 var kinds = map[string]Kind{}
 
-// Register adds a marketplace; it is called from its package's init, before anything looks
-// kinds up. A kind registered twice, or without a name or a Pull, is a programming error.
-func Register(k Kind) {
-	if k.Name == "" || k.Pull == nil || k.Check == nil || k.Rules == nil || k.FormConfig == nil {
-		panic(fmt.Sprintf("market.Register(%q): a kind needs a Name, Pull, Check, Rules and FormConfig", k.Name))
+// Register adds a marketplace; its package calls it from an init, before anything looks kinds
+// up. A kind registered twice, or without a Name, Pull, Check, Rules or FromForm, is a
+// programming error.
+func Register[C any](s Spec[C]) {
+	if s.Name == "" || s.Pull == nil || s.Check == nil || s.Rules == nil || s.FromForm == nil {
+		panic(fmt.Sprintf("market.Register(%q): a kind needs a Name, Pull, Check, Rules and FromForm", s.Name))
 	}
-	if _, dup := kinds[k.Name]; dup {
-		panic(fmt.Sprintf("market.Register(%q): registered twice", k.Name))
+	if _, dup := kinds[s.Name]; dup {
+		panic(fmt.Sprintf("market.Register(%q): registered twice", s.Name))
 	}
-	kinds[k.Name] = k
+	kinds[s.Name] = Kind{Name: s.Name, Cooldown: s.Cooldown, ChangeFields: s.ChangeFields,
+		pull: func(ctx context.Context, raw json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
+			var cfg C
+			if err := json.Unmarshal(raw, &cfg); err != nil {
+				return nil, cursor, fmt.Errorf("account config: %w", err)
+			}
+			return s.Pull(ctx, cfg, cursor, func(cfg C) error {
+				b, err := json.Marshal(cfg)
+				if err != nil {
+					return err
+				}
+				return save(b)
+			})
+		},
+		check: func(raw json.RawMessage, p *Problems) {
+			var cfg C
+			if p.decode(raw, &cfg) {
+				s.Check(cfg, p)
+			}
+		},
+		rules: func(raw json.RawMessage) db.MarketRules {
+			var cfg C
+			_ = json.Unmarshal(raw, &cfg) // an unreadable config books by the defaults; its pull fails and says why
+			return s.Rules(cfg)
+		},
+		form: func(form url.Values) (json.RawMessage, error) { return json.Marshal(s.FromForm(form)) },
+	}
 }
 
 // Lookup finds a marketplace by name; an unknown one is a *db.InvalidError naming those

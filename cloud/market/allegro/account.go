@@ -1,7 +1,6 @@
 package allegro
 
 import (
-	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -18,16 +17,12 @@ type AccountConfig struct {
 }
 
 func init() {
-	market.Register(market.Kind{Name: "allegro", Pull: pull, Check: check, Rules: rules, Cooldown: 10 * time.Minute,
-		FormConfig: fromForm, ChangeFields: []string{"api_url", "auth_url", "client_id", "client_secret", "refresh_token"}})
+	market.Register(market.Spec[AccountConfig]{Name: "allegro", Pull: pull, Check: check, Rules: rules, Cooldown: 10 * time.Minute,
+		FromForm: fromForm, ChangeFields: []string{"api_url", "auth_url", "client_id", "client_secret", "refresh_token"}})
 }
 
 // check names every problem of an account's config.
-func check(raw json.RawMessage, p *market.Problems) {
-	var c AccountConfig
-	if !p.Decode(raw, &c) {
-		return
-	}
+func check(c AccountConfig, p *market.Problems) {
 	p.URL("api_url", c.APIURL, true, "e.g. https://api.allegro.pl")
 	p.URL("auth_url", c.AuthURL, true, "e.g. https://allegro.pl")
 	p.Require("client_id", c.ClientID)
@@ -36,16 +31,14 @@ func check(raw json.RawMessage, p *market.Problems) {
 }
 
 // fromForm is the config from the Settings form.
-func fromForm(form url.Values) (json.RawMessage, error) {
+func fromForm(form url.Values) AccountConfig {
 	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
-	return json.Marshal(AccountConfig{Config: Config{APIURL: field("api_url"), AuthURL: field("auth_url"),
+	return AccountConfig{Config: Config{APIURL: field("api_url"), AuthURL: field("auth_url"),
 		ClientID: field("client_id"), ClientSecret: field("client_secret"), RefreshToken: field("refresh_token")},
-		CreateMissing: form.Get("create_missing_cards") != ""})
+		CreateMissing: form.Get("create_missing_cards") != ""}
 }
 
 // rules books paid orders (READY_FOR_PROCESSING) and cancels CANCELLED.
-func rules(raw json.RawMessage) db.MarketRules {
-	var cfg AccountConfig
-	_ = json.Unmarshal(raw, &cfg)
+func rules(cfg AccountConfig) db.MarketRules {
 	return db.MarketRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true}, CreateMissing: cfg.CreateMissing}
 }

@@ -2,7 +2,6 @@ package allegro
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -115,19 +114,11 @@ func Read(f CheckoutForm) posting.Order { return market.Readable(Map(f)) }
 // event, or it has left (or is about to leave) the 60-day journal, it takes the latest event
 // first and then lists checkout forms by updatedAt, so nothing in between is missed.
 // The cursor is "eventID|occurredAt".
-func pull(ctx context.Context, raw json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
-	var cfg AccountConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, cursor, fmt.Errorf("account config: %w", err)
-	}
+func pull(ctx context.Context, cfg AccountConfig, cursor string, save func(AccountConfig) error) ([]posting.Order, string, error) {
 	c := New(cfg.Config, nil)
 	c.Rotated = func(rt string) error {
 		cfg.RefreshToken = rt
-		b, err := json.Marshal(cfg)
-		if err != nil {
-			return err
-		}
-		return save(b)
+		return save(cfg)
 	}
 	eventID, at, _ := strings.Cut(cursor, "|")
 	since, _ := time.Parse(time.RFC3339Nano, at)

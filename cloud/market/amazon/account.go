@@ -1,7 +1,6 @@
 package amazon
 
 import (
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,19 +19,15 @@ type AccountConfig struct {
 }
 
 func init() {
-	market.Register(market.Kind{Name: "amazon", Pull: pull, Check: check, Rules: rules, Cooldown: 2 * time.Minute,
-		FormConfig: fromForm, ChangeFields: []string{"endpoint", "client_id", "client_secret", "refresh_token"}})
+	market.Register(market.Spec[AccountConfig]{Name: "amazon", Pull: pull, Check: check, Rules: rules, Cooldown: 2 * time.Minute,
+		FromForm: fromForm, ChangeFields: []string{"endpoint", "client_id", "client_secret", "refresh_token"}})
 }
 
 // statuses are the OrderStatus values of the Orders v0 model.
 var statuses = []string{"PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed", "Canceled", "Unfulfillable"}
 
 // check names every problem of an account's config.
-func check(raw json.RawMessage, p *market.Problems) {
-	var c AccountConfig
-	if !p.Decode(raw, &c) {
-		return
-	}
+func check(c AccountConfig, p *market.Problems) {
 	p.URL("endpoint", c.Endpoint, true, "e.g. "+Endpoints["eu"])
 	p.URL("token_url", c.TokenURL, false, "leave it out for "+TokenURL)
 	p.Require("client_id", c.ClientID)
@@ -64,17 +59,15 @@ func knownMarketplaces() string {
 
 // fromForm is the config from the Settings form: marketplace is a checkbox per
 // marketplace id, post_statuses a list separated by commas or spaces.
-func fromForm(form url.Values) (json.RawMessage, error) {
+func fromForm(form url.Values) AccountConfig {
 	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
-	return json.Marshal(AccountConfig{Config: Config{Endpoint: field("endpoint"), ClientID: field("client_id"),
+	return AccountConfig{Config: Config{Endpoint: field("endpoint"), ClientID: field("client_id"),
 		ClientSecret: field("client_secret"), RefreshToken: field("refresh_token"), MarketplaceIDs: form["marketplace"]},
-		PostStatuses: strings.FieldsFunc(form.Get("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: form.Get("create_missing_cards") != ""})
+		PostStatuses: strings.FieldsFunc(form.Get("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: form.Get("create_missing_cards") != ""}
 }
 
 // rules books the post statuses (default Shipped) and cancels Canceled.
-func rules(raw json.RawMessage) db.MarketRules {
-	var cfg AccountConfig
-	_ = json.Unmarshal(raw, &cfg)
+func rules(cfg AccountConfig) db.MarketRules {
 	r := db.MarketRules{PostStatuses: map[string]bool{}, CancelStatuses: map[string]bool{"Canceled": true}, CreateMissing: cfg.CreateMissing}
 	if len(cfg.PostStatuses) == 0 {
 		cfg.PostStatuses = []string{"Shipped"}

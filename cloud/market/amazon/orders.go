@@ -2,7 +2,6 @@ package amazon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -116,11 +115,7 @@ func Read(o Order, items []OrderItem) posting.Order { return market.Readable(Map
 // pull fetches orders updated since the cursor (an RFC 3339 time; empty: 30 days back)
 // and returns them with the new cursor. It re-reads a few minutes before the cursor, since
 // updates can land out of order; saving skips what did not change.
-func pull(ctx context.Context, raw json.RawMessage, cursor string, _ func(json.RawMessage) error) ([]posting.Order, string, error) {
-	var cfg AccountConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, cursor, fmt.Errorf("account config: %w", err)
-	}
+func pull(ctx context.Context, cfg AccountConfig, cursor string, _ func(AccountConfig) error) ([]posting.Order, string, error) {
 	since := time.Now().AddDate(0, 0, -30)
 	if t, err := time.Parse(time.RFC3339, cursor); err == nil {
 		since = t.Add(-5 * time.Minute)

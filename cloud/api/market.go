@@ -22,7 +22,7 @@ type Market interface {
 	PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error
 	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]db.MarketOrder, error)
 	RetryOrder(ctx context.Context, tenantID, id int64) error
-	FetchNow(ctx context.Context, tenantID, accountID int64) error
+	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
 	ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
 	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
 	ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
@@ -137,7 +137,7 @@ func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) err
 	if err != nil {
 		return err
 	}
-	if err := a.Store.FetchNow(r.Context(), tenant, id); err != nil {
+	if err := market.FetchNow(r.Context(), a.Store, tenant, id); err != nil {
 		var inv *db.InvalidError
 		if errors.Is(err, db.ErrPaused) {
 			return &httpErr{http.StatusConflict, err.Error()}

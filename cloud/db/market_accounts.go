@@ -14,7 +14,7 @@ import (
 type MarketAccount struct {
 	ID        int64           `json:"id"`
 	TenantID  int64           `json:"-"`
-	Kind      string          `json:"kind"` // amazon, allegro
+	Kind      string          `json:"kind"` // a marketplace cloud/market knows: amazon, allegro
 	Name      string          `json:"name"`
 	Config    json.RawMessage `json:"-"` // endpoints and credentials: never shown
 	ConfigErr error           `json:"-"` // why Config could not be read (the wrong secrets key)
@@ -27,11 +27,9 @@ type MarketAccount struct {
 	Paused    bool            `json:"paused"` // by a person: not pulled until resumed
 }
 
-// CreateMarketAccount adds an account; config holds its endpoints and credentials.
+// CreateMarketAccount adds an account; config holds its endpoints and credentials. The kind
+// and the config are cloud/market's to check (market.AddAccount), not the store's.
 func (s *DB) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
-	if kind != "amazon" && kind != "allegro" {
-		return 0, &InvalidError{fmt.Errorf("kind %q: amazon or allegro", kind)}
-	}
 	if name = strings.TrimSpace(name); name == "" || len(name) > 100 {
 		return 0, &InvalidError{errors.New("an account needs a name (up to 100 characters), e.g. Amazon EU")}
 	}
@@ -183,11 +181,9 @@ func (s *DB) SaveMarketConfig(ctx context.Context, accountID int64, config json.
 	return err
 }
 
-// Cooldowns: how often a person may ask for an extra pull, so the marketplace never blocks us.
-var Cooldowns = map[string]time.Duration{"allegro": 10 * time.Minute, "amazon": 2 * time.Minute}
-
-// FetchNow makes an account due now, unless it was pulled within its cooldown.
-func (s *DB) FetchNow(ctx context.Context, tenantID, accountID int64) error {
+// FetchNow makes an account due now, unless it was pulled within cooldown: how often its
+// marketplace lets a person ask for an extra pull (market.FetchNow gives it).
+func (s *DB) FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error {
 	var kind string
 	var last, paused int64
 	err := s.db.QueryRowContext(ctx, `SELECT kind, last_pull_ms, paused FROM market_accounts WHERE tenant_id = ? AND id = ?`, tenantID, accountID).Scan(&kind, &last, &paused)
@@ -200,9 +196,9 @@ func (s *DB) FetchNow(ctx context.Context, tenantID, accountID int64) error {
 	if paused != 0 {
 		return &InvalidError{ErrPaused}
 	}
-	if wait := time.UnixMilli(last).Add(Cooldowns[kind]).Sub(s.now()); wait > 0 {
+	if wait := time.UnixMilli(last).Add(cooldown).Sub(s.now()); wait > 0 {
 		return &InvalidError{fmt.Errorf("%s was fetched at %s and allows a fetch every %s: try again in %s",
-			kind, time.UnixMilli(last).In(s.zone).Format("15:04:05"), Cooldowns[kind], wait.Round(time.Second))}
+			kind, time.UnixMilli(last).In(s.zone).Format("15:04:05"), cooldown, wait.Round(time.Second))}
 	}
 	_, err = s.db.ExecContext(ctx, `UPDATE market_accounts SET next_pull_ms = 0 WHERE id = ?`, accountID)
 	return err

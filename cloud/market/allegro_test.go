@@ -124,7 +124,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 				}
 			}
 			put(0, 300)
-			cfg, _ := json.Marshal(market.AllegroConfig{Config: allegro.Config{APIURL: base, AuthURL: base, ClientID: "client", ClientSecret: "secret", RefreshToken: "first-refresh"}})
+			cfg, _ := json.Marshal(allegro.AccountConfig{Config: allegro.Config{APIURL: base, AuthURL: base, ClientID: "client", ClientSecret: "secret", RefreshToken: "first-refresh"}})
 			if _, err := st.CreateMarketAccount(ctx, tn.ID, "allegro", "Allegro", cfg, 15*time.Minute); err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
-	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/market/amazonfake"
 	"tiltas/cloud/posting"
@@ -33,7 +32,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			b.ResetTimer()
 			var orders []posting.Order
 			for _, r := range raw {
-				orders = append(orders, market.ReadAmazon(r.o, r.items))
+				orders = append(orders, amazon.Read(r.o, r.items))
 			}
 			if _, err := st.SaveOrders(ctx, acct, orders); err != nil {
 				b.Fatal(err)

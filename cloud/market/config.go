@@ -7,76 +7,77 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"tiltas/cloud/db"
-	"tiltas/cloud/market/amazon"
 )
 
-// amazonStatuses are the OrderStatus values of the Orders v0 model.
-var amazonStatuses = []string{"PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed", "Canceled", "Unfulfillable"}
+// Problems collects what is wrong with an account's config, so that every problem is named
+// at once.
+type Problems struct {
+	kind string
+	list []string
+}
+
+// Addf notes a problem.
+func (p *Problems) Addf(format string, args ...any) {
+	p.list = append(p.list, fmt.Sprintf(format, args...))
+}
+
+// decode decodes raw into v, refusing unknown fields; when it cannot, it notes why and says
+// false.
+func (p *Problems) decode(raw json.RawMessage, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		p.Addf("config is not a valid %s config: %v", p.kind, err)
+		return false
+	}
+	return true
+}
+
+// Require notes a field left empty.
+func (p *Problems) Require(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		p.Addf("%s is required", field)
+	}
+}
+
+// URL wants an https URL; plain http only to this machine (a fake server in a demo or test).
+// hint says what to give.
+func (p *Problems) URL(field, v string, required bool, hint string) {
+	if v == "" {
+		if required {
+			p.Addf("%s is required (%s)", field, hint)
+		}
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		p.Addf("%s %q is not an http(s) URL (%s)", field, v, hint)
+		return
+	}
+	if u.Scheme == "http" {
+		ip := net.ParseIP(u.Hostname())
+		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			p.Addf("%s %q must use https: credentials never travel in the clear", field, v)
+		}
+	}
+}
 
 // CheckConfig refuses an account config that could never pull, naming every problem, so that a
 // typo shows when the account is added rather than as an alert at its first pull. It returns a
-// *db.InvalidError.
+// *db.InvalidError; a kind no marketplace registered is one too.
 func CheckConfig(kind string, raw json.RawMessage) error {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	strict := func(v any) bool {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil {
-			bad("config is not a valid %s config: %v", kind, err)
-			return false
-		}
-		return true
+	k, err := Lookup(kind)
+	if err != nil {
+		return err
 	}
-	need := func(field, v string) {
-		if strings.TrimSpace(v) == "" {
-			bad("%s is required", field)
-		}
-	}
-	switch kind {
-	case "amazon":
-		var c AmazonConfig
-		if !strict(&c) {
-			break
-		}
-		checkURL(bad, "endpoint", c.Endpoint, true, "e.g. "+amazon.Endpoints["eu"])
-		checkURL(bad, "token_url", c.TokenURL, false, "leave it out for "+amazon.TokenURL)
-		need("client_id", c.ClientID)
-		need("client_secret", c.ClientSecret)
-		need("refresh_token", c.RefreshToken)
-		if len(c.MarketplaceIDs) == 0 {
-			bad("marketplace_ids is required: the EU marketplaces to pull, e.g. A1PA6795UKMFR9 (DE)")
-		}
-		for _, id := range c.MarketplaceIDs {
-			if _, ok := amazon.Marketplaces[id]; !ok {
-				bad("marketplace id %q is not an EU marketplace this knows (%s)", id, knownMarketplaces())
-			}
-		}
-		for _, st := range c.PostStatuses {
-			if !slices.Contains(amazonStatuses, st) {
-				bad("post status %q is not an Amazon order status (%s)", st, strings.Join(amazonStatuses, ", "))
-			}
-		}
-	case "allegro":
-		var c AllegroConfig
-		if !strict(&c) {
-			break
-		}
-		checkURL(bad, "api_url", c.APIURL, true, "e.g. https://api.allegro.pl")
-		checkURL(bad, "auth_url", c.AuthURL, true, "e.g. https://allegro.pl")
-		need("client_id", c.ClientID)
-		need("client_secret", c.ClientSecret)
-		need("refresh_token", c.RefreshToken)
-	default:
-		bad("kind %q: amazon or allegro", kind)
-	}
-	if len(problems) > 0 {
-		return &db.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(problems, "; "))}
+	p := &Problems{kind: kind}
+	k.check(raw, p)
+	if len(p.list) > 0 {
+		return &db.InvalidError{Err: fmt.Errorf("%s account config: %s", kind, strings.Join(p.list, "; "))}
 	}
 	return nil
 }
@@ -86,43 +87,34 @@ type accounts interface {
 	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
 }
 
-// AddAccount checks an account's config and, when it passes, stores the account: every way in
-// (the API, the UI, the CLI) adds accounts through here.
+// fetcher is where FetchNow asks for a pull.
+type fetcher interface {
+	MarketAccount(ctx context.Context, tenantID, id int64) (db.MarketAccount, error)
+	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
+}
+
+// FetchNow makes an account due now, so that the scheduler pulls it within seconds, unless
+// it was pulled within its marketplace's cooldown (a *db.InvalidError saying when to try
+// again) or is paused (db.ErrPaused). Every way in (the API, the UI) fetches through here.
+func FetchNow(ctx context.Context, st fetcher, tenantID, accountID int64) error {
+	a, err := st.MarketAccount(ctx, tenantID, accountID)
+	if err != nil {
+		return err
+	}
+	k, err := Lookup(a.Kind)
+	if err != nil {
+		return fmt.Errorf("account %s cannot be fetched: %v", a.Name, err) // not the person's fault: not an InvalidError
+	}
+	return st.FetchNow(ctx, tenantID, accountID, k.Cooldown)
+}
+
+// AddAccount checks an account's kind and config and, when they pass, stores the account:
+// every way in (the API, the UI, the CLI) adds accounts through here.
 func AddAccount(ctx context.Context, st accounts, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error) {
 	if err := CheckConfig(kind, config); err != nil {
 		return 0, err
 	}
 	return st.CreateMarketAccount(ctx, tenantID, kind, name, config, every)
-}
-
-// checkURL wants an https URL; plain http only to this machine (a fake server in a demo or test).
-func checkURL(bad func(string, ...any), field, v string, required bool, hint string) {
-	if v == "" {
-		if required {
-			bad("%s is required (%s)", field, hint)
-		}
-		return
-	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		bad("%s %q is not an http(s) URL (%s)", field, v, hint)
-		return
-	}
-	if u.Scheme == "http" {
-		ip := net.ParseIP(u.Hostname())
-		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			bad("%s %q must use https: credentials never travel in the clear", field, v)
-		}
-	}
-}
-
-func knownMarketplaces() string {
-	var out []string
-	for id, country := range amazon.Marketplaces {
-		out = append(out, id+" "+country)
-	}
-	slices.Sort(out)
-	return strings.Join(out, ", ")
 }
 
 // MergeConfig lays change's fields over an account's current config, so that a rotated client

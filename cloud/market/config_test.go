@@ -14,6 +14,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all"
 	"tiltas/cloud/secrets"
 	"tiltas/internal/dbtest"
 )
@@ -120,7 +121,7 @@ func TestPausedAccount(t *testing.T) {
 	if !a.Paused || a.LastPull != nil || a.Failures != 0 {
 		t.Fatalf("a paused account was pulled: %+v", a)
 	}
-	if err := st.FetchNow(ctx, tn.ID, id); !errors.Is(err, db.ErrPaused) {
+	if err := market.FetchNow(ctx, st, tn.ID, id); !errors.Is(err, db.ErrPaused) {
 		t.Fatalf("fetch now of a paused account: %v", err)
 	}
 	if err := st.PauseMarketAccount(ctx, tn.ID, id, false); err != nil {
@@ -131,5 +132,39 @@ func TestPausedAccount(t *testing.T) {
 	}
 	if a, _ = st.MarketAccount(ctx, tn.ID, id); a.Paused || a.Failures != 1 { // nothing listens on port 9
 		t.Fatalf("a resumed account was not pulled: %+v", a)
+	}
+}
+
+// Fetch now waits out its marketplace's cooldown after a pull, and refuses an account of a
+// kind this cloud does not know without blaming the person.
+func TestFetchNowCooldown(t *testing.T) {
+	ctx := context.Background()
+	st := dbtest.Open(t, "sqlite", dbtest.Options())
+	tn, _ := st.CreateTenant(ctx, "T")
+	for _, c := range []struct {
+		kind, wait string
+	}{{"amazon", "every 2m0s"}, {"allegro", "every 10m0s"}} {
+		id, err := st.CreateMarketAccount(ctx, tn.ID, c.kind, c.kind, json.RawMessage(`{}`), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := market.FetchNow(ctx, st, tn.ID, id); err != nil {
+			t.Fatalf("%s never pulled: %v", c.kind, err)
+		}
+		if err := st.PullDone(ctx, id, "", time.Now().Add(time.Hour), nil); err != nil {
+			t.Fatal(err)
+		}
+		var inv *db.InvalidError
+		if err := market.FetchNow(ctx, st, tn.ID, id); !errors.As(err, &inv) || !strings.Contains(err.Error(), c.wait) {
+			t.Errorf("%s just pulled: %v, want a refusal naming %q", c.kind, err, c.wait)
+		}
+	}
+	id, _ := st.CreateMarketAccount(ctx, tn.ID, "ebay", "eBay", json.RawMessage(`{}`), time.Hour)
+	var inv *db.InvalidError
+	if err := market.FetchNow(ctx, st, tn.ID, id); err == nil || errors.As(err, &inv) || !strings.Contains(err.Error(), `"ebay"`) {
+		t.Errorf("fetching an account of an unknown kind: %v", err)
+	}
+	if err := market.FetchNow(ctx, st, tn.ID, id+1); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("fetching a missing account: %v", err)
 	}
 }

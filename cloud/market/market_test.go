@@ -270,7 +270,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 			for _, m := range markets {
 				mids = append(mids, m.id)
 			}
-			cfg, _ := json.Marshal(market.AmazonConfig{Config: amazon.Config{Endpoint: base, TokenURL: base + "/auth/o2/token",
+			cfg, _ := json.Marshal(amazon.AccountConfig{Config: amazon.Config{Endpoint: base, TokenURL: base + "/auth/o2/token",
 				ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, RefreshToken: fake.RefreshToken, MarketplaceIDs: mids}})
 			if _, err := st.CreateMarketAccount(ctx, tn.ID, "amazon", "Amazon EU", cfg, 15*time.Minute); err != nil {
 				t.Fatal(err)

@@ -12,9 +12,6 @@ import (
 	"tiltas/cloud/posting"
 )
 
-// MarketRules are the books' rules for an account's orders.
-type MarketRules = posting.OrderRules
-
 // Store is what the scheduler needs.
 type Store interface {
 	MarketAccounts(ctx context.Context, tenantID int64) ([]db.MarketAccount, error)
@@ -23,25 +20,14 @@ type Store interface {
 	SaveMarketConfig(ctx context.Context, accountID int64, config json.RawMessage) error
 }
 
-// puller fetches an account's orders changed since cursor; save stores a changed config
-// (a rotated credential) immediately.
-type puller func(ctx context.Context, cfg json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
-
-var pullers = map[string]puller{"amazon": pullAmazon, "allegro": pullAllegro}
-
-// RulesFor says which statuses of an account's orders are booked or cancelled.
-func RulesFor(a db.MarketAccount) MarketRules { return rulesFor(a) }
-
-func rulesFor(a db.MarketAccount) MarketRules {
-	if a.Kind == "amazon" {
-		return amazonRules(a.Config)
-	}
-	return allegroRules(a.Config)
-}
+// DefaultTick is how often the scheduler looks for due accounts unless told otherwise, so that
+// an account made due (fetched now, changed or resumed) is pulled within seconds.
+const DefaultTick = 5 * time.Second
 
 // Scheduler pulls every account when it is due, and keeps retrying failing accounts with
 // backoff (1, 2, 4, 8 then every 15 minutes) without ever disabling them; the last error
-// stays visible on the account.
+// stays visible on the account. Accounts are pulled one after another: one made due while
+// others are being pulled is pulled at the first look after they are done.
 type Scheduler struct {
 	Store Store
 	// Books books the orders a pull saved (cloud/books).
@@ -49,7 +35,7 @@ type Scheduler struct {
 		PostOrders(ctx context.Context, acct db.MarketAccount, rules posting.OrderRules) (books.Result, error)
 	}
 	Log  *slog.Logger
-	Tick time.Duration // how often due accounts are looked for; default 10 s
+	Tick time.Duration // how often due accounts are looked for; default DefaultTick (5 s)
 }
 
 // Backoff is the wait after the n-th failure in a row.
@@ -61,7 +47,7 @@ func Backoff(n int) time.Duration {
 func (s *Scheduler) Run(ctx context.Context) {
 	tick := s.Tick
 	if tick <= 0 {
-		tick = 10 * time.Second
+		tick = DefaultTick
 	}
 	for {
 		if err := s.RunDue(ctx, time.Now()); err != nil && ctx.Err() == nil {
@@ -95,14 +81,14 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 // Pull pulls one account now, saves what changed and books what is due. A failed pull is
 // recorded with its error and retried after Backoff.
 func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
-	pull, ok := pullers[a.Kind]
-	if !ok {
-		return fmt.Errorf("account %s: marketplace %q is not supported", a.Name, a.Kind)
+	k, err := Lookup(a.Kind)
+	if err != nil {
+		return fmt.Errorf("account %s: %w", a.Name, err)
 	}
 	var orders []posting.Order
 	cursor, err := a.Cursor, a.ConfigErr
 	if err == nil {
-		orders, cursor, err = pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
+		orders, cursor, err = k.Pull(ctx, a.Config, a.Cursor, func(cfg json.RawMessage) error { return s.Store.SaveMarketConfig(ctx, a.ID, cfg) })
 	}
 	if err == nil {
 		_, err = s.Store.SaveOrders(ctx, a, orders)
@@ -115,7 +101,7 @@ func (s *Scheduler) Pull(ctx context.Context, a db.MarketAccount) error {
 		s.Log.Warn("marketplace pull failed; will retry", "account", a.Name, "failures", a.Failures+1, "in", wait, "err", err)
 		return s.Store.PullDone(ctx, a.ID, a.Cursor, time.Now().Add(wait), err)
 	}
-	if _, err := s.Books.PostOrders(ctx, a, rulesFor(a)); err != nil {
+	if _, err := s.Books.PostOrders(ctx, a, k.Rules(a.Config)); err != nil {
 		return err
 	}
 	return s.Store.PullDone(ctx, a.ID, cursor, time.Now().Add(time.Duration(a.EveryS)*time.Second), nil)

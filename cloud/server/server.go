@@ -12,7 +12,7 @@ import (
 	"tiltas/cloud/api"
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
-	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all" // the marketplaces the API and the UI add, fetch and book
 	"tiltas/cloud/ui"
 	"tiltas/shared/protocol"
 )
@@ -44,7 +44,6 @@ func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
 	})
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
 	(&api.API{Store: st, Books: b, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
-	ui.RulesFor = market.RulesFor
 	(&ui.UI{Store: st, Books: b, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	if !o.SecureCookies {

@@ -18,9 +18,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/market"
-	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/amazon"
-	"tiltas/cloud/posting"
 	"tiltas/shared/domain"
 )
 
@@ -246,14 +244,11 @@ func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
 	// Book it now rather than at the next pull.
 	if accts, err := u.Store.MarketAccounts(r.Context(), s.user.TenantID); err == nil {
 		for _, a := range accts {
-			_, _ = u.Books.PostOrders(r.Context(), a, RulesFor(a))
+			_, _ = u.Books.PostOrders(r.Context(), a, market.RulesFor(a))
 		}
 	}
 	back(w, r, "/ui/orders?state=posted", "Retried.")
 }
-
-// RulesFor is how the UI books an account's orders on Retry; set by the cloud at start.
-var RulesFor = func(db.MarketAccount) posting.OrderRules { return posting.OrderRules{} }
 
 func (u *UI) unresolved(w http.ResponseWriter, r *http.Request, s *session) {
 	un, err := u.Store.Unresolved(r.Context(), s.user.TenantID, 0, true)
@@ -714,19 +709,11 @@ func newMarketForm(r *http.Request) marketForm {
 func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	kind, name := r.FormValue("kind"), strings.TrimSpace(r.FormValue("name"))
 	every, _ := strconv.Atoi(r.FormValue("every"))
-	missing := r.FormValue("create_missing_cards") != ""
-	var cfg any
-	switch kind {
-	case "amazon":
-		cfg = market.AmazonConfig{Config: amazon.Config{Endpoint: strings.TrimSpace(r.FormValue("endpoint")), ClientID: strings.TrimSpace(r.FormValue("client_id")),
-			ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token")), MarketplaceIDs: r.Form["marketplace"]},
-			PostStatuses: strings.FieldsFunc(r.FormValue("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: missing}
-	case "allegro":
-		cfg = market.AllegroConfig{Config: allegro.Config{APIURL: strings.TrimSpace(r.FormValue("api_url")), AuthURL: strings.TrimSpace(r.FormValue("auth_url")),
-			ClientID: strings.TrimSpace(r.FormValue("client_id")), ClientSecret: strings.TrimSpace(r.FormValue("client_secret")), RefreshToken: strings.TrimSpace(r.FormValue("refresh_token"))},
-			CreateMissing: missing}
+	var raw json.RawMessage
+	k, err := market.Lookup(kind)
+	if err == nil {
+		raw, err = k.FormConfig(r.Form)
 	}
-	raw, err := json.Marshal(cfg)
 	if err == nil {
 		_, err = market.AddAccount(r.Context(), u.Store, s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
 	}
@@ -741,8 +728,8 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 }
 
-// updateMarket changes an account from its settings form: the fields filled in replace
-// theirs in the stored config, the rest stay.
+// updateMarket changes an account from its settings form: the fields of its kind filled in
+// replace theirs in the stored config, the rest stay.
 func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
@@ -751,8 +738,13 @@ func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err) // another tenant's account is not found
 		return
 	}
+	k, err := market.Lookup(acct.Kind)
+	if err != nil {
+		u.settingsAnswer(w, r, s, err, "")
+		return
+	}
 	fields := map[string]string{}
-	for _, f := range []string{"endpoint", "api_url", "auth_url", "client_id", "client_secret", "refresh_token"} {
+	for _, f := range k.ChangeFields {
 		if v := strings.TrimSpace(r.FormValue(f)); v != "" {
 			fields[f] = v
 		}
@@ -785,7 +777,7 @@ func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
-	if err := u.Store.FetchNow(r.Context(), s.user.TenantID, aid); err != nil {
+	if err := market.FetchNow(r.Context(), u.Store, s.user.TenantID, aid); err != nil {
 		u.settingsPage(w, r, s, nil, "", err.Error())
 		return
 	}

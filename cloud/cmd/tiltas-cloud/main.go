@@ -26,6 +26,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	_ "tiltas/cloud/market/all" // the marketplaces the scheduler pulls and market add checks
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
 )
@@ -329,7 +330,7 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	if post {
 		b := books.New(st)
 		go (&books.Poster{Books: b, Log: log.With("component", "poster")}).Run(ctx)
-		go (&market.Scheduler{Store: st, Books: b, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)
+		go (&market.Scheduler{Store: st, Books: b, Log: log.With("component", "market")}).Run(ctx)
 	}
 	errc := make(chan error, 1)
 	go func() {

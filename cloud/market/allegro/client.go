@@ -3,10 +3,8 @@ package allegro
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"tiltas/cloud/market/retry"
+	"tiltas/cloud/market/httpapi"
 )
 
 // Config is an account's connection. RefreshToken changes on every refresh.
@@ -35,7 +33,7 @@ type Client struct {
 	// no longer works, so it must be stored before anything else happens.
 	Rotated func(refreshToken string) error
 
-	tokens retry.Token
+	tokens httpapi.Token
 }
 
 // New makes a client. Allegro allows about 9,000 requests a minute per client: it paces itself
@@ -44,26 +42,16 @@ func New(cfg Config, hc *http.Client) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Client{cfg: cfg, http: hc, limiter: rate.NewLimiter(100, 20)}
+	c := &Client{cfg: cfg, http: hc, limiter: rate.NewLimiter(100, 20)}
+	c.tokens.Fetch = c.refresh
+	return c
 }
 
 // APIError is an answer with Allegro's error list.
-type APIError struct {
-	Status int
-	Errors []Error
-}
+type APIError = httpapi.APIError[Error]
 
-func (e *APIError) Error() string {
-	var parts []string
-	for _, x := range e.Errors {
-		parts = append(parts, x.Code+": "+x.Message)
-	}
-	return fmt.Sprintf("Allegro HTTP %d: %s", e.Status, strings.Join(parts, "; "))
-}
-
-func (c *Client) accessToken(ctx context.Context, force bool) (string, error) {
-	return c.tokens.Get(ctx, force, c.refresh)
-}
+// oauth is Allegro's authorization service, which issues the tokens.
+var oauth = httpapi.Grant{Service: "Allegro OAuth", Fix: "connect the account again"}
 
 // refresh trades the refresh token for an access token; Allegro answers with a new refresh
 // token too, and the old one stops working, so it is saved before anything else.
@@ -74,18 +62,9 @@ func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
 		return "", 0, err
 	}
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID+":"+c.cfg.ClientSecret)))
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", 0, fmt.Errorf("Allegro OAuth: %w", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != 200 {
-		return "", 0, fmt.Errorf("Allegro refused the refresh token (HTTP %d: %s): connect the account again", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
 	var t Token
-	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" || t.RefreshToken == "" {
-		return "", 0, fmt.Errorf("Allegro OAuth answered something that is not a token: %.100s", body)
+	if err := oauth.Exchange(c.http, req, &t, func() bool { return t.AccessToken != "" && t.RefreshToken != "" }); err != nil {
+		return "", 0, err
 	}
 	if c.Rotated != nil {
 		if err := c.Rotated(t.RefreshToken); err != nil {
@@ -101,31 +80,18 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) er
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	call := retry.Call{
-		HTTP: c.http,
-		Wait: c.limiter.Wait,
-		Authorize: func(ctx context.Context, req *http.Request, refresh bool) error {
-			token, err := c.accessToken(ctx, refresh)
-			if err == nil {
-				req.Header.Set("Authorization", "Bearer "+token)
-			}
-			return err
-		},
-		Expired:  func(status int, _ []byte) bool { return status == 401 },
-		APIError: func(status int, body []byte) error { return apiError(status, body) },
+	call := httpapi.Call{
+		HTTP:      c.http,
+		Wait:      c.limiter.Wait,
+		Token:     &c.tokens,
+		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
+		Expired:   func(status int, _ []byte) bool { return status == 401 },
+		APIError:  func(status int, body []byte) error { return httpapi.ErrorFrom[Error]("Allegro", status, body) },
 	}
 	if err := call.GetJSON(ctx, u, http.Header{"Accept": {MediaType}}, out); err != nil {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	return nil
-}
-
-func apiError(status int, body []byte) *APIError {
-	var e struct{ Errors []Error }
-	if json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
-		e.Errors = []Error{{Code: "Unparseable", Message: fmt.Sprintf("%.200s", body)}}
-	}
-	return &APIError{Status: status, Errors: e.Errors}
 }
 
 // Events reads the order event journal after event from (empty: from the oldest kept).
@@ -176,5 +142,5 @@ var ErrEventGone = errors.New("the saved order event is no longer in Allegro's j
 // IsEventGone says whether err is Allegro refusing a from id it no longer has.
 func IsEventGone(err error) bool {
 	var ae *APIError
-	return errors.Is(err, ErrEventGone) || errors.As(err, &ae) && ae.Status == 400 && strings.Contains(strings.ToLower(fmt.Sprint(ae.Errors)), "not found")
+	return errors.Is(err, ErrEventGone) || errors.As(err, &ae) && ae.Status == 400 && strings.Contains(strings.ToLower(fmt.Sprint(ae.Errors)+ae.Body), "not found")
 }

@@ -1,6 +1,9 @@
-// Package allegro is a client for the Allegro REST API's order endpoints: the order event
-// journal, checkout forms and event stats, with OAuth refresh tokens (rotated on every use).
-// Amounts are decimal strings; the media type is application/vnd.allegro.public.v1+json.
+// Package allegro is the Allegro marketplace: a client for the Allegro REST API's order
+// endpoints (the order event journal, checkout forms and event stats, with OAuth refresh
+// tokens rotated on every use); the mapping of checkout forms to the books' orders; and the
+// account config, its check and booking rules, registered with cloud/market as the kind
+// "allegro". Amounts are decimal strings; the media type is
+// application/vnd.allegro.public.v1+json.
 package allegro
 
 // MediaType is Allegro's versioned JSON.
@@ -141,3 +144,6 @@ type Token struct {
 	Scope        string `json:"scope,omitempty"`
 	JTI          string `json:"jti,omitempty"`
 }
+
+// Text is the error as a person reads it.
+func (e Error) Text() string { return e.Code + ": " + e.Message }

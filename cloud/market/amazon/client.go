@@ -2,10 +2,8 @@ package amazon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,7 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"tiltas/cloud/market/retry"
+	"tiltas/cloud/market/httpapi"
 )
 
 // Config is an account's connection.
@@ -36,7 +34,7 @@ type Client struct {
 	http *http.Client
 
 	mu       sync.Mutex // guards Calls
-	tokens   retry.Token
+	tokens   httpapi.Token
 	limiters map[string]*rate.Limiter
 	// Calls counts requests by operation, for tests and status.
 	Calls map[string]int
@@ -57,6 +55,7 @@ func New(cfg Config, hc *http.Client) *Client {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	c := &Client{cfg: cfg, http: hc, limiters: map[string]*rate.Limiter{}, Calls: map[string]int{}}
+	c.tokens.Fetch = c.refresh
 	for op, u := range usage {
 		// Start a little under the plan so we are never the one who is throttled.
 		c.limiters[op] = rate.NewLimiter(rate.Limit(u.rate*0.9), u.burst)
@@ -65,22 +64,10 @@ func New(cfg Config, hc *http.Client) *Client {
 }
 
 // APIError is an answer the SP-API gave with its error list.
-type APIError struct {
-	Status int
-	Errors []Error
-}
+type APIError = httpapi.APIError[Error]
 
-func (e *APIError) Error() string {
-	var parts []string
-	for _, x := range e.Errors {
-		parts = append(parts, x.Code+": "+x.Message)
-	}
-	return fmt.Sprintf("SP-API HTTP %d: %s", e.Status, strings.Join(parts, "; "))
-}
-
-func (c *Client) accessToken(ctx context.Context, force bool) (string, error) {
-	return c.tokens.Get(ctx, force, c.refresh)
-}
+// lwa is Login with Amazon, which issues the access tokens.
+var lwa = httpapi.Grant{Service: "Login with Amazon", Fix: "authorise the app again in Seller Central and store the new refresh token"}
 
 // refresh trades the refresh token for an access token at Login with Amazon.
 func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
@@ -90,54 +77,33 @@ func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
 		return "", 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", 0, fmt.Errorf("Login with Amazon: %w", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != 200 {
-		return "", 0, fmt.Errorf("Login with Amazon refused the refresh token (HTTP %d: %s): authorise the app again in Seller Central and store the new refresh token", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
 	var t TokenResponse
-	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" {
-		return "", 0, fmt.Errorf("Login with Amazon answered something that is not a token: %.100s", body)
+	if err := lwa.Exchange(c.http, req, &t, func() bool { return t.AccessToken != "" }); err != nil {
+		return "", 0, err
 	}
 	return t.AccessToken, time.Duration(t.ExpiresIn) * time.Second, nil
 }
 
 // get calls an operation and decodes its JSON into out, retrying throttling and server errors.
 func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
-	call := retry.Call{
-		HTTP: c.http,
-		Wait: c.limiters[op].Wait,
-		Authorize: func(ctx context.Context, req *http.Request, refresh bool) error {
-			token, err := c.accessToken(ctx, refresh)
-			if err != nil {
-				return err
-			}
+	call := httpapi.Call{
+		HTTP:  c.http,
+		Wait:  c.limiters[op].Wait,
+		Token: &c.tokens,
+		Authorize: func(req *http.Request, token string) {
 			req.Header.Set("x-amz-access-token", token)
 			c.mu.Lock()
 			c.Calls[op]++
 			c.mu.Unlock()
-			return nil
 		},
 		Expired:  func(status int, body []byte) bool { return status == 403 && strings.Contains(string(body), "expired") },
 		Observe:  func(h http.Header) { c.adapt(op, h.Get("x-amzn-RateLimit-Limit")) },
-		APIError: apiError,
+		APIError: func(status int, body []byte) error { return httpapi.ErrorFrom[Error]("SP-API", status, body) },
 	}
 	if err := call.GetJSON(ctx, c.cfg.Endpoint+path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, out); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
-}
-
-func apiError(status int, body []byte) error {
-	var e struct{ Errors []Error }
-	if json.Unmarshal(body, &e) != nil || len(e.Errors) == 0 {
-		e.Errors = []Error{{Code: "Unparseable", Message: fmt.Sprintf("%.200s", body)}}
-	}
-	return &APIError{Status: status, Errors: e.Errors}
 }
 
 // adapt sets an operation's pace from the usage plan the API says it applied.

@@ -1,6 +1,8 @@
-// Package amazon is a client for the Selling Partner API, Orders v0 (getOrders and
-// getOrderItems), with the Login with Amazon refresh-token flow. Shapes follow the published
-// model amzn/selling-partner-api-models, models/orders-api-model/ordersV0.json.
+// Package amazon is the Amazon marketplace: a client for the Selling Partner API, Orders v0
+// (getOrders and getOrderItems), with the Login with Amazon refresh-token flow; the mapping
+// of its orders to the books' orders; and the account config, its check and booking rules,
+// registered with cloud/market as the kind "amazon". Shapes follow the published model
+// amzn/selling-partner-api-models, models/orders-api-model/ordersV0.json.
 package amazon
 
 // Money is the model's Money: the amount is a decimal string.
@@ -137,3 +139,6 @@ var Endpoints = map[string]string{
 
 // TokenURL is Login with Amazon's token endpoint.
 const TokenURL = "https://api.amazon.com/auth/o2/token"
+
+// Text is the error as a person reads it.
+func (e Error) Text() string { return e.Code + ": " + e.Message }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/allegrofake"
 	"tiltas/cloud/market/amazon"
@@ -45,9 +44,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fake Allegro:", err)
 		os.Exit(1)
 	}
-	amzCfg, _ := json.Marshal(market.AmazonConfig{Config: amazon.Config{Endpoint: amzURL, TokenURL: amzURL + "/auth/o2/token", ClientID: "demo-client",
+	amzCfg, _ := json.Marshal(amazon.AccountConfig{Config: amazon.Config{Endpoint: amzURL, TokenURL: amzURL + "/auth/o2/token", ClientID: "demo-client",
 		ClientSecret: "demo-secret", RefreshToken: "Atzr|demo", MarketplaceIDs: []string{"A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1C3SOZRARQ6R3"}}, CreateMissing: true})
-	alCfg, _ := json.Marshal(market.AllegroConfig{Config: allegro.Config{APIURL: alURL, AuthURL: alURL, ClientID: "demo-client", ClientSecret: "demo-secret", RefreshToken: "demo-refresh"}, CreateMissing: true})
+	alCfg, _ := json.Marshal(allegro.AccountConfig{Config: allegro.Config{APIURL: alURL, AuthURL: alURL, ClientID: "demo-client", ClientSecret: "demo-secret", RefreshToken: "demo-refresh"}, CreateMissing: true})
 	for name, b := range map[string][]byte{"amazon.json": amzCfg, "allegro.json": alCfg} {
 		if err := os.WriteFile(*outDir+"/"+name, b, 0o600); err != nil {
 			fmt.Fprintln(os.Stderr, err)

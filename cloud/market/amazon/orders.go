@@ -1,42 +1,29 @@
-// Package market pulls marketplace orders into the books: a scheduler pulls each account
-// incrementally, saves what changed, and books orders exactly once.
-package market
+package amazon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/market/amazon"
+	"tiltas/cloud/market"
 	"tiltas/cloud/posting"
 )
 
-// AmazonConfig is an Amazon account's stored config.
-type AmazonConfig struct {
-	amazon.Config
-	PostStatuses  []string `json:"post_statuses"` // default Shipped
-	CreateMissing bool     `json:"create_missing_cards"`
-}
-
-func money(m *amazon.Money) (decimal.Decimal, string, error) {
-	if m == nil || m.Amount == "" {
+func money(m *Money) (decimal.Decimal, string, error) {
+	if m == nil {
 		return decimal.Zero, "", nil
 	}
-	d, err := decimal.NewFromString(m.Amount)
-	if err != nil {
-		return d, "", fmt.Errorf("amount %q is not a number", m.Amount)
-	}
-	return d, m.CurrencyCode, nil
+	d, err := market.Amount(m.Amount)
+	return d, m.CurrencyCode, err
 }
 
-// MapAmazon turns an SP-API order and its items into a normalised order. On EU marketplaces
+// Map turns an SP-API order and its items into a normalised order. On EU marketplaces
 // ItemPrice includes VAT (ItemTax is often 0), so it is taken as the gross.
-func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) {
-	out := posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Marketplace: amazon.Marketplaces[o.MarketplaceId],
+func Map(o Order, items []OrderItem) (posting.Order, error) {
+	out := posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Marketplace: Marketplaces[o.MarketplaceId],
 		FBA: o.FulfillmentChannel == "AFN", B2B: o.IsBusinessOrder}
 	var err error
 	if out.PurchasedAt, err = time.Parse(time.RFC3339, o.PurchaseDate); err != nil {
@@ -83,13 +70,13 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 			out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineShipping, Name: "Shipping", Qty: decimal.NewFromInt(1), UnitGross: ship})
 		}
 		// Charged services: gift wrapping and a cash-on-delivery fee.
-		var wrap *amazon.Money
+		var wrap *Money
 		if it.BuyerInfo != nil {
 			wrap = it.BuyerInfo.GiftWrapPrice
 		}
 		for _, svc := range []struct {
 			name string
-			m    *amazon.Money
+			m    *Money
 		}{{"Gift wrap", wrap}, {"Cash on delivery fee", it.CODFee}} {
 			fee, _, err := money(svc.m)
 			if err != nil {
@@ -104,7 +91,7 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 		// those charges, so they follow them.
 		for _, disc := range []struct {
 			name, sku string
-			m         *amazon.Money
+			m         *Money
 		}{{"Promotion", it.SellerSKU, it.PromotionDiscount}, {"Shipping discount", "", it.ShippingDiscount}, {"COD fee discount", "", it.CODFeeDiscount}} {
 			d, _, err := money(disc.m)
 			if err != nil {
@@ -121,29 +108,19 @@ func MapAmazon(o amazon.Order, items []amazon.OrderItem) (posting.Order, error) 
 	return out, nil
 }
 
-// ReadAmazon is MapAmazon for a pull: an order that decoded but cannot be booked as sent comes
-// back Unreadable, with the reason, to wait in Errors while the account's other orders go on.
-func ReadAmazon(o amazon.Order, items []amazon.OrderItem) posting.Order {
-	m, err := MapAmazon(o, items)
-	if err != nil {
-		return posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Unreadable: err.Error()}
-	}
-	return m
-}
+// Read is Map for a pull: an order that decoded but cannot be booked as sent comes back
+// Unreadable, with the reason, to wait in Errors while the account's other orders go on.
+func Read(o Order, items []OrderItem) posting.Order { return market.Readable(Map(o, items)) }
 
-// pullAmazon fetches orders updated since the cursor (an RFC 3339 time; empty: 30 days back)
+// pull fetches orders updated since the cursor (an RFC 3339 time; empty: 30 days back)
 // and returns them with the new cursor. It re-reads a few minutes before the cursor, since
 // updates can land out of order; saving skips what did not change.
-func pullAmazon(ctx context.Context, raw json.RawMessage, cursor string, _ func(json.RawMessage) error) ([]posting.Order, string, error) {
-	var cfg AmazonConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, cursor, fmt.Errorf("account config: %w", err)
-	}
+func pull(ctx context.Context, cfg AccountConfig, cursor string, _ func(AccountConfig) error) ([]posting.Order, string, error) {
 	since := time.Now().AddDate(0, 0, -30)
 	if t, err := time.Parse(time.RFC3339, cursor); err == nil {
 		since = t.Add(-5 * time.Minute)
 	}
-	c := amazon.New(cfg.Config, nil)
+	c := New(cfg.Config, nil)
 	orders, err := c.Orders(ctx, since)
 	if err != nil {
 		return nil, cursor, err
@@ -155,23 +132,10 @@ func pullAmazon(ctx context.Context, raw json.RawMessage, cursor string, _ func(
 		if err != nil {
 			return nil, cursor, err // nothing saved: the same pull is retried whole
 		}
-		out = append(out, ReadAmazon(o, items))
+		out = append(out, Read(o, items))
 		if o.LastUpdateDate > next {
 			next = o.LastUpdateDate
 		}
 	}
 	return out, next, nil
-}
-
-func amazonRules(raw json.RawMessage) MarketRules {
-	var cfg AmazonConfig
-	_ = json.Unmarshal(raw, &cfg)
-	r := MarketRules{PostStatuses: map[string]bool{}, CancelStatuses: map[string]bool{"Canceled": true}, CreateMissing: cfg.CreateMissing}
-	if len(cfg.PostStatuses) == 0 {
-		cfg.PostStatuses = []string{"Shipped"}
-	}
-	for _, st := range cfg.PostStatuses {
-		r.PostStatuses[st] = true
-	}
-	return r
 }

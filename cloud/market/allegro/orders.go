@@ -1,40 +1,29 @@
-package market
+package allegro
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/market/allegro"
+	"tiltas/cloud/market"
 	"tiltas/cloud/posting"
 )
-
-// AllegroConfig is an Allegro account's stored config.
-type AllegroConfig struct {
-	allegro.Config
-	CreateMissing bool `json:"create_missing_cards"`
-}
 
 // Events older than this are about to leave Allegro's 60-day journal: read checkout forms.
 const journalSafe = 59 * 24 * time.Hour
 
-func amount(m *allegro.Money) (decimal.Decimal, error) {
-	if m == nil || m.Amount == "" {
+func amount(m *Money) (decimal.Decimal, error) {
+	if m == nil {
 		return decimal.Zero, nil
 	}
-	d, err := decimal.NewFromString(m.Amount)
-	if err != nil {
-		return d, fmt.Errorf("amount %q is not a number", m.Amount)
-	}
-	return d, nil
+	return market.Amount(m.Amount)
 }
 
-// MapAllegro turns a checkout form into a normalised order. offer.external.id is the SKU.
-func MapAllegro(f allegro.CheckoutForm) (posting.Order, error) {
+// Map turns a checkout form into a normalised order. offer.external.id is the SKU.
+func Map(f CheckoutForm) (posting.Order, error) {
 	o := posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Marketplace: "PL", ShipTo: "PL", Currency: f.Summary.TotalToPay.Currency}
 	when := f.UpdatedAt
 	if f.Payment != nil && f.Payment.FinishedAt != "" {
@@ -117,43 +106,29 @@ func MapAllegro(f allegro.CheckoutForm) (posting.Order, error) {
 	return o, nil
 }
 
-// ReadAllegro is MapAllegro for a pull: a form that decoded but cannot be booked as sent comes
-// back Unreadable, with the reason, to wait in Errors while the account's other orders go on.
-func ReadAllegro(f allegro.CheckoutForm) posting.Order {
-	o, err := MapAllegro(f)
-	if err != nil {
-		return posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Unreadable: err.Error()}
-	}
-	return o
-}
+// Read is Map for a pull: a form that decoded but cannot be booked as sent comes back
+// Unreadable, with the reason, to wait in Errors while the account's other orders go on.
+func Read(f CheckoutForm) posting.Order { return market.Readable(Map(f)) }
 
-// pullAllegro reads the order event journal from the saved event. When there is no saved
+// pull reads the order event journal from the saved event. When there is no saved
 // event, or it has left (or is about to leave) the 60-day journal, it takes the latest event
 // first and then lists checkout forms by updatedAt, so nothing in between is missed.
 // The cursor is "eventID|occurredAt".
-func pullAllegro(ctx context.Context, raw json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
-	var cfg AllegroConfig
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, cursor, fmt.Errorf("account config: %w", err)
-	}
-	c := allegro.New(cfg.Config, nil)
+func pull(ctx context.Context, cfg AccountConfig, cursor string, save func(AccountConfig) error) ([]posting.Order, string, error) {
+	c := New(cfg.Config, nil)
 	c.Rotated = func(rt string) error {
 		cfg.RefreshToken = rt
-		b, err := json.Marshal(cfg)
-		if err != nil {
-			return err
-		}
-		return save(b)
+		return save(cfg)
 	}
 	eventID, at, _ := strings.Cut(cursor, "|")
 	since, _ := time.Parse(time.RFC3339Nano, at)
 	fromJournal := eventID != "" && time.Since(since) < journalSafe
-	var forms []allegro.CheckoutForm
+	var forms []CheckoutForm
 	next := cursor
 	if fromJournal {
 		ids, last, lastAt, err := readJournal(ctx, c, eventID)
 		switch {
-		case allegro.IsEventGone(err):
+		case IsEventGone(err):
 			fromJournal = false
 		case err != nil:
 			return nil, cursor, err
@@ -187,13 +162,13 @@ func pullAllegro(ctx context.Context, raw json.RawMessage, cursor string, save f
 	}
 	out := make([]posting.Order, 0, len(forms))
 	for _, f := range forms {
-		out = append(out, ReadAllegro(f))
+		out = append(out, Read(f))
 	}
 	return out, next, nil
 }
 
 // readJournal reads events after from; it returns the checkout forms they touch, once each.
-func readJournal(ctx context.Context, c *allegro.Client, from string) (ids []string, last, lastAt string, err error) {
+func readJournal(ctx context.Context, c *Client, from string) (ids []string, last, lastAt string, err error) {
 	seen := map[string]bool{}
 	for {
 		evs, err := c.Events(ctx, from)
@@ -212,10 +187,4 @@ func readJournal(ctx context.Context, c *allegro.Client, from string) (ids []str
 		}
 		from = last
 	}
-}
-
-func allegroRules(raw json.RawMessage) MarketRules {
-	var cfg AllegroConfig
-	_ = json.Unmarshal(raw, &cfg)
-	return MarketRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true}, CreateMissing: cfg.CreateMissing}
 }

@@ -1,6 +1,9 @@
-// Package retry is the backoff marketplace clients share: Retry-After when the server says,
-// otherwise exponential with jitter.
-package retry
+// Package httpapi is what the marketplace API clients share: JSON GETs retried with backoff
+// (Retry-After when the server says, otherwise exponential with jitter), an OAuth access
+// token cached until it expires and refreshed once when an answer says it has, and the error
+// list both APIs answer with. Each client keeps only what differs: its token request, how it
+// sets the token on a request, and its error entries.
+package httpapi
 
 import (
 	"context"
@@ -10,7 +13,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -36,8 +38,10 @@ type Call struct {
 	HTTP *http.Client
 	// Wait paces the call (a token bucket); it returns when the call may go.
 	Wait func(ctx context.Context) error
-	// Authorize sets the request's credentials; refresh asks for a new access token first.
-	Authorize func(ctx context.Context, req *http.Request, refresh bool) error
+	// Token is the access token; it is refreshed once when Expired says so.
+	Token *Token
+	// Authorize sets the access token on a request (and may count the call).
+	Authorize func(req *http.Request, token string)
 	// Expired says whether an answer means the access token expired.
 	Expired func(status int, body []byte) bool
 	// Observe sees every answer's headers (for example to follow a usage plan); optional.
@@ -69,9 +73,11 @@ func (c Call) GetJSON(ctx context.Context, url string, header http.Header, out a
 		for k, vs := range header {
 			req.Header[k] = vs
 		}
-		if err := c.Authorize(ctx, req, refresh); err != nil {
+		token, err := c.Token.Get(ctx, refresh)
+		if err != nil {
 			return err
 		}
+		c.Authorize(req, token)
 		refreshed := refresh
 		refresh = false
 		resp, err := c.HTTP.Do(req)
@@ -109,27 +115,4 @@ func (c Call) GetJSON(ctx context.Context, url string, header http.Header, out a
 		}
 	}
 	return fmt.Errorf("failed after %d tries: %w", attempts, last)
-}
-
-// Token caches an OAuth access token until a minute before it expires.
-type Token struct {
-	mu      sync.Mutex
-	token   string
-	expires time.Time
-}
-
-// Get returns the cached token, or fetches a new one when there is none, it is about to expire,
-// or force says so. fetch returns the token and how long it lives.
-func (t *Token) Get(ctx context.Context, force bool, fetch func(context.Context) (string, time.Duration, error)) (string, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !force && t.token != "" && time.Now().Before(t.expires) {
-		return t.token, nil
-	}
-	tok, ttl, err := fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	t.token, t.expires = tok, time.Now().Add(ttl-time.Minute)
-	return tok, nil
 }

@@ -1,0 +1,44 @@
+package allegro
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/posting"
+)
+
+// AccountConfig is an Allegro account's stored config: its connection and how its orders
+// are booked.
+type AccountConfig struct {
+	Config
+	CreateMissing bool `json:"create_missing_cards"`
+}
+
+func init() {
+	market.Register(market.Spec[AccountConfig]{Name: "allegro", Pull: pull, Check: check, Rules: rules, Cooldown: 10 * time.Minute,
+		FromForm: fromForm, ChangeFields: []string{"api_url", "auth_url", "client_id", "client_secret", "refresh_token"}})
+}
+
+// check names every problem of an account's config.
+func check(c AccountConfig, p *market.Problems) {
+	p.URL("api_url", c.APIURL, true, "e.g. https://api.allegro.pl")
+	p.URL("auth_url", c.AuthURL, true, "e.g. https://allegro.pl")
+	p.Require("client_id", c.ClientID)
+	p.Require("client_secret", c.ClientSecret)
+	p.Require("refresh_token", c.RefreshToken)
+}
+
+// fromForm is the config from the Settings form.
+func fromForm(form url.Values) AccountConfig {
+	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
+	return AccountConfig{Config: Config{APIURL: field("api_url"), AuthURL: field("auth_url"),
+		ClientID: field("client_id"), ClientSecret: field("client_secret"), RefreshToken: field("refresh_token")},
+		CreateMissing: form.Get("create_missing_cards") != ""}
+}
+
+// rules books paid orders (READY_FOR_PROCESSING) and cancels CANCELLED.
+func rules(cfg AccountConfig) posting.OrderRules {
+	return posting.OrderRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true}, CreateMissing: cfg.CreateMissing}
+}

@@ -1,0 +1,79 @@
+package amazon
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"tiltas/cloud/market"
+	"tiltas/cloud/posting"
+)
+
+// AccountConfig is an Amazon account's stored config: its connection and how its orders are
+// booked.
+type AccountConfig struct {
+	Config
+	PostStatuses  []string `json:"post_statuses"` // default Shipped
+	CreateMissing bool     `json:"create_missing_cards"`
+}
+
+func init() {
+	market.Register(market.Spec[AccountConfig]{Name: "amazon", Pull: pull, Check: check, Rules: rules, Cooldown: 2 * time.Minute,
+		FromForm: fromForm, ChangeFields: []string{"endpoint", "client_id", "client_secret", "refresh_token"}})
+}
+
+// statuses are the OrderStatus values of the Orders v0 model.
+var statuses = []string{"PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed", "Canceled", "Unfulfillable"}
+
+// check names every problem of an account's config.
+func check(c AccountConfig, p *market.Problems) {
+	p.URL("endpoint", c.Endpoint, true, "e.g. "+Endpoints["eu"])
+	p.URL("token_url", c.TokenURL, false, "leave it out for "+TokenURL)
+	p.Require("client_id", c.ClientID)
+	p.Require("client_secret", c.ClientSecret)
+	p.Require("refresh_token", c.RefreshToken)
+	if len(c.MarketplaceIDs) == 0 {
+		p.Addf("marketplace_ids is required: the EU marketplaces to pull, e.g. A1PA6795UKMFR9 (DE)")
+	}
+	for _, id := range c.MarketplaceIDs {
+		if _, ok := Marketplaces[id]; !ok {
+			p.Addf("marketplace id %q is not an EU marketplace this knows (%s)", id, knownMarketplaces())
+		}
+	}
+	for _, st := range c.PostStatuses {
+		if !slices.Contains(statuses, st) {
+			p.Addf("post status %q is not an Amazon order status (%s)", st, strings.Join(statuses, ", "))
+		}
+	}
+}
+
+func knownMarketplaces() string {
+	var out []string
+	for id, country := range Marketplaces {
+		out = append(out, id+" "+country)
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
+
+// fromForm is the config from the Settings form: marketplace is a checkbox per
+// marketplace id, post_statuses a list separated by commas or spaces.
+func fromForm(form url.Values) AccountConfig {
+	field := func(name string) string { return strings.TrimSpace(form.Get(name)) }
+	return AccountConfig{Config: Config{Endpoint: field("endpoint"), ClientID: field("client_id"),
+		ClientSecret: field("client_secret"), RefreshToken: field("refresh_token"), MarketplaceIDs: form["marketplace"]},
+		PostStatuses: strings.FieldsFunc(form.Get("post_statuses"), func(c rune) bool { return c == ',' || c == ' ' }), CreateMissing: form.Get("create_missing_cards") != ""}
+}
+
+// rules books the post statuses (default Shipped) and cancels Canceled.
+func rules(cfg AccountConfig) posting.OrderRules {
+	r := posting.OrderRules{PostStatuses: map[string]bool{}, CancelStatuses: map[string]bool{"Canceled": true}, CreateMissing: cfg.CreateMissing}
+	if len(cfg.PostStatuses) == 0 {
+		cfg.PostStatuses = []string{"Shipped"}
+	}
+	for _, st := range cfg.PostStatuses {
+		r.PostStatuses[st] = true
+	}
+	return r
+}

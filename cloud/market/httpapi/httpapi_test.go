@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+type entry struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e entry) Text() string { return e.Code + ": " + e.Message }
+
+func TestErrorFrom(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`{"errors":[{"code":"QuotaExceeded","message":"slow down"},{"code":"X","message":"y"}]}`, "API HTTP 429: QuotaExceeded: slow down; X: y"},
+		{`<html>busy</html>`, "API HTTP 429: Unparseable: <html>busy</html>"},
+		{`{"errors":[]}`, `API HTTP 429: Unparseable: {"errors":[]}`},
+	} {
+		if got := ErrorFrom[entry]("API", 429, []byte(c.body)).Error(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.body, got, c.want)
+		}
+	}
+}
+
+func TestToken(t *testing.T) {
+	fetches := 0
+	tok := Token{Fetch: func(context.Context) (string, time.Duration, error) {
+		fetches++
+		return strings.Repeat("t", fetches), time.Hour, nil
+	}}
+	ctx := context.Background()
+	for i, c := range []struct {
+		force bool
+		want  string
+	}{{false, "t"}, {false, "t"}, {true, "tt"}, {false, "tt"}} {
+		if got, err := tok.Get(ctx, c.force); err != nil || got != c.want {
+			t.Fatalf("get %d (force %v): %q, %v; want %q", i, c.force, got, err, c.want)
+		}
+	}
+}
+
+func TestExchange(t *testing.T) {
+	g := Grant{Service: "The issuer", Fix: "connect again"}
+	for _, c := range []struct {
+		status int
+		body   string
+		want   string // "" for a token
+	}{
+		{200, `{"access_token":"a"}`, ""},
+		{400, `{"error":"invalid_grant"}`, `The issuer refused the refresh token (HTTP 400: {"error":"invalid_grant"}): connect again`},
+		{200, `{"access_token":""}`, "The issuer answered something that is not a token"},
+		{200, `not json`, "The issuer answered something that is not a token: not json"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(c.status)
+			_, _ = w.Write([]byte(c.body))
+		}))
+		req, _ := http.NewRequest("POST", srv.URL, nil)
+		var answer struct {
+			AccessToken string `json:"access_token"`
+		}
+		err := g.Exchange(srv.Client(), req, &answer, func() bool { return answer.AccessToken != "" })
+		srv.Close()
+		switch {
+		case c.want == "" && (err != nil || answer.AccessToken != "a"):
+			t.Errorf("%s: %v, token %q", c.body, err, answer.AccessToken)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want %q", c.body, err, c.want)
+		}
+	}
+}

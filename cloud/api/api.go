@@ -62,17 +62,6 @@ func (a *API) Register(mux *http.ServeMux) {
 
 type handler func(w http.ResponseWriter, r *http.Request, tenant int64) error
 
-type httpErr struct {
-	code int
-	msg  string
-}
-
-func (e *httpErr) Error() string { return e.msg }
-
-func badRequest(format string, args ...any) error {
-	return &httpErr{http.StatusBadRequest, fmt.Sprintf(format, args...)}
-}
-
 // auth finds the caller's tenant from an API token or, failing that, a signed-in UI session,
 // and answers errors as JSON.
 func (a *API) auth(h handler) http.Handler {
@@ -81,16 +70,8 @@ func (a *API) auth(h handler) http.Handler {
 		if err == nil {
 			err = h(w, r, tenant)
 		}
-		var he *httpErr
-		switch {
-		case err == nil:
-		case errors.As(err, &he):
-			writeJSON(w, he.code, map[string]string{"error": he.msg})
-		case errors.Is(err, db.ErrNotFound):
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-		default:
-			a.Log.Error("api", "path", r.URL.Path, "err", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error; see the cloud log"})
+		if err != nil {
+			a.answerError(w, r, err)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -122,13 +121,6 @@ func readJSON(r *http.Request, v any) error {
 }
 
 // invalid maps the store's refusals to 422 with their message.
-func invalid(err error) error {
-	var inv *db.InvalidError
-	if errors.As(err, &inv) {
-		return unprocessable(err)
-	}
-	return err
-}
 
 // DocQuery reads a document search from query parameters: series, number, customer, store,
 // account (a marketplace account's name), operation, from, to (dates), min, max (amounts),
@@ -220,7 +212,7 @@ func (a *API) cancel(w http.ResponseWriter, r *http.Request, tenant int64) error
 		return err
 	}
 	if err := a.Books.Cancel(r.Context(), tenant, id, "API"); err != nil {
-		return invalid(err)
+		return err
 	}
 	return a.document(w, r, tenant)
 }
@@ -269,7 +261,7 @@ func (a *API) stockIn(w http.ResponseWriter, r *http.Request, tenant int64) erro
 	}
 	id, err := a.Books.StockIn(r.Context(), tenant, body.Warehouse, body.Date, body.Key, body.Lines)
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	d, err := a.Store.Document(r.Context(), tenant, id)
 	if err != nil {
@@ -299,7 +291,7 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request, tenant int64) erro
 	}
 	docID, err := a.Books.Resolve(r.Context(), tenant, id, body.Barcode)
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"writeoff_document": docID})
 	return nil
@@ -329,7 +321,7 @@ func (a *API) retry(w http.ResponseWriter, r *http.Request, tenant int64) error 
 		return err
 	}
 	if err := a.Store.RetryFailed(r.Context(), tenant, r.PathValue("kind"), row); err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "queued for posting"})
 	return nil
@@ -350,7 +342,7 @@ func (a *API) putPOSSettings(w http.ResponseWriter, r *http.Request, tenant int6
 		return err
 	}
 	if err := a.Store.SetPOSSettings(r.Context(), tenant, s); err != nil {
-		return invalid(err)
+		return err
 	}
 	return a.getPOSSettings(w, r, tenant)
 }
@@ -369,7 +361,7 @@ func (a *API) putStorePOSMode(w http.ResponseWriter, r *http.Request, tenant int
 	}
 	code := r.PathValue("store")
 	if err := a.Store.SetStorePOSMode(r.Context(), tenant, code, *body.Mode); err != nil {
-		return invalid(err)
+		return err
 	}
 	st, err := a.Store.StoreByCode(r.Context(), tenant, code)
 	if err != nil {
@@ -400,7 +392,7 @@ func (a *API) putBooksClosed(w http.ResponseWriter, r *http.Request, tenant int6
 		return badRequest(`body needs "closed_until": a day such as "2026-10-31", or "" to open the books`)
 	}
 	if err := a.Store.CloseBooks(r.Context(), tenant, *body.Until); err != nil {
-		return invalid(err)
+		return err
 	}
 	a.Log.Warn("books closed", "tenant", tenant, "until", *body.Until, "by", "API")
 	return a.getBooksClosed(w, r, tenant)
@@ -424,7 +416,7 @@ func put[T any](w http.ResponseWriter, r *http.Request, tenant int64, key func(*
 	}
 	key(&v)
 	if err := save(r.Context(), tenant, v); err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -81,7 +80,7 @@ func (a *API) createMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	}
 	id, err := market.AddAccount(r.Context(), a.Store, tenant, body.Kind, body.Name, body.Config, time.Duration(body.PullEveryMins)*time.Minute)
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
 	return nil
@@ -110,14 +109,14 @@ func (a *API) updateMarketAccount(w http.ResponseWriter, r *http.Request, tenant
 	}
 	cfg, err := market.NewConfig(acct, body.Config)
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	name := acct.Name
 	if body.Name != "" {
 		name = body.Name
 	}
 	if err := a.Store.UpdateMarketAccount(r.Context(), tenant, id, name, cfg, time.Duration(body.PullEveryMins)*time.Minute); err != nil {
-		return invalid(err)
+		return err
 	}
 	if body.Paused != nil {
 		if err := a.Store.PauseMarketAccount(r.Context(), tenant, id, *body.Paused); err != nil {
@@ -138,13 +137,6 @@ func (a *API) fetchNow(w http.ResponseWriter, r *http.Request, tenant int64) err
 		return err
 	}
 	if err := market.FetchNow(r.Context(), a.Store, tenant, id); err != nil {
-		var inv *db.InvalidError
-		if errors.Is(err, db.ErrPaused) {
-			return &httpErr{http.StatusConflict, err.Error()}
-		}
-		if errors.As(err, &inv) {
-			return &httpErr{http.StatusTooManyRequests, err.Error()}
-		}
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "the account will be pulled within seconds"})
@@ -192,7 +184,7 @@ func (a *API) vatRates(w http.ResponseWriter, r *http.Request, tenant int64) err
 func (a *API) importReducedRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	n, err := a.Store.ImportReducedRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
 	return nil
@@ -201,7 +193,7 @@ func (a *API) importReducedRates(w http.ResponseWriter, r *http.Request, tenant 
 func (a *API) importVATRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	n, err := a.Store.ImportVATRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
 	return nil
@@ -210,7 +202,7 @@ func (a *API) importVATRates(w http.ResponseWriter, r *http.Request, tenant int6
 func (a *API) importFX(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	n, err := a.Store.ImportECB(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 64<<20))
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
 	return nil

@@ -36,8 +36,6 @@ func (a *API) registerProducts(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/stores/{store}/cards", a.auth(a.cardStatus))
 }
 
-func unprocessable(err error) error { return &httpErr{http.StatusUnprocessableEntity, err.Error()} }
-
 func (a *API) listCards(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	limit := 500
 	if s := r.URL.Query().Get("limit"); s != "" {
@@ -81,13 +79,7 @@ func readCard(r *http.Request) (domain.Card, error) {
 
 func (a *API) saveCard(w http.ResponseWriter, r *http.Request, tenant int64, c domain.Card, create bool) error {
 	saved, err := a.Store.SaveCard(r.Context(), tenant, c, create)
-	var invalid *db.InvalidError
-	switch {
-	case errors.As(err, &invalid):
-		return unprocessable(err)
-	case errors.Is(err, db.ErrExists):
-		return &httpErr{http.StatusConflict, err.Error()}
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	code := http.StatusOK

@@ -64,7 +64,7 @@ func (a *API) isaf(w http.ResponseWriter, r *http.Request, tenant int64) error {
 	}
 	x, name, err := isaf.Month(r.Context(), a.Store, tenant, month, a.Version)
 	if err != nil {
-		return invalid(err)
+		return err
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
@@ -93,7 +93,7 @@ func (a *API) report(name string, build func(*http.Request, int64) (db.Table, er
 	return func(w http.ResponseWriter, r *http.Request, tenant int64) error {
 		t, err := build(r, tenant)
 		if err != nil {
-			return invalid(err)
+			return err
 		}
 		if t.Rows == nil {
 			t.Rows = [][]string{}

@@ -210,6 +210,3 @@ func (s *DB) upsert(key string, cols ...string) string {
 	}
 	return " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
-
-// ErrNotFound is returned when a named thing does not exist.
-var ErrNotFound = errors.New("not found")

@@ -197,7 +197,7 @@ func (s *DB) FetchNow(ctx context.Context, tenantID, accountID int64, cooldown t
 		return &InvalidError{ErrPaused}
 	}
 	if wait := time.UnixMilli(last).Add(cooldown).Sub(s.now()); wait > 0 {
-		return &InvalidError{fmt.Errorf("%s was fetched at %s and allows a fetch every %s: try again in %s",
+		return &TooSoonError{Wait: wait, Err: fmt.Errorf("%s was fetched at %s and allows a fetch every %s: try again in %s",
 			kind, time.UnixMilli(last).In(s.zone).Format("15:04:05"), cooldown, wait.Round(time.Second))}
 	}
 	_, err = s.db.ExecContext(ctx, `UPDATE market_accounts SET next_pull_ms = 0 WHERE id = ?`, accountID)

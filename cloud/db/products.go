@@ -11,15 +11,6 @@ import (
 	"tiltas/shared/protocol"
 )
 
-// ErrExists is returned when creating something that is already there.
-var ErrExists = errors.New("already exists")
-
-// InvalidError is a refused input: the message says what to fix.
-type InvalidError struct{ Err error }
-
-func (e *InvalidError) Error() string { return e.Err.Error() }
-func (e *InvalidError) Unwrap() error { return e.Err }
-
 const productCols = `barcode, name, group_name, unit, price_net_cents, price_gross_cents, vat_rate_bp, is_service, active, version, vat_category`
 
 func scanCard(sc interface{ Scan(...any) error }) (domain.Card, error) {

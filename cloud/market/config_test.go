@@ -154,8 +154,8 @@ func TestFetchNowCooldown(t *testing.T) {
 		if err := st.PullDone(ctx, id, "", time.Now().Add(time.Hour), nil); err != nil {
 			t.Fatal(err)
 		}
-		var inv *db.InvalidError
-		if err := market.FetchNow(ctx, st, tn.ID, id); !errors.As(err, &inv) || !strings.Contains(err.Error(), c.wait) {
+		var soon *db.TooSoonError
+		if err := market.FetchNow(ctx, st, tn.ID, id); !errors.As(err, &soon) || soon.Wait <= 0 || !strings.Contains(err.Error(), c.wait) {
 			t.Errorf("%s just pulled: %v, want a refusal naming %q", c.kind, err, c.wait)
 		}
 	}

@@ -3,12 +3,11 @@ package db
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
-	"tiltas"
 	"tiltas/cloud/posting"
+	"tiltas/cloud/rates"
 	"tiltas/shared/domain"
 )
 
@@ -34,8 +33,7 @@ func (s *DB) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 			return err
 		}
 	}
-	_, err := s.importVATRates(ctx, tx, tenantID, strings.NewReader(tiltas.EUVATRates))
-	return err
+	return s.saveVATRates(ctx, tx, tenantID, rates.EU())
 }
 
 func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {

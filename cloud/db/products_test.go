@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
 	"tiltas/cloud/db"
+	"tiltas/cloud/rates"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -118,13 +119,12 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 			t.Fatal("a malformed category was saved")
 		}
 
-		n, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\nDE;books;7\nfr;Books;5,5\nPL;food;5\n"))
+		n, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "DE", Category: "books", Rate: d("7")}, {Country: "FR", Category: "books", Rate: d("5.5")},
+			{Country: "PL", Category: "food", Rate: d("5")}})
 		if err != nil || n != 3 {
-			t.Fatalf("import: %d %v", n, err)
+			t.Fatalf("save: %d %v", n, err)
 		}
-		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;8\n")); err != nil { // replaces DE books
-			t.Fatal(err)
-		}
+		fixture.ReducedRates(t, s, who.TenantID, "DE;books;8\n") // replaces DE books
 		got, _ := s.ReducedRates(ctx, who.TenantID)
 		if fmt.Sprint(got) != "[{DE books 8} {FR books 5.5} {PL food 5}]" {
 			t.Fatalf("reduced rates %v", got)
@@ -132,17 +132,11 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 		if theirs, _ := s.ReducedRates(ctx, other.TenantID); len(theirs) != 0 {
 			t.Fatalf("another tenant sees %v", theirs)
 		}
-		_, err = s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;7\nNO;books;0\nIT;;4\nES;books;x\nAT;books\n"))
-		for _, want := range []string{`line 2: "NO" is not an EU member state`, `line 3: category ""`, `line 4: rate "x"`, "line 5: want country;category;rate"} {
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("bad file: %v, want it to say %q", err, want)
-			}
+		if _, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "IT", Category: "books", Rate: d("4")}, {Country: "ES", Category: "books", Rate: d("4.125")}}); err == nil {
+			t.Error("a rate with three decimals was saved")
 		}
 		if again, _ := s.ReducedRates(ctx, who.TenantID); fmt.Sprint(again) != fmt.Sprint(got) {
-			t.Errorf("a refused file changed the rates: %v", again)
-		}
-		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\n")); err == nil {
-			t.Error("an empty file was taken")
+			t.Errorf("a refused save changed the rates: %v", again)
 		}
 	})
 }

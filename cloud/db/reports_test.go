@@ -3,7 +3,6 @@ package db_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
+	"tiltas/internal/fixture"
 )
 
 func order(id, country, currency, gross string) posting.Order {
@@ -23,9 +23,7 @@ func TestReports(t *testing.T) {
 		ctx := context.Background()
 		who := setup(t, s, "Shop", "S1")
 		// Booked at the day's rate (4.30 on 9 November); OSS converts at 31 December's (4.25).
-		if _, err := s.ImportECB(ctx, who.TenantID, strings.NewReader("Date,PLN\n2026-11-09,4.3000\n2026-12-31,4.2500\n")); err != nil {
-			t.Fatal(err)
-		}
+		fixture.ECB(t, s, who.TenantID, "Date,PLN\n2026-11-09,4.3000\n2026-12-31,4.2500\n")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)

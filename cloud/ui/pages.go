@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,6 +22,7 @@ import (
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/amazon"
+	"tiltas/cloud/rates"
 	"tiltas/shared/domain"
 )
 
@@ -554,31 +557,33 @@ func (u *UI) revokeAPIToken(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportVATRates(r.Context(), s.user.TenantID, f)
-	}, "VAT rates")
+	importRates(u, w, r, s, rates.ParseStandard, u.Store.SaveVATRates, "VAT rates")
 }
 
 func (u *UI) importReduced(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportReducedRates(r.Context(), s.user.TenantID, f)
-	}, "reduced VAT rates")
+	importRates(u, w, r, s, rates.ParseReduced, u.Store.SaveReducedRates, "reduced VAT rates")
 }
 
 func (u *UI) importFX(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportECB(r.Context(), s.user.TenantID, f)
-	}, "exchange rates")
+	importRates(u, w, r, s, rates.ParseECB, u.Store.SaveFXRates, "exchange rates")
 }
 
-func (u *UI) importFile(w http.ResponseWriter, r *http.Request, s *session, imp func(interface{ Read([]byte) (int, error) }) (int, error), what string) {
+// importRates parses the uploaded rates file, then saves its rows; a problem is shown on the
+// settings page.
+func importRates[T any](u *UI, w http.ResponseWriter, r *http.Request, s *session,
+	parse func(io.Reader) ([]T, error), save func(context.Context, int64, []T) (int, error), what string) {
 	f, _, err := r.FormFile("file")
 	if err != nil {
 		u.settingsPage(w, r, s, nil, "", "Choose a file to import.")
 		return
 	}
 	defer f.Close()
-	n, err := imp(f)
+	rows, err := parse(f)
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	n, err := save(r.Context(), s.user.TenantID, rows)
 	if err != nil {
 		u.settingsPage(w, r, s, nil, "", err.Error())
 		return

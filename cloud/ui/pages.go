@@ -23,6 +23,7 @@ import (
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/rates"
+	"tiltas/cloud/report"
 	"tiltas/shared/domain"
 )
 
@@ -290,7 +291,7 @@ func (u *UI) stock(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := db.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
+	t := report.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
 	for _, b := range bs {
 		t.Rows = append(t.Rows, []string{b.Warehouse, b.Barcode, b.Qty.String(), b.Value.StringFixed(2)})
 	}
@@ -303,7 +304,7 @@ func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := db.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
+	t := report.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
 	for _, a := range tb {
 		t.Rows = append(t.Rows, []string{a.Account, a.Name, a.Debit.StringFixed(2), a.Credit.StringFixed(2), a.Balance.StringFixed(2)})
 	}
@@ -364,14 +365,13 @@ func (u *UI) importProducts(w http.ResponseWriter, r *http.Request, s *session) 
 func (u *UI) reports(w http.ResponseWriter, r *http.Request, s *session) {
 	now := time.Now().In(u.zone())
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, u.zone())
-	q := (int(now.Month())-1)/3 + 1
 	u.render(w, r, s, "reports", "Reports", map[string]any{"From": first.Format(time.DateOnly), "To": now.Format(time.DateOnly),
-		"Quarter": fmt.Sprintf("%dQ%d", now.Year(), q), "Month": now.Format("2006-01")}, "", r.URL.Query().Get("error"))
+		"Quarter": report.QuarterOf(now.Format(time.DateOnly)), "Month": now.Format("2006-01")}, "", r.URL.Query().Get("error"))
 }
 
 func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
-	var t db.Table
+	var t report.Table
 	var err error
 	switch v.Get("name") {
 	case "vat-summary":

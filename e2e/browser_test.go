@@ -77,7 +77,7 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	st.SaveOrders(ctx, ma, []posting.Order{{Market: "amazon", ID: "302-7777777-1234567", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT",
 		Buyer: posting.OrderBuyer{Key: "pirkejas@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "AMZ-SKU-9", Name: "Arbatinukas", Qty: mustDec("1"), UnitGross: mustDec("24.20")}}}})
 	st.PostOrders(ctx, ma, db.MarketRules{PostStatuses: map[string]bool{"Shipped": true}})
-	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: 5000})
+	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: db.PageMax})
 	last := latest[len(latest)-1]
 
 	b := chromium(t)

@@ -266,7 +266,7 @@ func (e *env) cloudSnapshot() snapshot {
 	defer st.Close()
 	s := snapshot{receipts: map[string]string{}, dayCloses: map[string]string{}}
 	for after := int64(0); ; {
-		rs, err := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: 5000})
+		rs, err := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: db.PageMax})
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -279,11 +279,11 @@ func (e *env) cloudSnapshot() snapshot {
 			s.receipts[r.SourceID] = fmt.Sprintf("%s|%s|%d|%d", r.Total, r.VAT, len(r.Lines), len(r.Payments))
 			after = r.ID
 		}
-		if len(rs) < 5000 {
+		if len(rs) < db.PageMax {
 			break
 		}
 	}
-	zs, err := st.DayCloses(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: 5000})
+	zs, err := st.DayCloses(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: db.PageMax})
 	if err != nil {
 		e.t.Fatal(err)
 	}

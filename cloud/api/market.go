@@ -160,7 +160,10 @@ func (a *API) marketOrders(w http.ResponseWriter, r *http.Request, tenant int64)
 	default:
 		return badRequest("state=%q: use open, posted, errors or cancelled", state)
 	}
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
 	os, err := a.Store.MarketOrders(r.Context(), tenant, state, limit)
 	return list(w, "orders", os, err)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"tiltas/cloud/db"
 	"tiltas/shared/domain"
@@ -210,6 +211,46 @@ func TestPOSModeSwitches(t *testing.T) {
 		}
 		if st, _ := s.StoreByCode(ctx, who.TenantID, "S1"); st.POSMode != "" {
 			t.Fatalf("back to the tenant's mode, got %q", st.POSMode)
+		}
+	})
+}
+
+// TestReconcileReadsEveryZ: a period with more Z reports than a page holds is reconciled whole,
+// and Z reports of other days are left out.
+func TestReconcileReadsEveryZ(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+		ctx := context.Background()
+		who := setup(t, s, "Busy shop", "S1")
+		const before, inside = 3, db.PageMax + 2
+		// 22:30 UTC on 31 October is 00:30 on 1 November in Vilnius: the first Z of the period.
+		// The ones before close two hours earlier, on 31 October there.
+		start := time.Date(2026, 10, 31, 22, 30, 0, 0, time.UTC)
+		var items []protocol.Item
+		for i := range before + inside {
+			at := start.Add(time.Duration(i-before) * time.Minute)
+			if i < before {
+				at = at.Add(-2 * time.Hour)
+			}
+			z := domain.DayClose{SourceID: fmt.Sprint(i + 1), Register: "R01", ZNumber: fmt.Sprint(i + 1), OpenedAt: at.Add(-time.Hour), ClosedAt: at}
+			b, _ := json.Marshal(z)
+			items = append(items, protocol.Item{Seq: uint64(i + 1), Kind: protocol.KindDayClose, SourceID: z.SourceID, Data: b})
+		}
+		if ack, err := s.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(len(items)), Items: items}); err != nil || len(ack.Rejected) > 0 {
+			t.Fatalf("ingest: %v %+v", err, ack)
+		}
+		for _, c := range []struct {
+			from, to string
+			want     int
+		}{{"2026-11-01", "2026-11-30", inside}, {"", "", before + inside}, {"", "2026-10-31", before}} {
+			rec, err := s.Reconcile(ctx, who.TenantID, "S1", c.from, c.to)
+			if err != nil || len(rec) != c.want {
+				t.Fatalf("%s – %s: %d Z reports reconciled (%v), want %d", c.from, c.to, len(rec), err, c.want)
+			}
+			for _, r := range rec {
+				if !r.OK || (c.from != "" && r.Date < c.from) || (c.to != "" && r.Date > c.to) {
+					t.Fatalf("%s – %s: %+v", c.from, c.to, r)
+				}
+			}
 		}
 	})
 }

@@ -88,6 +88,14 @@ func setup(t *testing.T, s *db.DB, tenant, storeCode string) db.AgentIdentity {
 	return who
 }
 
+func TestPageLimit(t *testing.T) {
+	for in, want := range map[int]int{-1: db.PageDefault, 0: db.PageDefault, 1: 1, db.PageDefault + 1: db.PageDefault + 1, db.PageMax: db.PageMax, db.PageMax + 1: db.PageMax} {
+		if got := db.PageLimit(in); got != want {
+			t.Errorf("PageLimit(%d) = %d, want %d", in, got, want)
+		}
+	}
+}
+
 func TestMigrationsAndSchemaGuard(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, url string) {
 		ctx := context.Background()

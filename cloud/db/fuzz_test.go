@@ -115,7 +115,7 @@ func (b *book) step(rng *rand.Rand) {
 		r.OriginalSourceID = orig.SourceID
 		ingest(b.t, b.s, b.who, "fuzz", r)
 	case 4: // cancel a document; refused when its goods have left since
-		docs, _ := b.s.Documents(ctx, db.DocQuery{TenantID: tenant, Limit: 5000})
+		docs, _ := b.s.Documents(ctx, db.DocQuery{TenantID: tenant, Limit: db.PageMax})
 		if len(docs) == 0 {
 			return
 		}

@@ -240,7 +240,7 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: 5000})
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: db.PageMax})
 		var nums []int
 		for _, d := range docs {
 			nums = append(nums, int(d.Number))

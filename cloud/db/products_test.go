@@ -32,6 +32,12 @@ func TestCatalogueVersions(t *testing.T) {
 		if _, err := s.SaveCard(ctx, who.TenantID, card("9", "X"), false); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("update of a missing card: %v", err)
 		}
+		if c, err := s.Card(ctx, who.TenantID, "1"); err != nil || c.Name != "Duona" {
+			t.Fatalf("card 1: %+v %v", c, err)
+		}
+		if _, err := s.Card(ctx, other.TenantID, "1"); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("another tenant's card: %v", err)
+		}
 		bad := card("2", "")
 		if _, err := s.SaveCard(ctx, who.TenantID, bad, true); err == nil {
 			t.Fatal("invalid card saved")

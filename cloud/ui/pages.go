@@ -637,21 +637,12 @@ func (u *UI) resolveBulk(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) productForm(w http.ResponseWriter, r *http.Request, s *session) {
 	data := map[string]any{"Rates": []string{"21", "12", "9", "5", "0"}}
 	if bc := r.URL.Query().Get("barcode"); bc != "" {
-		cards, err := u.Store.Cards(r.Context(), s.user.TenantID, "", "", 5000)
+		c, err := u.Store.Card(r.Context(), s.user.TenantID, bc)
 		if err != nil {
-			u.fail(w, err)
+			u.fail(w, err) // not found: 404
 			return
 		}
-		found := false
-		for _, c := range cards {
-			if c.Barcode == bc {
-				data["Card"], found = c, true
-			}
-		}
-		if !found {
-			http.NotFound(w, r)
-			return
-		}
+		data["Card"] = c
 		u.render(w, r, s, "product", "Product "+bc, data, "", "")
 		return
 	}

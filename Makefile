@@ -1,6 +1,6 @@
 # Tiltas. A new user needs two commands: `make demo` and `make test`.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X tiltas/agent.Version=$(VERSION)
+LDFLAGS := -s -w -X tiltas/agent.Version=$(VERSION) -X tiltas/cloud/version.Version=$(VERSION)
 GO ?= go
 
 .PHONY: build test bench demo vet mariadb deps clean dist dist-check

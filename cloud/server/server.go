@@ -1,5 +1,5 @@
-// Package server puts the cloud's HTTP endpoints together: /healthz, the agent websocket and
-// the read API.
+// Package server puts the cloud's HTTP endpoints together: /healthz, the agent websocket, the
+// read API and the web UI. Generated files name the build (version.Version).
 package server
 
 import (
@@ -13,6 +13,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 	"tiltas/cloud/ui"
+	"tiltas/cloud/version"
 	"tiltas/shared/protocol"
 )
 
@@ -41,9 +42,9 @@ func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "store": string(st.Dialect())})
 	})
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
-	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
+	(&api.API{Store: st, Log: log.With("component", "api"), Zone: o.Zone, Version: version.Version, SessionCookie: ui.SessionCookie}).Register(mux)
 	ui.RulesFor = market.RulesFor
-	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
+	(&ui.UI{Store: st, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: version.Version, Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	if !o.SecureCookies {
 		return mux

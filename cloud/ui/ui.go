@@ -41,7 +41,8 @@ type UI struct {
 	Log   *slog.Logger
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool
-	Version       string
+	// Version names this build in generated files (i.SAF's SoftwareVersion).
+	Version string
 	// Zone is the shops' time zone: "today", plain dates in filters and times shown are there.
 	// Default: the machine's.
 	Zone   *time.Location

@@ -4,6 +4,7 @@
 //	tiltas-cloud tenant create --name NAME
 //	tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME]
 //	tiltas-cloud token create --tenant NAME [--name LABEL]
+//	tiltas-cloud version
 package main
 
 import (
@@ -28,6 +29,7 @@ import (
 	"tiltas/cloud/poster"
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
+	"tiltas/cloud/version"
 )
 
 const usage = `tiltas-cloud: the Tiltas sync API and back office
@@ -41,6 +43,7 @@ const usage = `tiltas-cloud: the Tiltas sync API and back office
   tiltas-cloud token revoke --tenant NAME --id N [--db URL]
   tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
   tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
+  tiltas-cloud version                                                   (also --version)
 
 --db is sqlite:PATH (default sqlite:tiltas-data/cloud.db, or $TILTAS_DB) or
 mysql://user:pass@tcp(host:3306)/dbname.
@@ -70,6 +73,10 @@ func run(args []string, log *slog.Logger) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command given")
+	}
+	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
+		fmt.Println("tiltas-cloud", version.Version)
+		return nil
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -325,7 +332,7 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	if tls {
 		scheme = "https"
 	}
-	log.Info("tiltas-cloud serving", "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
+	log.Info("tiltas-cloud serving", "version", version.Version, "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
 	if post {
 		go (&poster.Poster{Books: st, Log: log.With("component", "poster")}).Run(ctx)
 		go (&market.Scheduler{Store: st, Log: log.With("component", "market"), Tick: 5 * time.Second}).Run(ctx)

@@ -143,6 +143,20 @@ func isLetters(s string, n int) bool {
 	return true
 }
 
+// result is what a parser answers: the read error, or every problem, or the rows, or why there
+// are none.
+func result[T any](rows []T, problems []string, err error, none string) ([]T, error) {
+	switch {
+	case err != nil:
+		return nil, err
+	case len(problems) > 0:
+		return nil, &Error{problems}
+	case len(rows) == 0:
+		return nil, &Error{[]string{none}}
+	}
+	return rows, nil
+}
+
 // ParseStandard reads standard VAT rates from lines of country;standard_rate (DE;19), with an
 // optional header line "country;standard_rate". The separator may also be a tab or a comma.
 func ParseStandard(r io.Reader) ([]Standard, error) {
@@ -169,16 +183,7 @@ func ParseStandard(r io.Reader) ([]Standard, error) {
 			out = append(out, Standard{Country: strings.ToUpper(f[0]), Rate: rate})
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, &Error{problems}
-	}
-	if len(out) == 0 {
-		return nil, &Error{[]string{"no VAT rates in the file: want lines of country;standard_rate, e.g. DE;19"}}
-	}
-	return out, nil
+	return result(out, problems, err, "no VAT rates in the file: want lines of country;standard_rate, e.g. DE;19")
 }
 
 // ParseReduced reads reduced VAT rates by product category from lines of country;category;rate
@@ -212,16 +217,7 @@ func ParseReduced(r io.Reader) ([]Reduced, error) {
 			out = append(out, Reduced{Country: country, Category: category, Rate: rate})
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, &Error{problems}
-	}
-	if len(out) == 0 {
-		return nil, &Error{[]string{"no reduced rates in the file: want lines of country;category;rate, e.g. DE;books;7"}}
-	}
-	return out, nil
+	return result(out, problems, err, "no reduced rates in the file: want lines of country;category;rate, e.g. DE;books;7")
 }
 
 // ecbDays are the date layouts of the ECB's files: the history's and the daily one's.
@@ -282,14 +278,5 @@ func ParseECB(r io.Reader) ([]FX, error) {
 			out = append(out, FX{Currency: strings.ToUpper(header[i]), Date: day.Format(time.DateOnly), Rate: rate})
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, &Error{problems}
-	}
-	if len(out) == 0 {
-		return nil, &Error{[]string{"no exchange rates in the file: want the ECB's CSV, a line \"Date,USD,JPY,...\" then a line of rates per day"}}
-	}
-	return out, nil
+	return result(out, problems, err, "no exchange rates in the file: want the ECB's CSV, a line \"Date,USD,JPY,...\" then a line of rates per day")
 }

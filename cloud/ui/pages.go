@@ -275,7 +275,7 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	if _, err := u.Store.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
 		var inv *db.InvalidError
-		if ok := asInvalid(err, &inv); ok {
+		if errors.As(err, &inv) {
 			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
 			return
 		}
@@ -590,8 +590,6 @@ func importRates[T any](u *UI, w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	back(w, r, "/ui/settings", fmt.Sprintf("Imported %d %s.", n, what))
 }
-
-func asInvalid(err error, target **db.InvalidError) bool { return errors.As(err, target) }
 
 func (u *UI) journal(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()

@@ -57,8 +57,6 @@ func (u *UI) zone() *time.Location {
 	return u.Zone
 }
 
-type ctxKey struct{}
-
 type session struct {
 	user  db.User
 	csrf  string
@@ -215,7 +213,7 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)), s)
+		h(w, r, s)
 	})
 }
 

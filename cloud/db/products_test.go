@@ -14,14 +14,14 @@ import (
 )
 
 func card(barcode, name string) domain.Card {
-	return domain.Card{Barcode: barcode, Name: name, Unit: "vnt.", PriceNet: d("1.00"), PriceGross: d("1.21"), VATRate: d("21"), Active: true}
+	return domain.Card{Barcode: barcode, Name: name, Unit: "vnt.", PriceNet: fixture.D("1.00"), PriceGross: fixture.D("1.21"), VATRate: fixture.D("21"), Active: true}
 }
 
 func TestCatalogueVersions(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
-		other := setup(t, s, "Other", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		other := fixture.Tenant(t, s, "Other", "S1")
 		c1, err := s.SaveCard(ctx, who.TenantID, card("1", "Duona"), true)
 		if err != nil || c1.Version != 1 {
 			t.Fatalf("create: %+v %v", c1, err)
@@ -104,10 +104,10 @@ func TestCatalogueVersions(t *testing.T) {
 func TestVATCategoriesAndReducedRates(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
-		other := setup(t, s, "Other", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		other := fixture.Tenant(t, s, "Other", "S1")
 		book := card("B1", "Knyga")
-		book.VATRate, book.PriceGross = d("9"), d("1.09")
+		book.VATRate, book.PriceGross = fixture.D("9"), fixture.D("1.09")
 		c, err := s.SaveCard(ctx, who.TenantID, book, true)
 		if err != nil {
 			t.Fatal(err)
@@ -125,8 +125,8 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 			t.Fatal("a malformed category was saved")
 		}
 
-		n, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "DE", Category: "books", Rate: d("7")}, {Country: "FR", Category: "books", Rate: d("5.5")},
-			{Country: "PL", Category: "food", Rate: d("5")}})
+		n, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "DE", Category: "books", Rate: fixture.D("7")}, {Country: "FR", Category: "books", Rate: fixture.D("5.5")},
+			{Country: "PL", Category: "food", Rate: fixture.D("5")}})
 		if err != nil || n != 3 {
 			t.Fatalf("save: %d %v", n, err)
 		}
@@ -138,7 +138,7 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 		if theirs, _ := s.ReducedRates(ctx, other.TenantID); len(theirs) != 0 {
 			t.Fatalf("another tenant sees %v", theirs)
 		}
-		if _, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "IT", Category: "books", Rate: d("4")}, {Country: "ES", Category: "books", Rate: d("4.125")}}); err == nil {
+		if _, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "IT", Category: "books", Rate: fixture.D("4")}, {Country: "ES", Category: "books", Rate: fixture.D("4.125")}}); err == nil {
 			t.Error("a rate with three decimals was saved")
 		}
 		if again, _ := s.ReducedRates(ctx, who.TenantID); fmt.Sprint(again) != fmt.Sprint(got) {

@@ -16,19 +16,19 @@ import (
 
 func order(id, country, currency, gross string) posting.Order {
 	return posting.Order{Market: "amazon", ID: id, Status: "Shipped", PurchasedAt: time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC), Currency: currency, ShipTo: country,
-		Buyer: posting.OrderBuyer{Key: id + "@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: d("1"), UnitGross: d(gross)}}}
+		Buyer: posting.OrderBuyer{Key: id + "@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: fixture.D("1"), UnitGross: fixture.D(gross)}}}
 }
 
 func TestReports(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		// Booked at the day's rate (4.30 on 9 November); OSS converts at 31 December's (4.25).
 		fixture.ECB(t, s, who.TenantID, "Date,PLN\n2026-11-09,4.3000\n2026-12-31,4.2500\n")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
-		ingest(t, s, who, "s", fixtureReceipts(t)["101"])
+		fixture.Ingest(t, s, who, "s", fixtureReceipts(t)["101"])
 		if _, err := s.PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"tiltas/cloud/server"
 	"tiltas/cloud/version"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 )
 
 // A browser that signed in to the UI calls the JSON API with the same session: the session
@@ -27,9 +28,8 @@ func TestSessionReachesTheAPIAndHSTS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	tn, _ := st.CreateTenant(ctx, "A")
-	st.EnrollAgent(ctx, tn.ID, "A1", "")
-	if err := st.CreateUser(ctx, tn.ID, "acc@a.lt", "", "a long enough password", db.RoleAccountant); err != nil {
+	a := fixture.Tenant(t, st, "A", "A1")
+	if err := st.CreateUser(ctx, a.TenantID, "acc@a.lt", "", "a long enough password", db.RoleAccountant); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -87,10 +87,7 @@ func TestISAFNamesTheBuild(t *testing.T) {
 	if err := st.SetCompany(ctx, tn.ID, db.Company{Name: "A UAB", Code: "123456789", VATCode: "LT123456789", Address: "Vilnius"}); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := st.CreateAPIToken(ctx, tn.ID, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := fixture.APIToken(t, st, tn.ID)
 	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/reports/isaf?month=2026-11", nil)

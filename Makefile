@@ -1,6 +1,6 @@
 # Tiltas. A new user needs two commands: `make demo` and `make test`.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X tiltas/agent.Version=$(VERSION)
+LDFLAGS := -s -w -X tiltas/agent.Version=$(VERSION) -X tiltas/cloud/version.Version=$(VERSION)
 GO ?= go
 
 .PHONY: build test bench demo vet mariadb deps clean dist dist-check
@@ -14,7 +14,9 @@ mariadb:
 deps:
 	@bash scripts/deps.sh
 
+# vet also fails when go.mod or go.sum is not what `go mod tidy` would write.
 vet:
+	@$(GO) mod tidy -diff || { echo "make vet: go.mod/go.sum are not tidy (the diff is above): run 'go mod tidy' and commit them; or a module could not be fetched (see above)" >&2; exit 1; }
 	$(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./agent/... ./shared/...
 

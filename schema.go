@@ -1,5 +1,5 @@
 // Package tiltas holds data files shared by several packages: the POS schema that the
-// cashier simulator creates and the tests load.
+// cashier simulator (possim) creates, and so the tests and the demo load.
 package tiltas
 
 import _ "embed"
@@ -8,9 +8,3 @@ import _ "embed"
 //
 //go:embed testdata/pos/schema.sql
 var POSSchema string
-
-// EUVATRates is testdata/vat/eu-rates.csv: the standard VAT rate of each EU member state,
-// which every new tenant starts with and an accountant can re-import.
-//
-//go:embed testdata/vat/eu-rates.csv
-var EUVATRates string

@@ -17,6 +17,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/possim"
 )
 
@@ -76,9 +77,9 @@ func TestAccountantWorksInTheBrowser(t *testing.T) {
 	acct, _ := st.CreateMarketAccount(ctx, e.who.TenantID, "amazon", "Amazon EU", []byte(`{}`), time.Hour)
 	ma := db.MarketAccount{ID: acct, TenantID: e.who.TenantID, Kind: "amazon", Name: "Amazon EU"}
 	st.SaveOrders(ctx, ma, []posting.Order{{Market: "amazon", ID: "302-7777777-1234567", Status: "Shipped", PurchasedAt: time.Now(), Currency: "EUR", ShipTo: "LT",
-		Buyer: posting.OrderBuyer{Key: "pirkejas@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "AMZ-SKU-9", Name: "Arbatinukas", Qty: mustDec("1"), UnitGross: mustDec("24.20")}}}})
+		Buyer: posting.OrderBuyer{Key: "pirkejas@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "AMZ-SKU-9", Name: "Arbatinukas", Qty: fixture.D("1"), UnitGross: fixture.D("24.20")}}}})
 	books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"Shipped": true}})
-	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: 5000})
+	latest, _ := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, Limit: db.PageMax})
 	last := latest[len(latest)-1]
 
 	b := chromium(t)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tiltas/cloud/db"
+	"tiltas/internal/fixture"
 )
 
 func (e *env) api(method, path string, body io.Reader, out any) int {
@@ -62,7 +63,7 @@ func (e *env) posItems() map[string]string {
 		if err := rows.Scan(&bc, &name, &unit, &net, &gross, &rate, &group, &svc, &active); err != nil {
 			e.t.Fatal(err)
 		}
-		out[bc] = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", name, unit, mustDec(net), mustDec(gross), mustDec(rate), group, svc, active)
+		out[bc] = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", name, unit, fixture.D(net), fixture.D(gross), fixture.D(rate), group, svc, active)
 	}
 	return out
 }
@@ -83,7 +84,7 @@ func (e *env) cloudCards() map[string]string {
 		}
 		e.api("GET", "/api/v1/products?limit=5000&after="+after, nil, &page)
 		for _, p := range page.Products {
-			out[p.Barcode] = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", p.Name, p.Unit, mustDec(p.Net), mustDec(p.Gross), mustDec(p.Rate), p.Group, p.Service, p.Active)
+			out[p.Barcode] = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", p.Name, p.Unit, fixture.D(p.Net), fixture.D(p.Gross), fixture.D(p.Rate), p.Group, p.Service, p.Active)
 		}
 		if page.NextAfter == "" {
 			return out

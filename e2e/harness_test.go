@@ -20,6 +20,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/server"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/internal/testdb"
 	"tiltas/possim"
 	"tiltas/shared/domain"
@@ -237,9 +238,9 @@ func (e *env) posSnapshot() snapshot {
 		if err := rows.Scan(&id, &total, &vat, &nl, &np); err != nil {
 			e.t.Fatal(err)
 		}
-		c, _ := domain.Cents(mustDec(total))
+		c, _ := domain.Cents(fixture.D(total))
 		s.cents += c
-		s.receipts[id] = fmt.Sprintf("%s|%s|%d|%d", mustDec(total), mustDec(vat), nl, np)
+		s.receipts[id] = fmt.Sprintf("%s|%s|%d|%d", fixture.D(total), fixture.D(vat), nl, np)
 	}
 	zrows, err := e.pos.Query(`SELECT id, total, receipts_count FROM cash_sessions WHERE status = 'closed'`)
 	if err != nil {
@@ -252,7 +253,7 @@ func (e *env) posSnapshot() snapshot {
 		if err := zrows.Scan(&id, &total, &n); err != nil {
 			e.t.Fatal(err)
 		}
-		s.dayCloses[id] = fmt.Sprintf("%s|%d", mustDec(total), n)
+		s.dayCloses[id] = fmt.Sprintf("%s|%d", fixture.D(total), n)
 	}
 	return s
 }
@@ -266,7 +267,7 @@ func (e *env) cloudSnapshot() snapshot {
 	defer st.Close()
 	s := snapshot{receipts: map[string]string{}, dayCloses: map[string]string{}}
 	for after := int64(0); ; {
-		rs, err := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: 5000})
+		rs, err := st.Receipts(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, AfterID: after, Limit: db.PageMax})
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -279,13 +280,16 @@ func (e *env) cloudSnapshot() snapshot {
 			s.receipts[r.SourceID] = fmt.Sprintf("%s|%s|%d|%d", r.Total, r.VAT, len(r.Lines), len(r.Payments))
 			after = r.ID
 		}
-		if len(rs) < 5000 {
+		if len(rs) < db.PageMax {
 			break
 		}
 	}
-	zs, err := st.DayCloses(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: 5000})
+	zs, err := st.DayCloses(ctx, db.Query{TenantID: e.who.TenantID, StoreID: e.who.StoreID, Limit: db.PageMax})
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if len(zs) == db.PageMax {
+		e.t.Fatalf("the cloud holds a full page of %d Z reports: page through them here as through the receipts", db.PageMax)
 	}
 	for _, z := range zs {
 		s.dayCloses[z.SourceID] = fmt.Sprintf("%s|%d", z.Total, z.ReceiptsCount)

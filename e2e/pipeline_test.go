@@ -5,12 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"tiltas/possim"
 )
-
-func mustDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 var kinds = []string{"sqlite", "mysql"}
 

@@ -15,6 +15,10 @@ for t in linux-amd64 linux-arm64 windows-amd64; do
   ok "$exe is $t"
 done
 
+ver=$(dist/linux-amd64/tiltas-cloud version) || fail "dist/linux-amd64/tiltas-cloud does not run"
+[ "$ver" != "tiltas-cloud dev" ] && grep -q '^tiltas-cloud .' <<<"$ver" || fail "tiltas-cloud has no build version (ldflags): $ver"
+ok "tiltas-cloud names its build: $ver"
+
 deb=$(ls dist/tiltas-agent_*_amd64.deb) || fail "no amd64 .deb"
 ls dist/tiltas-agent_*_arm64.deb >/dev/null || fail "no arm64 .deb"
 contents=$(dpkg-deb -c "$deb")

@@ -10,7 +10,7 @@ if [ -z "${VERSION:-}" ]; then
 fi
 DEBVER=$(printf '%s' "${VERSION#v}" | sed 's/[^0-9A-Za-z.+~]/./g')
 case "$DEBVER" in [0-9]*) ;; *) DEBVER="0.0.0+$DEBVER" ;; esac
-LDFLAGS="-s -w -X tiltas/agent.Version=$VERSION"
+LDFLAGS="-s -w -X tiltas/agent.Version=$VERSION -X tiltas/cloud/version.Version=$VERSION"
 rm -rf dist && mkdir -p dist
 
 build() { # os arch pkg name

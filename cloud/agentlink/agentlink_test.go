@@ -16,35 +16,36 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/server"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/protocol"
 )
 
-type fixture struct {
+// link is a cloud serving every endpoint from a fresh database, with one store's agent enrolled.
+type link struct {
 	srv   *httptest.Server
 	st    *db.DB
 	token string
 	who   db.AgentIdentity
 }
 
-func newFixture(t *testing.T) *fixture {
+func newLink(t *testing.T) *link {
 	ctx := context.Background()
 	st, err := db.Open(ctx, "sqlite:"+t.TempDir()+"/c.db", dbtest.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	tn, _ := st.CreateTenant(ctx, "Shop")
-	tok, err := st.EnrollAgent(ctx, tn.ID, "VLN1", "")
+	tn, err := st.CreateTenant(ctx, "Shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	who, _ := st.AuthAgent(ctx, tok)
+	tok, who := fixture.Agent(t, st, tn.ID, "VLN1")
 	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, token: tok, who: who}
+	return &link{srv: srv, st: st, token: tok, who: who}
 }
 
-func (f *fixture) dial(t *testing.T, token string) (*websocket.Conn, *http.Response, error) {
+func (f *link) dial(t *testing.T, token string) (*websocket.Conn, *http.Response, error) {
 	url := "ws" + strings.TrimPrefix(f.srv.URL, "http") + protocol.Path
 	h := http.Header{}
 	if token != "" {
@@ -53,8 +54,8 @@ func (f *fixture) dial(t *testing.T, token string) (*websocket.Conn, *http.Respo
 	return websocket.DefaultDialer.Dial(url, h)
 }
 
-// welcomed dials with the fixture's token and says hello; the connection closes with the test.
-func (f *fixture) welcomed(t *testing.T) *websocket.Conn {
+// welcomed dials with the link's token and says hello; the connection closes with the test.
+func (f *link) welcomed(t *testing.T) *websocket.Conn {
 	t.Helper()
 	c, _, err := f.dial(t, f.token)
 	if err != nil {
@@ -114,7 +115,7 @@ func receiptItem(seq uint64, id string) protocol.Item {
 }
 
 func TestBadAgentsAreRefusedClearly(t *testing.T) {
-	f := newFixture(t)
+	f := newLink(t)
 	for _, tc := range []struct {
 		name, token, want string
 	}{
@@ -221,7 +222,7 @@ func TestBadAgentsAreRefusedClearly(t *testing.T) {
 // A token revoked while its agent is connected stops that agent at its next batch, which is
 // not stored.
 func TestRevokedMidSession(t *testing.T) {
-	f := newFixture(t)
+	f := newLink(t)
 	ctx := context.Background()
 	c := f.welcomed(t)
 	send(t, c, protocol.Frame{Type: protocol.TypeBatch, Batch: &protocol.Batch{FirstSeq: 1, LastSeq: 1, Items: []protocol.Item{receiptItem(1, "r1")}}})

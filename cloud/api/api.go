@@ -162,12 +162,21 @@ func (a *API) query(r *http.Request, tenant int64) (db.Query, error) {
 			return q, badRequest("after=%q is not a record id", s)
 		}
 	}
-	if s := v.Get("limit"); s != "" {
-		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > 5000 {
-			return q, badRequest("limit=%q: use 1-5000", s)
-		}
+	q.Limit, err = limitParam(r)
+	return q, err
+}
+
+// limitParam reads ?limit=, 1 to db.PageMax; 0 when there is none (the list's default page).
+func limitParam(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return 0, nil
 	}
-	return q, nil
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > db.PageMax {
+		return 0, badRequest("limit=%q: use 1-%d", s, db.PageMax)
+	}
+	return n, nil
 }
 
 // parseTime takes RFC 3339 or a plain date (a day in the shops' zone). A plain "to" date is
@@ -212,11 +221,7 @@ func listRecords[T any](a *API, w http.ResponseWriter, r *http.Request, tenant i
 		recs = []T{}
 	}
 	out := map[string]any{key: recs}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 500
-	}
-	if n := len(recs); n > 0 && n == limit {
+	if n := len(recs); n > 0 && n == db.PageLimit(q.Limit) {
 		out["next_after"] = id(recs[n-1])
 	}
 	writeJSON(w, http.StatusOK, out)

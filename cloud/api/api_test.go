@@ -3,40 +3,34 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/server"
 	"tiltas/internal/dbtest"
-	"tiltas/shared/protocol"
+	"tiltas/internal/fixture"
+	"tiltas/shared/domain"
 )
 
+// seed makes a tenant whose store has sold receipts of 2.42, the i-th closed on i November
+// 2026, and returns an API token of the tenant.
 func seed(t *testing.T, st *db.DB, tenant, storeCode string, receipts int) string {
-	ctx := context.Background()
-	tn, err := st.CreateTenant(ctx, tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := st.EnrollAgent(ctx, tn.ID, storeCode, "")
-	who, _ := st.AuthAgent(ctx, tok)
-	var items []protocol.Item
+	var rs []domain.Receipt
 	for i := 1; i <= receipts; i++ {
-		id := storeCode + "-" + string(rune('0'+i))
-		data := `{"source_id":"` + id + `","register":"R01","session_id":"1","number":"` + id + `","type":"sale","opened_at":"2026-11-02T10:00:00Z","closed_at":"2026-11-0` + string(rune('0'+i)) + `T10:01:00Z",
-		"lines":[{"no":1,"barcode":"1","name":"Duona","quantity":"1","unit_price":"2.42","discount":"0","vat_rate":"21","total":"2.42","vat":"0.42"}],
-		"payments":[{"code":"CARD","amount":"2.42"}],"rounding":"0","total":"2.42","vat":"0.42"}`
-		items = append(items, protocol.Item{Seq: uint64(i), Kind: protocol.KindReceipt, SourceID: id, Data: json.RawMessage(data)})
+		r := fixture.Receipt(fmt.Sprintf("%s-%d", storeCode, i), "2.42")
+		r.ClosedAt = time.Date(2026, 11, i, 10, 1, 0, 0, time.UTC)
+		r.OpenedAt = r.ClosedAt.Add(-time.Minute)
+		rs = append(rs, r)
 	}
-	if _, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(receipts), Items: items}); err != nil {
-		t.Fatal(err)
-	}
-	api, _ := st.CreateAPIToken(ctx, tn.ID, "t")
-	return api
+	who := fixture.SeedTenant(t, st, tenant, storeCode, rs...)
+	return fixture.APIToken(t, st, who.TenantID)
 }
 
 func get(t *testing.T, srv *httptest.Server, token, path string) (int, map[string]any) {

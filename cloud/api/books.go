@@ -157,8 +157,8 @@ func DocQuery(tenant int64, v url.Values) (db.DocQuery, error) {
 	}
 	if x := v.Get("limit"); x != "" {
 		n, err := strconv.Atoi(x)
-		if err != nil || n < 1 || n > 5000 {
-			problems = append(problems, fmt.Sprintf("limit=%q: use 1-5000", x))
+		if err != nil || n < 1 || n > db.PageMax {
+			problems = append(problems, fmt.Sprintf("limit=%q: use 1-%d", x, db.PageMax))
 		}
 		q.Limit = n
 	}
@@ -182,11 +182,7 @@ func (a *API) documents(w http.ResponseWriter, r *http.Request, tenant int64) er
 		docs = []db.DocSummary{}
 	}
 	out := map[string]any{"documents": docs}
-	limit := q.Limit
-	if limit == 0 {
-		limit = 500
-	}
-	if len(docs) == limit {
+	if len(docs) == db.PageLimit(q.Limit) {
 		out["next_after"] = docs[len(docs)-1].ID
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -227,7 +223,10 @@ func (a *API) journal(w http.ResponseWriter, r *http.Request, tenant int64) erro
 		return err
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
 	es, err := a.Store.Journal(r.Context(), tenant, from, to, after, limit)
 	return list(w, "entries", es, err)
 }

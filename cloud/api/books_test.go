@@ -83,6 +83,11 @@ func TestBooksAPI(t *testing.T) {
 			return strings.Contains(e, `from="yesterday"`) && strings.Contains(e, `number="x"`) && strings.Contains(e, `min="2,42"`)
 		}},
 		{"journal", tokA, "GET", "/api/v1/journal", "", 200, func(m map[string]any) bool { return len(m["entries"].([]any)) == 2 }},
+		{"journal, a page of one", tokA, "GET", "/api/v1/journal?limit=1", "", 200, func(m map[string]any) bool { return len(m["entries"].([]any)) == 1 }},
+		{"journal, a limit over the cap", tokA, "GET", "/api/v1/journal?limit=5001", "", 400, func(m map[string]any) bool { return m["error"] == `limit="5001": use 1-5000` }},
+		{"orders, a limit that is no number", tokA, "GET", "/api/v1/market/orders?limit=all", "", 400, nil},
+		{"products, a limit over the cap", tokA, "GET", "/api/v1/products?limit=9999", "", 400, nil},
+		{"documents, a limit over the cap", tokA, "GET", "/api/v1/documents?limit=9999", "", 400, nil},
 		{"trial balance", tokA, "GET", "/api/v1/trial-balance", "", 200, func(m map[string]any) bool {
 			// 2410 is moved through (4.84 in, 4.84 out), 2712 holds the card payments, 4492 and 5000 the sale.
 			accts := m["accounts"].([]any)

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
+	"tiltas/cloud/rates"
 )
 
 // Market is what the marketplace endpoints need.
@@ -22,11 +25,11 @@ type Market interface {
 	MarketOrders(ctx context.Context, tenantID int64, state string, limit int) ([]db.MarketOrder, error)
 	RetryOrder(ctx context.Context, tenantID, id int64) error
 	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
-	ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+	SaveVATRates(ctx context.Context, tenantID int64, rows []rates.Standard) (int, error)
 	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
-	ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+	SaveReducedRates(ctx context.Context, tenantID int64, rows []rates.Reduced) (int, error)
 	ReducedRates(ctx context.Context, tenantID int64) ([]db.ReducedRate, error)
-	ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error)
+	SaveFXRates(ctx context.Context, tenantID int64, rows []rates.FX) (int, error)
 }
 
 func (a *API) registerMarket(mux *http.ServeMux) {
@@ -150,7 +153,10 @@ func (a *API) marketOrders(w http.ResponseWriter, r *http.Request, tenant int64)
 	default:
 		return badRequest("state=%q: use open, posted, errors or cancelled", state)
 	}
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
 	os, err := a.Store.MarketOrders(r.Context(), tenant, state, limit)
 	return list(w, "orders", os, err)
 }
@@ -182,25 +188,35 @@ func (a *API) vatRates(w http.ResponseWriter, r *http.Request, tenant int64) err
 
 // importReducedRates takes lines of country;category;rate (DE;books;7).
 func (a *API) importReducedRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	n, err := a.Store.ImportReducedRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
-	return nil
+	return importRates(w, r, tenant, 1<<20, rates.ParseReduced, a.Store.SaveReducedRates)
 }
 
+// importVATRates takes lines of country;standard_rate (DE;19).
 func (a *API) importVATRates(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	n, err := a.Store.ImportVATRates(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"imported": n})
-	return nil
+	return importRates(w, r, tenant, 1<<20, rates.ParseStandard, a.Store.SaveVATRates)
 }
 
+// importFX takes the ECB's daily or history CSV.
 func (a *API) importFX(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	n, err := a.Store.ImportECB(r.Context(), tenant, http.MaxBytesReader(w, r.Body, 64<<20))
+	return importRates(w, r, tenant, 64<<20, rates.ParseECB, a.Store.SaveFXRates)
+}
+
+// importRates parses a rates file of up to limit bytes from the body, then saves its rows. A
+// file with bad lines is refused (422) naming them, and nothing is saved.
+func importRates[T any](w http.ResponseWriter, r *http.Request, tenant int64, limit int64,
+	parse func(io.Reader) ([]T, error), save func(context.Context, int64, []T) (int, error)) error {
+	rows, err := parse(http.MaxBytesReader(w, r.Body, limit))
+	var bad *rates.Error
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &bad):
+		return unprocessable(err)
+	case errors.As(err, &big):
+		return &httpErr{http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is larger than %d MiB: split it", big.Limit>>20)}
+	case err != nil:
+		return err
+	}
+	n, err := save(r.Context(), tenant, rows)
 	if err != nil {
 		return err
 	}

@@ -107,6 +107,9 @@ func TestMarketAPI(t *testing.T) {
 		{"FX import, a bad currency column", tokA, "POST", "/api/v1/fx-rates/import", "Date,PLN,Zloty\n2026-11-20,4.3,4.3\n", 422, func(m map[string]any) bool {
 			return strings.Contains(m["error"].(string), `column 3: "Zloty"`)
 		}},
+		{"VAT rates import, too large", tokA, "POST", "/api/v1/vat-rates/import", strings.Repeat("DE;19\n", 200_000), 413, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), "larger than 1 MiB")
+		}},
 		{"VAT rates import, empty", tokA, "POST", "/api/v1/vat-rates/import", "country;standard_rate\n", 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "no VAT rates") }},
 		{"an operation type's series", tokA, "PUT", "/api/v1/operation-types/sale", `{"name":"Pardavimas","series":"KVT2","debit_account":"2410","credit_account":"5000"}`, 200, nil},
 		{"an operation type with an unknown account", tokA, "PUT", "/api/v1/operation-types/sale", `{"name":"X","series":"KVT","debit_account":"9999","credit_account":"5000"}`, 422, func(m map[string]any) bool {

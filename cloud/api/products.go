@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 
 	"tiltas/cloud/catalog"
 	"tiltas/cloud/db"
@@ -37,12 +36,9 @@ func (a *API) registerProducts(mux *http.ServeMux) {
 }
 
 func (a *API) listCards(w http.ResponseWriter, r *http.Request, tenant int64) error {
-	limit := 500
-	if s := r.URL.Query().Get("limit"); s != "" {
-		var err error
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 5000 {
-			return badRequest("limit=%q: use 1-5000", s)
-		}
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
 	}
 	cards, err := a.Store.Cards(r.Context(), tenant, r.URL.Query().Get("q"), r.URL.Query().Get("after"), limit)
 	if err != nil {
@@ -52,7 +48,7 @@ func (a *API) listCards(w http.ResponseWriter, r *http.Request, tenant int64) er
 	if cards == nil {
 		out["products"] = []domain.Card{}
 	}
-	if len(cards) == limit {
+	if len(cards) == db.PageLimit(limit) {
 		out["next_after"] = cards[len(cards)-1].Barcode
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -9,13 +9,14 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
+	"tiltas/cloud/report"
 )
 
 // Reports is what the report endpoints need.
 type Reports interface {
-	VATSummary(ctx context.Context, tenantID int64, from, to string) (db.Table, error)
-	OSS(ctx context.Context, tenantID int64, quarter string) (db.Table, error)
-	SalesJournal(ctx context.Context, tenantID int64, from, to string) (db.Table, error)
+	VATSummary(ctx context.Context, tenantID int64, from, to string) (report.Table, error)
+	OSS(ctx context.Context, tenantID int64, quarter string) (report.Table, error)
+	SalesJournal(ctx context.Context, tenantID int64, from, to string) (report.Table, error)
 	ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]db.ISAFInvoice, error)
 	Company(ctx context.Context, tenantID int64) (db.Company, error)
 	SetCompany(ctx context.Context, tenantID int64, c db.Company) error
@@ -33,24 +34,24 @@ func (a *API) registerReports(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/company", a.auth(func(w http.ResponseWriter, r *http.Request, tenant int64) error {
 		return put(w, r, tenant, func(*db.Company) {}, a.Store.SetCompany)
 	}))
-	mux.Handle("GET /api/v1/reports/vat-summary", a.auth(a.report("vat-summary", func(r *http.Request, tenant int64) (db.Table, error) {
+	mux.Handle("GET /api/v1/reports/vat-summary", a.auth(a.report("vat-summary", func(r *http.Request, tenant int64) (report.Table, error) {
 		from, to, err := period(r)
 		if err != nil {
-			return db.Table{}, err
+			return report.Table{}, err
 		}
 		return a.Store.VATSummary(r.Context(), tenant, from, to)
 	})))
-	mux.Handle("GET /api/v1/reports/sales-journal", a.auth(a.report("sales-journal", func(r *http.Request, tenant int64) (db.Table, error) {
+	mux.Handle("GET /api/v1/reports/sales-journal", a.auth(a.report("sales-journal", func(r *http.Request, tenant int64) (report.Table, error) {
 		from, to, err := period(r)
 		if err != nil {
-			return db.Table{}, err
+			return report.Table{}, err
 		}
 		return a.Store.SalesJournal(r.Context(), tenant, from, to)
 	})))
-	mux.Handle("GET /api/v1/reports/oss", a.auth(a.report("oss", func(r *http.Request, tenant int64) (db.Table, error) {
+	mux.Handle("GET /api/v1/reports/oss", a.auth(a.report("oss", func(r *http.Request, tenant int64) (report.Table, error) {
 		q := r.URL.Query().Get("quarter")
 		if q == "" {
-			return db.Table{}, badRequest("quarter is required, e.g. quarter=2026Q4")
+			return report.Table{}, badRequest("quarter is required, e.g. quarter=2026Q4")
 		}
 		return a.Store.OSS(r.Context(), tenant, q)
 	})))
@@ -89,7 +90,7 @@ func period(r *http.Request) (string, string, error) {
 }
 
 // report answers a table as JSON, or as a CSV download with format=csv.
-func (a *API) report(name string, build func(*http.Request, int64) (db.Table, error)) handler {
+func (a *API) report(name string, build func(*http.Request, int64) (report.Table, error)) handler {
 	return func(w http.ResponseWriter, r *http.Request, tenant int64) error {
 		t, err := build(r, tenant)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -21,9 +22,7 @@ func BenchmarkIngestBatch(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			s := dbtest.Open(b, kind, dbtest.Options())
 			ctx := context.Background()
-			tn, _ := s.CreateTenant(ctx, "B")
-			tok, _ := s.EnrollAgent(ctx, tn.ID, "S", "")
-			who, _ := s.AuthAgent(ctx, tok)
+			who := fixture.Tenant(b, s, "B", "S")
 			const per = 250
 			seq := uint64(0)
 			b.ResetTimer()
@@ -32,7 +31,7 @@ func BenchmarkIngestBatch(b *testing.B) {
 				for j := range items {
 					seq++
 					id := fmt.Sprint(seq)
-					items[j] = item(seq, receipt(id, "12.34"), id)
+					items[j] = item(seq, fixture.Receipt(id, "12.34"), id)
 				}
 				if _, err := s.IngestBatch(ctx, who, "s", batch(items...)); err != nil {
 					b.Fatal(err)
@@ -50,14 +49,12 @@ func BenchmarkPostReceipt(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			s := dbtest.Open(b, kind, dbtest.Options())
 			ctx := context.Background()
-			tn, _ := s.CreateTenant(ctx, "B")
-			tok, _ := s.EnrollAgent(ctx, tn.ID, "S", "")
-			who, _ := s.AuthAgent(ctx, tok)
+			who := fixture.Tenant(b, s, "B", "S")
 			base := fixtureReceipts(b)["101"]
-			if _, err := books.New(s).StockIn(ctx, tn.ID, "", "2026-11-01", "bench", []books.StockInLine{
-				{Barcode: "4770001", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("1.00")},
-				{Barcode: "4770002", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("2.00")},
-				{Barcode: "9780003", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: d("8.00")},
+			if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "bench", []books.StockInLine{
+				{Barcode: "4770001", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: fixture.D("1.00")},
+				{Barcode: "4770002", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: fixture.D("2.00")},
+				{Barcode: "9780003", Qty: decimal.NewFromInt(int64(10 * (b.N + 1))), UnitCost: fixture.D("8.00")},
 			}); err != nil {
 				b.Fatal(err)
 			}

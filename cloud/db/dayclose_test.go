@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -24,17 +26,6 @@ func fixtureZ(t *testing.T) domain.DayClose {
 		t.Fatal(err)
 	}
 	return c.DayClose
-}
-
-func ingestZ(t *testing.T, s *db.DB, who db.AgentIdentity, stream string, z domain.DayClose) {
-	t.Helper()
-	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
-	b, _ := json.Marshal(z)
-	seq := acked + 1
-	if ack, err := s.IngestBatch(context.Background(), who, stream, &protocol.Batch{FirstSeq: seq, LastSeq: seq,
-		Items: []protocol.Item{{Seq: seq, Kind: protocol.KindDayClose, SourceID: z.SourceID, Data: b}}}); err != nil || len(ack.Rejected) > 0 {
-		t.Fatalf("ingest Z: %v %+v", err, ack)
-	}
 }
 
 func docList(t *testing.T, s *db.DB, tenant int64) []string {
@@ -55,7 +46,7 @@ func TestDayCloseBothModes(t *testing.T) {
 		fx := fixtureReceipts(t)
 		for _, mode := range []string{"dayclose", "receipt"} {
 			t.Run(mode, func(t *testing.T) {
-				who := setup(t, s, "Shop "+mode, "S1")
+				who := fixture.Tenant(t, s, "Shop "+mode, "S1")
 				set, _ := s.POSSettings(ctx, who.TenantID)
 				set.Mode, set.AutoWriteOff = mode, false
 				if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
@@ -63,8 +54,8 @@ func TestDayCloseBothModes(t *testing.T) {
 				}
 				z := fixtureZ(t)
 				// The Z arrives before its SF: the day sheets wait for every receipt of the session.
-				ingest(t, s, who, "s", fx["101"])
-				ingestZ(t, s, who, "s", z)
+				fixture.Ingest(t, s, who, "s", fx["101"])
+				fixture.IngestZ(t, s, who, "s", z)
 				res, err := books.New(s).PostPending(ctx, 100)
 				if err != nil {
 					t.Fatal(err)
@@ -72,7 +63,7 @@ func TestDayCloseBothModes(t *testing.T) {
 				if mode == "dayclose" && res.Deferred != 1 {
 					t.Fatalf("a Z missing a receipt must wait: %+v", res)
 				}
-				ingest(t, s, who, "s", fx["103"])
+				fixture.Ingest(t, s, who, "s", fx["103"])
 				if _, err := books.New(s).PostPending(ctx, 100); err != nil {
 					t.Fatal(err)
 				}
@@ -95,16 +86,16 @@ func TestDayCloseBothModes(t *testing.T) {
 			})
 		}
 		// A Z that disagrees with its receipts is flagged with the amounts.
-		who := setup(t, s, "Shop mismatch", "S1")
+		who := fixture.Tenant(t, s, "Shop mismatch", "S1")
 		z := fixtureZ(t)
 		z.SourceID, z.ReceiptsCount = "10", 2
-		z.VAT[2].Gross, z.VAT[2].VAT, z.Total = d("30.29"), d("5.25"), d("43.86") // 21%: 1.00 more than the receipts
+		z.VAT[2].Gross, z.VAT[2].VAT, z.Total = fixture.D("30.29"), fixture.D("5.25"), fixture.D("43.86") // 21%: 1.00 more than the receipts
 		z.VAT[2].Net = z.VAT[2].Gross.Sub(z.VAT[2].VAT)
-		z.Payments[1].Amount = d("18.45")
+		z.Payments[1].Amount = fixture.D("18.45")
 		r1, r3 := fx["101"], fx["103"]
 		r1.SessionID, r3.SessionID = "10", "10"
-		ingest(t, s, who, "s", r1, r3)
-		ingestZ(t, s, who, "s", z)
+		fixture.Ingest(t, s, who, "s", r1, r3)
+		fixture.IngestZ(t, s, who, "s", z)
 		// Closed 23:59 UTC on 2 November: 3 November in Vilnius, the shops' day.
 		rec, err := s.Reconcile(ctx, who.TenantID, "", "2026-11-03", "2026-11-03")
 		if err != nil || len(rec) != 1 || rec[0].OK {
@@ -152,7 +143,7 @@ func TestPOSModeSwitches(t *testing.T) {
 		fx := fixtureReceipts(t)
 		for i, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				who := setup(t, s, fmt.Sprintf("Shop switch %d", i), "S1")
+				who := fixture.Tenant(t, s, fmt.Sprintf("Shop switch %d", i), "S1")
 				set, _ := s.POSSettings(ctx, who.TenantID)
 				set.Mode, set.AutoWriteOff = c.tenant, false
 				if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
@@ -166,9 +157,9 @@ func TestPOSModeSwitches(t *testing.T) {
 					}
 					for _, what := range st.ingest {
 						if what == "Z" {
-							ingestZ(t, s, who, "s", fixtureZ(t))
+							fixture.IngestZ(t, s, who, "s", fixtureZ(t))
 						} else {
-							ingest(t, s, who, "s", fx[what])
+							fixture.Ingest(t, s, who, "s", fx[what])
 						}
 					}
 					for range 3 { // a Z may send held receipts back to the queue for the next pass
@@ -186,7 +177,7 @@ func TestPOSModeSwitches(t *testing.T) {
 				}
 			})
 		}
-		who := setup(t, s, "Shop modes", "S1")
+		who := fixture.Tenant(t, s, "Shop modes", "S1")
 		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "weekly"); err == nil {
 			t.Fatal("an unknown mode was taken")
 		}
@@ -196,7 +187,7 @@ func TestPOSModeSwitches(t *testing.T) {
 		if err := s.SetStorePOSMode(ctx, who.TenantID, "S1", "dayclose"); err != nil {
 			t.Fatal(err)
 		}
-		other := setup(t, s, "Shop modes other", "S1")
+		other := fixture.Tenant(t, s, "Shop modes other", "S1")
 		for _, tc := range []struct {
 			tenant int64
 			want   string
@@ -211,6 +202,46 @@ func TestPOSModeSwitches(t *testing.T) {
 		}
 		if st, _ := s.StoreByCode(ctx, who.TenantID, "S1"); st.POSMode != "" {
 			t.Fatalf("back to the tenant's mode, got %q", st.POSMode)
+		}
+	})
+}
+
+// TestReconcileReadsEveryZ: a period with more Z reports than a page holds is reconciled whole,
+// and Z reports of other days are left out.
+func TestReconcileReadsEveryZ(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+		ctx := context.Background()
+		who := fixture.Tenant(t, s, "Busy shop", "S1")
+		const before, inside = 3, db.PageMax + 2
+		// 22:30 UTC on 31 October is 00:30 on 1 November in Vilnius: the first Z of the period.
+		// The ones before close two hours earlier, on 31 October there.
+		start := time.Date(2026, 10, 31, 22, 30, 0, 0, time.UTC)
+		var items []protocol.Item
+		for i := range before + inside {
+			at := start.Add(time.Duration(i-before) * time.Minute)
+			if i < before {
+				at = at.Add(-2 * time.Hour)
+			}
+			z := domain.DayClose{SourceID: fmt.Sprint(i + 1), Register: "R01", ZNumber: fmt.Sprint(i + 1), OpenedAt: at.Add(-time.Hour), ClosedAt: at}
+			b, _ := json.Marshal(z)
+			items = append(items, protocol.Item{Seq: uint64(i + 1), Kind: protocol.KindDayClose, SourceID: z.SourceID, Data: b})
+		}
+		if ack, err := s.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(len(items)), Items: items}); err != nil || len(ack.Rejected) > 0 {
+			t.Fatalf("ingest: %v %+v", err, ack)
+		}
+		for _, c := range []struct {
+			from, to string
+			want     int
+		}{{"2026-11-01", "2026-11-30", inside}, {"", "", before + inside}, {"", "2026-10-31", before}} {
+			rec, err := s.Reconcile(ctx, who.TenantID, "S1", c.from, c.to)
+			if err != nil || len(rec) != c.want {
+				t.Fatalf("%s – %s: %d Z reports reconciled (%v), want %d", c.from, c.to, len(rec), err, c.want)
+			}
+			for _, r := range rec {
+				if !r.OK || (c.from != "" && r.Date < c.from) || (c.to != "" && r.Date > c.to) {
+					t.Fatalf("%s – %s: %+v", c.from, c.to, r)
+				}
+			}
 		}
 	})
 }

@@ -1,4 +1,4 @@
-// Package store is the cloud's database: SQLite (modernc.org/sqlite, the embedded default) or
+// Package db is the cloud's database: SQLite (modernc.org/sqlite, the embedded default) or
 // MySQL/MariaDB (production). Both run the same queries: money is integer cents and times are
 // unix milliseconds, so sums are exact on either. Migrations are embedded per dialect.
 package db
@@ -209,4 +209,22 @@ func (s *DB) upsert(key string, cols ...string) string {
 		return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 	}
 	return " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// A list reads a page at a time: PageDefault rows when the caller names no limit, and never more
+// than PageMax. A caller that needs every row pages on (after the last id it read).
+const (
+	PageDefault = 500
+	PageMax     = 5000
+)
+
+// PageLimit is the rows a list of limit returns: PageDefault for 0 or less, at most PageMax.
+func PageLimit(limit int) int {
+	switch {
+	case limit <= 0:
+		return PageDefault
+	case limit > PageMax:
+		return PageMax
+	}
+	return limit
 }

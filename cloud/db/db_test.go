@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -47,17 +46,6 @@ func clockOf(s *db.DB) *dbtest.Clock {
 	return c.(*dbtest.Clock)
 }
 
-func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-
-func receipt(id string, total string) domain.Receipt {
-	t := d(total)
-	return domain.Receipt{SourceID: id, Register: "R01", SessionID: "1", Number: "R01-" + id, Type: domain.Sale,
-		OpenedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), ClosedAt: time.Date(2026, 11, 2, 10, 1, 0, 0, time.UTC),
-		Lines: []domain.Line{{No: 1, Barcode: "4770001", Name: "Duona", Quantity: d("1"), UnitPrice: t, Discount: d("0"), VATRate: d("21"),
-			Total: t, VAT: domain.LineVAT(t, d("21"))}},
-		Payments: []domain.Payment{{Code: "CARD", Amount: t}}, Total: t, VAT: domain.LineVAT(t, d("21")), Rounding: d("0")}
-}
-
 func item(seq uint64, v any, id string) protocol.Item {
 	kind := protocol.KindReceipt
 	if _, ok := v.(domain.DayClose); ok {
@@ -71,21 +59,12 @@ func batch(items ...protocol.Item) *protocol.Batch {
 	return &protocol.Batch{FirstSeq: items[0].Seq, LastSeq: items[len(items)-1].Seq, Items: items}
 }
 
-func setup(t *testing.T, s *db.DB, tenant, storeCode string) db.AgentIdentity {
-	ctx := context.Background()
-	tn, err := s.CreateTenant(ctx, tenant)
-	if err != nil {
-		t.Fatal(err)
+func TestPageLimit(t *testing.T) {
+	for in, want := range map[int]int{-1: db.PageDefault, 0: db.PageDefault, 1: 1, db.PageDefault + 1: db.PageDefault + 1, db.PageMax: db.PageMax, db.PageMax + 1: db.PageMax} {
+		if got := db.PageLimit(in); got != want {
+			t.Errorf("PageLimit(%d) = %d, want %d", in, got, want)
+		}
 	}
-	tok, err := s.EnrollAgent(ctx, tn.ID, storeCode, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, err := s.AuthAgent(ctx, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return who
 }
 
 func TestMigrationsAndSchemaGuard(t *testing.T) {
@@ -144,12 +123,12 @@ func TestTokensAreHashedAndBound(t *testing.T) {
 func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
-		bad := receipt("3", "10.00")
-		bad.Total = d("11.00") // does not add up
-		zc := domain.DayClose{SourceID: "z1", Register: "R01", ZNumber: "1", ClosedAt: time.Now().UTC(), ReceiptsCount: 2, Total: d("15.50"),
-			VAT: []domain.VATTotal{{Rate: d("21"), Net: d("12.81"), VAT: d("2.69"), Gross: d("15.50")}}, Payments: []domain.Payment{{Code: "CARD", Amount: d("15.50")}}}
-		b1 := batch(item(1, receipt("1", "5.50"), "1"), item(2, receipt("2", "10.00"), "2"), item(3, bad, "3"),
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		bad := fixture.Receipt("3", "10.00")
+		bad.Total = fixture.D("11.00") // does not add up
+		zc := domain.DayClose{SourceID: "z1", Register: "R01", ZNumber: "1", ClosedAt: time.Now().UTC(), ReceiptsCount: 2, Total: fixture.D("15.50"),
+			VAT: []domain.VATTotal{{Rate: fixture.D("21"), Net: fixture.D("12.81"), VAT: fixture.D("2.69"), Gross: fixture.D("15.50")}}, Payments: []domain.Payment{{Code: "CARD", Amount: fixture.D("15.50")}}}
+		b1 := batch(item(1, fixture.Receipt("1", "5.50"), "1"), item(2, fixture.Receipt("2", "10.00"), "2"), item(3, bad, "3"),
 			protocol.Item{Seq: 4, Kind: protocol.KindReceipt, SourceID: "4", Data: json.RawMessage(`{"raw":"x"}`), DecodeError: "line 1: quantity is NULL"},
 			item(5, zc, "z1"), protocol.Item{Seq: 6, Kind: "coupon", SourceID: "c", Data: json.RawMessage(`{}`)})
 		ack, err := s.IngestBatch(ctx, who, "stream-a", b1)
@@ -175,8 +154,8 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 			t.Fatalf("replay: %+v %v", ack, err)
 		}
 		// A new stream (a new outbox file) resends the same receipts: no-op; one changed: conflict.
-		changed := receipt("2", "12.00")
-		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(1, receipt("1", "5.50"), "1"), item(2, changed, "2"), item(3, receipt("7", "1.00"), "7")))
+		changed := fixture.Receipt("2", "12.00")
+		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(1, fixture.Receipt("1", "5.50"), "1"), item(2, changed, "2"), item(3, fixture.Receipt("7", "1.00"), "7")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,11 +167,11 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 			t.Fatalf("held %d receipts %d cents (%v), want 3 and 1650", n, cents, err)
 		}
 		got, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID})
-		if len(got) != 3 || !got[1].Total.Equal(d("10")) || len(got[1].Lines) != 1 {
+		if len(got) != 3 || !got[1].Total.Equal(fixture.D("10")) || len(got[1].Lines) != 1 {
 			t.Fatalf("receipts kept the first content: %+v", got)
 		}
 		zs, _ := s.DayCloses(ctx, db.Query{TenantID: who.TenantID})
-		if len(zs) != 1 || !zs[0].Total.Equal(d("15.5")) {
+		if len(zs) != 1 || !zs[0].Total.Equal(fixture.D("15.5")) {
 			t.Fatalf("day closes: %+v", zs)
 		}
 		rej, _ := s.Rejected(ctx, who.TenantID, 0, 0)
@@ -200,13 +179,13 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 			t.Fatalf("want 4 recorded rejections, got %d", len(rej))
 		}
 		// A gap is refused and says where to resume.
-		_, err = s.IngestBatch(ctx, who, "stream-b", batch(item(9, receipt("9", "1.00"), "9")))
+		_, err = s.IngestBatch(ctx, who, "stream-b", batch(item(9, fixture.Receipt("9", "1.00"), "9")))
 		var gap *db.GapError
 		if !errors.As(err, &gap) || gap.Acked != 3 {
 			t.Fatalf("want a gap error at 3, got %v", err)
 		}
 		// A batch that overlaps what is held stores only the new part.
-		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(3, receipt("7", "1.00"), "7"), item(4, receipt("8", "2.00"), "8")))
+		ack, err = s.IngestBatch(ctx, who, "stream-b", batch(item(3, fixture.Receipt("7", "1.00"), "7"), item(4, fixture.Receipt("8", "2.00"), "8")))
 		if err != nil || len(ack.Rejected) != 0 {
 			t.Fatal(ack, err)
 		}
@@ -219,12 +198,12 @@ func TestIngestIsIdempotentAndRejectsPerItem(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		a := setup(t, s, "A", "S1")
-		b := setup(t, s, "B", "S1")
-		if _, err := s.IngestBatch(ctx, a, "s", batch(item(1, receipt("1", "5.00"), "1"))); err != nil {
+		a := fixture.Tenant(t, s, "A", "S1")
+		b := fixture.Tenant(t, s, "B", "S1")
+		if _, err := s.IngestBatch(ctx, a, "s", batch(item(1, fixture.Receipt("1", "5.00"), "1"))); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.IngestBatch(ctx, b, "s", batch(item(1, receipt("1", "7.00"), "1"))); err != nil {
+		if _, err := s.IngestBatch(ctx, b, "s", batch(item(1, fixture.Receipt("1", "7.00"), "1"))); err != nil {
 			t.Fatal(err)
 		}
 		for _, who := range []db.AgentIdentity{a, b} {
@@ -242,7 +221,7 @@ func TestTenantIsolation(t *testing.T) {
 func TestConcurrentBatchesOneStream(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		// Two connections of one agent racing the same batches: the database must end with each once.
 		var wg sync.WaitGroup
 		for w := 0; w < 2; w++ {
@@ -251,7 +230,7 @@ func TestConcurrentBatchesOneStream(t *testing.T) {
 				defer wg.Done()
 				for i := uint64(1); i <= 40; i++ {
 					id := fmt.Sprint(i)
-					_, _ = s.IngestBatch(ctx, who, "s", batch(item(i, receipt(id, "1.00"), id)))
+					_, _ = s.IngestBatch(ctx, who, "s", batch(item(i, fixture.Receipt(id, "1.00"), id)))
 				}
 			}()
 		}
@@ -259,7 +238,7 @@ func TestConcurrentBatchesOneStream(t *testing.T) {
 		// Whatever raced, resending everything settles it.
 		for i := uint64(1); i <= 40; i++ {
 			id := fmt.Sprint(i)
-			if _, err := s.IngestBatch(ctx, who, "s", batch(item(i, receipt(id, "1.00"), id))); err != nil {
+			if _, err := s.IngestBatch(ctx, who, "s", batch(item(i, fixture.Receipt(id, "1.00"), id))); err != nil {
 				var gap *db.GapError
 				if !errors.As(err, &gap) {
 					t.Fatal(err)
@@ -290,8 +269,8 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 func TestRevokeTokens(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		a := setup(t, s, "Revoke A", "S1")
-		b := setup(t, s, "Revoke B", "S1")
+		a := fixture.Tenant(t, s, "Revoke A", "S1")
+		b := fixture.Tenant(t, s, "Revoke B", "S1")
 		tok2, _ := s.EnrollAgent(ctx, a.TenantID, "S2", "")
 		if _, err := s.RevokeAgentTokens(ctx, b.TenantID, "S2"); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("B revoking A's store S2: %v", err)
@@ -384,8 +363,8 @@ func TestLoginFailures(t *testing.T) {
 func TestUsersListAndRemove(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		a := setup(t, s, "Users A", "S1")
-		b := setup(t, s, "Users B", "S1")
+		a := fixture.Tenant(t, s, "Users A", "S1")
+		b := fixture.Tenant(t, s, "Users B", "S1")
 		for _, e := range []string{"one@a.lt", "two@a.lt"} {
 			if err := s.CreateUser(ctx, a.TenantID, e, "", "long enough password", db.RoleViewer); err != nil {
 				t.Fatal(err)
@@ -420,7 +399,7 @@ func TestUsersListAndRemove(t *testing.T) {
 func TestUpdateToTheSameValues(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Same", "S1")
+		who := fixture.Tenant(t, s, "Same", "S1")
 		ops, _ := s.OperationTypes(ctx, who.TenantID)
 		id, _ := s.CreateMarketAccount(ctx, who.TenantID, "allegro", "Allegro", []byte(`{}`), time.Hour)
 		acct, _ := s.MarketAccount(ctx, who.TenantID, id)

@@ -128,10 +128,7 @@ func (s *DB) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error) {
 		c, _ := domain.Cents(q.MaxTot.Round(2))
 		add("d.total_cents <= ?", c)
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
+	limit := PageLimit(q.Limit)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+` FROM documents d LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
 		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY d.id LIMIT %d`, limit), args...)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 )
 
@@ -42,7 +43,7 @@ func (b *book) receipt(rng *rand.Rand, typ domain.ReceiptType, lines []domain.Li
 		sum, r.VAT = sum.Add(l.Total), r.VAT.Add(l.VAT)
 	}
 	if rng.IntN(2) == 0 {
-		step := d("0.05")
+		step := fixture.D("0.05")
 		r.Total = sum.Div(step).Round(0).Mul(step)
 		r.Rounding = r.Total.Sub(sum)
 		r.Payments = []domain.Payment{{Code: "CASH", Amount: r.Total}}
@@ -95,15 +96,15 @@ func (b *book) step(rng *rand.Rand) {
 		for i := 0; i < 1+rng.IntN(3); i++ {
 			it := fuzzItems[rng.IntN(len(fuzzItems))]
 			q := decimal.NewFromInt(int64(1 + rng.IntN(3)))
-			tot := q.Mul(d(it.price))
-			lines = append(lines, domain.Line{No: i + 1, Barcode: it.bc, Name: it.bc, Quantity: q, UnitPrice: d(it.price), Discount: decimal.Zero, VATRate: d(it.rate), Total: tot, VAT: domain.LineVAT(tot, d(it.rate))})
+			tot := q.Mul(fixture.D(it.price))
+			lines = append(lines, domain.Line{No: i + 1, Barcode: it.bc, Name: it.bc, Quantity: q, UnitPrice: fixture.D(it.price), Discount: decimal.Zero, VATRate: fixture.D(it.rate), Total: tot, VAT: domain.LineVAT(tot, fixture.D(it.rate))})
 		}
 		typ := domain.Sale
 		if op == 2 {
 			typ = domain.Invoice
 		}
 		r := b.receipt(rng, typ, lines)
-		ingest(b.t, b.s, b.who, "fuzz", r)
+		fixture.Ingest(b.t, b.s, b.who, "fuzz", r)
 		b.sales = append(b.sales, r)
 	case 3: // a return of part of an earlier sale
 		if len(b.sales) == 0 {
@@ -114,9 +115,9 @@ func (b *book) step(rng *rand.Rand) {
 		l.Quantity, l.Total, l.VAT, l.Discount = l.Quantity.Neg(), l.Total.Neg(), l.VAT.Neg(), l.Discount.Neg()
 		r := b.receipt(rng, domain.Return, []domain.Line{l})
 		r.OriginalSourceID = orig.SourceID
-		ingest(b.t, b.s, b.who, "fuzz", r)
+		fixture.Ingest(b.t, b.s, b.who, "fuzz", r)
 	case 4: // cancel a document; refused when its goods have left since
-		docs, _ := b.s.Documents(ctx, db.DocQuery{TenantID: tenant, Limit: 5000})
+		docs, _ := b.s.Documents(ctx, db.DocQuery{TenantID: tenant, Limit: db.PageMax})
 		if len(docs) == 0 {
 			return
 		}
@@ -138,7 +139,7 @@ func (b *book) step(rng *rand.Rand) {
 	case 6: // operations that must be refused whole
 		before := b.snap()
 		_, err := books.New(b.s).StockIn(ctx, tenant, "", "2026-11-01", fmt.Sprint("bad", rng.Int()), []books.StockInLine{
-			{Barcode: "F1", Qty: d("1"), UnitCost: d("1")}, {Barcode: "F2", Qty: d("-1"), UnitCost: d("1")}})
+			{Barcode: "F1", Qty: fixture.D("1"), UnitCost: fixture.D("1")}, {Barcode: "F2", Qty: fixture.D("-1"), UnitCost: fixture.D("1")}})
 		b.refused("stock-in with a negative line", err, before)
 		b.refused("cancel of a missing document", books.New(b.s).Cancel(ctx, tenant, 999999, "fuzz"), before)
 	case 7: // post what has arrived
@@ -187,7 +188,7 @@ func TestPostingInvariants(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-				b := &book{t: t, s: s, who: setup(t, s, fmt.Sprint("Fuzz", seed), "S1")}
+				b := &book{t: t, s: s, who: fixture.Tenant(t, s, fmt.Sprint("Fuzz", seed), "S1")}
 				rng := rand.New(rand.NewPCG(seed, 99))
 				for i := 0; i < 120; i++ {
 					b.step(rng)
@@ -207,7 +208,7 @@ func FuzzPosting(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		b := &book{t: t, s: s, who: setup(t, s, "Fuzz", "S1")}
+		b := &book{t: t, s: s, who: fixture.Tenant(t, s, "Fuzz", "S1")}
 		rng := rand.New(rand.NewPCG(a, c))
 		for i := 0; i < 40; i++ {
 			b.step(rng)

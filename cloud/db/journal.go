@@ -51,9 +51,7 @@ func (s *DB) entries(ctx context.Context, q queryer, tenantID int64, where strin
 // Journal lists entries dated in [from, to] (YYYY-MM-DD; empty for open-ended), a page of
 // limit entries after afterID.
 func (s *DB) Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]EntryRecord, error) {
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
+	limit = PageLimit(limit)
 	q, args := `SELECT id FROM journal_entries WHERE tenant_id = ? AND id > ?`, []any{tenantID, afterID}
 	if from != "" {
 		q, args = q+` AND entry_date >= ?`, append(args, from)

@@ -4,12 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
-	"tiltas"
 	"tiltas/cloud/posting"
+	"tiltas/cloud/rates"
 	"tiltas/shared/domain"
 )
 
@@ -35,8 +34,7 @@ func (s *DB) seedMarket(ctx context.Context, tx *sql.Tx, tenantID int64) error {
 			return err
 		}
 	}
-	_, err := s.importVATRates(ctx, tx, tenantID, strings.NewReader(tiltas.EUVATRates))
-	return err
+	return s.saveVATRates(ctx, tx, tenantID, rates.EU())
 }
 
 func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (posting.MarketSettings, error) {

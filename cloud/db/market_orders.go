@@ -103,9 +103,7 @@ func (s *DB) MarketOrders(ctx context.Context, tenantID int64, state string, lim
 
 // MarketOrdersBefore is a page of MarketOrders older than order row beforeID (0: the newest).
 func (s *DB) MarketOrdersBefore(ctx context.Context, tenantID int64, state string, beforeID int64, limit int) ([]MarketOrder, error) {
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
+	limit = PageLimit(limit)
 	q, args := `SELECT o.id, a.name, a.id, o.order_id, o.status, o.state, o.reason, o.fix, o.payload FROM market_orders o JOIN market_accounts a ON a.id = o.account_id WHERE o.tenant_id = ?`, []any{tenantID}
 	if beforeID > 0 {
 		q, args = q+` AND o.id < ?`, append(args, beforeID)

@@ -9,6 +9,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
+	"tiltas/internal/fixture"
 )
 
 // What Settings shows is what posting does: every operation type's debit and credit accounts,
@@ -17,7 +18,7 @@ import (
 func TestOperationTypesDrivePosting(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		tenant := who.TenantID
 		ops, err := s.OperationTypes(ctx, tenant)
 		if err != nil {
@@ -45,12 +46,12 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 		// Goods received, then a sale (written off), an SF invoice and a return, booked alone.
 		var in []books.StockInLine
 		for _, bc := range []string{"4770001", "4770002", "9780003", "4770004", "SRV-WRAP"} {
-			in = append(in, books.StockInLine{Barcode: bc, Qty: d("100"), UnitCost: d("1.00")})
+			in = append(in, books.StockInLine{Barcode: bc, Qty: fixture.D("100"), UnitCost: fixture.D("1.00")})
 		}
 		if _, err := b.StockIn(ctx, tenant, "", "2026-11-01", "in", in); err != nil {
 			t.Fatal(err)
 		}
-		ingest(t, s, who, "s", fx["101"], fx["103"], fx["102"])
+		fixture.Ingest(t, s, who, "s", fx["101"], fx["103"], fx["102"])
 		// A second store books its day by Z report: day sheets.
 		tok, err := s.EnrollAgent(ctx, tenant, "S2", "")
 		if err != nil {
@@ -63,8 +64,8 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 		if err := s.SetStorePOSMode(ctx, tenant, "S2", "dayclose"); err != nil {
 			t.Fatal(err)
 		}
-		ingest(t, s, s2, "s", fx["101"], fx["103"])
-		ingestZ(t, s, s2, "s", fixtureZ(t))
+		fixture.Ingest(t, s, s2, "s", fx["101"], fx["103"])
+		fixture.IngestZ(t, s, s2, "s", fixtureZ(t))
 		if res, err := b.PostPending(ctx, 100); err != nil || res.Failed != 0 {
 			t.Fatalf("posting: %+v %v", res, err)
 		}
@@ -77,7 +78,7 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 		sale := func(id string, invoice bool) posting.Order {
 			return posting.Order{Market: "amazon", ID: id, Status: "Shipped", PurchasedAt: time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC), Currency: "EUR",
 				ShipTo: "LT", Invoice: invoice, Buyer: posting.OrderBuyer{Key: id + "@example.com"},
-				Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "4770001", Name: "Duona", Qty: d("1"), UnitGross: d("12.10")}}}
+				Lines: []posting.OrderLine{{Kind: posting.LineGoods, SKU: "4770001", Name: "Duona", Qty: fixture.D("1"), UnitGross: fixture.D("12.10")}}}
 		}
 		// VAT due under OSS goes to the account the settings name, not 4493.
 		if err := s.SaveAccount(ctx, tenant, db.Account{Code: "9199", Name: "OSS VAT", Kind: "liability", Active: true}); err != nil {

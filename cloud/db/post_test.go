@@ -16,8 +16,8 @@ import (
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
-	"tiltas/shared/protocol"
 )
 
 func fixtureReceipts(t testing.TB) map[string]domain.Receipt {
@@ -34,21 +34,6 @@ func fixtureReceipts(t testing.TB) map[string]domain.Receipt {
 		out[c.Receipt.SourceID] = c.Receipt
 	}
 	return out
-}
-
-// ingest stores receipts through the same path agents use, each as its own batch.
-func ingest(t testing.TB, s *db.DB, who db.AgentIdentity, stream string, rs ...domain.Receipt) {
-	t.Helper()
-	acked, _ := s.StreamAcked(context.Background(), who.StoreID, stream)
-	for i, r := range rs {
-		b, _ := json.Marshal(r)
-		seq := acked + uint64(i) + 1
-		ack, err := s.IngestBatch(context.Background(), who, stream, &protocol.Batch{FirstSeq: seq, LastSeq: seq,
-			Items: []protocol.Item{{Seq: seq, Kind: protocol.KindReceipt, SourceID: r.SourceID, Data: b}}})
-		if err != nil || len(ack.Rejected) > 0 {
-			t.Fatalf("ingest %s: %v %+v", r.SourceID, err, ack)
-		}
-	}
 }
 
 func balances(t testing.TB, s *db.DB, tenant int64) map[string]string {
@@ -90,27 +75,27 @@ func stockValue(t testing.TB, s *db.DB, tenant int64) decimal.Decimal {
 func TestPostingFlow(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		fx := fixtureReceipts(t)
-		if _, err := s.SaveCard(ctx, who.TenantID, domain.Card{Barcode: "SRV-WRAP", Name: "Vyniojimas", Unit: "vnt.", PriceNet: d("1.00"), PriceGross: d("1.21"), VATRate: d("21"), Service: true, Active: true}, true); err != nil {
+		if _, err := s.SaveCard(ctx, who.TenantID, domain.Card{Barcode: "SRV-WRAP", Name: "Vyniojimas", Unit: "vnt.", PriceNet: fixture.D("1.00"), PriceGross: fixture.D("1.21"), VATRate: fixture.D("21"), Service: true, Active: true}, true); err != nil {
 			t.Fatal(err)
 		}
 		// Goods in: bread 10 at 1.00, milk 2 kg at 2.00, coffee 5 at 1.50 (not enough for the SF's 10).
 		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{
-			{Barcode: "4770001", Name: "Duona", Qty: d("10"), UnitCost: d("1.00")},
-			{Barcode: "4770002", Name: "Pienas", Qty: d("2"), UnitCost: d("2.00")},
-			{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.50")},
+			{Barcode: "4770001", Name: "Duona", Qty: fixture.D("10"), UnitCost: fixture.D("1.00")},
+			{Barcode: "4770002", Name: "Pienas", Qty: fixture.D("2"), UnitCost: fixture.D("2.00")},
+			{Barcode: "4770004", Name: "Kava", Qty: fixture.D("5"), UnitCost: fixture.D("1.50")},
 		}); err != nil {
 			t.Fatal(err)
 		}
 		// The same delivery again is a no-op.
-		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{{Barcode: "4770001", Qty: d("10"), UnitCost: d("1.00")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{{Barcode: "4770001", Qty: fixture.D("10"), UnitCost: fixture.D("1.00")}}); err != nil {
 			t.Fatal(err)
 		}
-		if v := stockValue(t, s, who.TenantID); !v.Equal(d("21.50")) {
+		if v := stockValue(t, s, who.TenantID); !v.Equal(fixture.D("21.50")) {
 			t.Fatalf("stock worth %s after the delivery, want 21.50", v)
 		}
-		ingest(t, s, who, "s", fx["101"], fx["102"], fx["103"])
+		fixture.Ingest(t, s, who, "s", fx["101"], fx["102"], fx["103"])
 		res, err := books.New(s).PostPending(ctx, 100)
 		if err != nil || res.Posted != 3 || res.Failed != 0 {
 			t.Fatalf("post: %+v %v", res, err)
@@ -151,7 +136,7 @@ func TestPostingFlow(t *testing.T) {
 		if _, err := books.New(s).Resolve(ctx, who.TenantID, un[1].ID, ""); err == nil {
 			t.Fatal("resolved without stock")
 		}
-		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []books.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: d("5"), UnitCost: d("1.80")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-03", "delivery-2", []books.StockInLine{{Barcode: "4770004", Name: "Kava", Qty: fixture.D("5"), UnitCost: fixture.D("1.80")}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := books.New(s).Resolve(ctx, who.TenantID, un[1].ID, ""); err != nil {
@@ -159,7 +144,7 @@ func TestPostingFlow(t *testing.T) {
 		}
 		// 21.50 in, 2.91 out with the sale, 2.00 back with the return, 9.00 in, and all ten coffees
 		// (5 at 1.50 + 5 at 1.80 = 16.50) out for the SF: 13.09.
-		if v := stockValue(t, s, who.TenantID); !v.Equal(d("13.09")) {
+		if v := stockValue(t, s, who.TenantID); !v.Equal(fixture.D("13.09")) {
 			bs, _ := s.StockBalances(ctx, who.TenantID, "")
 			t.Fatalf("stock worth %s, want 13.09: %+v", v, bs)
 		}
@@ -186,7 +171,7 @@ func TestPostingFlow(t *testing.T) {
 		}() {
 			t.Fatalf("the sale's write-off is not cancelled with it, by the same person: %+v", wo)
 		}
-		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(d("2.91")) {
+		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(fixture.D("2.91")) {
 			t.Fatalf("cancelling the sale moved stock by %s, want +2.91", after.Sub(before))
 		}
 		if err := books.New(s).Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err == nil {
@@ -202,7 +187,7 @@ func TestPostingFlow(t *testing.T) {
 func TestSeriesUnderConcurrency(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		base := fixtureReceipts(t)["101"]
 		const n = 200
 		var rs []domain.Receipt
@@ -211,7 +196,7 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 			r.SourceID, r.Number = fmt.Sprint(1000+i), fmt.Sprint("N", i)
 			rs = append(rs, r)
 		}
-		ingest(t, s, who, "s", rs...)
+		fixture.Ingest(t, s, who, "s", rs...)
 		// 50 posters at once (as on 50 replicas), each booking small batches until nothing waits.
 		var wg sync.WaitGroup
 		errs := make(chan error, 50)
@@ -237,7 +222,7 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: 5000})
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "KVT", Limit: db.PageMax})
 		var nums []int
 		for _, d := range docs {
 			nums = append(nums, int(d.Number))
@@ -260,7 +245,7 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 func TestClosedBooks(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
@@ -274,7 +259,7 @@ func TestClosedBooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		fx := fixtureReceipts(t)
-		ingest(t, s, who, "s", fx["101"]) // sold on 2 November
+		fixture.Ingest(t, s, who, "s", fx["101"]) // sold on 2 November
 		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
@@ -289,10 +274,10 @@ func TestClosedBooks(t *testing.T) {
 		if vs, _ := s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30"); len(vs.Rows) != 1 {
 			t.Fatalf("the closed month gained rows: %v", vs.Rows)
 		}
-		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []books.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-20", "late", []books.StockInLine{{Barcode: "X", Name: "X", Qty: fixture.D("1"), UnitCost: fixture.D("1")}}); !errors.As(err, &inv) || !strings.Contains(err.Error(), "closed up to 2026-11-30") {
 			t.Fatalf("goods received into closed books: %v", err)
 		}
-		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []books.StockInLine{{Barcode: "X", Name: "X", Qty: d("1"), UnitCost: d("1")}}); err != nil {
+		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-12-02", "on time", []books.StockInLine{{Barcode: "X", Name: "X", Qty: fixture.D("1"), UnitCost: fixture.D("1")}}); err != nil {
 			t.Fatal(err)
 		}
 		// Cancelled on 25 November, inside the closed books: the reversal goes to 1 December.
@@ -305,7 +290,7 @@ func TestClosedBooks(t *testing.T) {
 		if err := s.CloseBooks(ctx, who.TenantID, ""); err != nil {
 			t.Fatal(err)
 		}
-		ingest(t, s, who, "s", fx["103"])
+		fixture.Ingest(t, s, who, "s", fx["103"])
 		books.New(s).PostPending(ctx, 10)
 		docs, _ = s.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Op: "invoice"})
 		if len(docs) != 1 || docs[0].Date >= "2026-12-01" {

@@ -206,9 +206,7 @@ func (s *DB) ImportCards(ctx context.Context, tenantID int64, cards []domain.Car
 
 // Cards lists a tenant's cards by barcode, optionally matching q in the name or barcode.
 func (s *DB) Cards(ctx context.Context, tenantID int64, q, afterBarcode string, limit int) ([]domain.Card, error) {
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
+	limit = PageLimit(limit)
 	query := `SELECT ` + productCols + ` FROM products WHERE tenant_id = ? AND barcode > ?`
 	args := []any{tenantID, afterBarcode}
 	if q != "" {
@@ -217,6 +215,18 @@ func (s *DB) Cards(ctx context.Context, tenantID int64, q, afterBarcode string, 
 		args = append(args, like, like)
 	}
 	return s.queryCards(ctx, query+fmt.Sprintf(` ORDER BY barcode LIMIT %d`, limit), args...)
+}
+
+// Card is a tenant's card with barcode; ErrNotFound when it has none.
+func (s *DB) Card(ctx context.Context, tenantID int64, barcode string) (domain.Card, error) {
+	c, err := scanCard(s.db.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE tenant_id = ? AND barcode = ?`, tenantID, barcode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("card with barcode %s: %w", barcode, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read the card with barcode %s: %w", barcode, err)
+	}
+	return c, nil
 }
 
 // CardsSince is the latest state of every card changed after version, in version order.

@@ -4,23 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
 	"tiltas/cloud/db"
+	"tiltas/cloud/rates"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
 
 func card(barcode, name string) domain.Card {
-	return domain.Card{Barcode: barcode, Name: name, Unit: "vnt.", PriceNet: d("1.00"), PriceGross: d("1.21"), VATRate: d("21"), Active: true}
+	return domain.Card{Barcode: barcode, Name: name, Unit: "vnt.", PriceNet: fixture.D("1.00"), PriceGross: fixture.D("1.21"), VATRate: fixture.D("21"), Active: true}
 }
 
 func TestCatalogueVersions(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
-		other := setup(t, s, "Other", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		other := fixture.Tenant(t, s, "Other", "S1")
 		c1, err := s.SaveCard(ctx, who.TenantID, card("1", "Duona"), true)
 		if err != nil || c1.Version != 1 {
 			t.Fatalf("create: %+v %v", c1, err)
@@ -30,6 +31,12 @@ func TestCatalogueVersions(t *testing.T) {
 		}
 		if _, err := s.SaveCard(ctx, who.TenantID, card("9", "X"), false); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("update of a missing card: %v", err)
+		}
+		if c, err := s.Card(ctx, who.TenantID, "1"); err != nil || c.Name != "Duona" {
+			t.Fatalf("card 1: %+v %v", c, err)
+		}
+		if _, err := s.Card(ctx, other.TenantID, "1"); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("another tenant's card: %v", err)
 		}
 		bad := card("2", "")
 		if _, err := s.SaveCard(ctx, who.TenantID, bad, true); err == nil {
@@ -97,10 +104,10 @@ func TestCatalogueVersions(t *testing.T) {
 func TestVATCategoriesAndReducedRates(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
-		other := setup(t, s, "Other", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		other := fixture.Tenant(t, s, "Other", "S1")
 		book := card("B1", "Knyga")
-		book.VATRate, book.PriceGross = d("9"), d("1.09")
+		book.VATRate, book.PriceGross = fixture.D("9"), fixture.D("1.09")
 		c, err := s.SaveCard(ctx, who.TenantID, book, true)
 		if err != nil {
 			t.Fatal(err)
@@ -118,13 +125,12 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 			t.Fatal("a malformed category was saved")
 		}
 
-		n, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\nDE;books;7\nfr;Books;5,5\nPL;food;5\n"))
+		n, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "DE", Category: "books", Rate: fixture.D("7")}, {Country: "FR", Category: "books", Rate: fixture.D("5.5")},
+			{Country: "PL", Category: "food", Rate: fixture.D("5")}})
 		if err != nil || n != 3 {
-			t.Fatalf("import: %d %v", n, err)
+			t.Fatalf("save: %d %v", n, err)
 		}
-		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;8\n")); err != nil { // replaces DE books
-			t.Fatal(err)
-		}
+		fixture.ReducedRates(t, s, who.TenantID, "DE;books;8\n") // replaces DE books
 		got, _ := s.ReducedRates(ctx, who.TenantID)
 		if fmt.Sprint(got) != "[{DE books 8} {FR books 5.5} {PL food 5}]" {
 			t.Fatalf("reduced rates %v", got)
@@ -132,17 +138,11 @@ func TestVATCategoriesAndReducedRates(t *testing.T) {
 		if theirs, _ := s.ReducedRates(ctx, other.TenantID); len(theirs) != 0 {
 			t.Fatalf("another tenant sees %v", theirs)
 		}
-		_, err = s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("DE;books;7\nNO;books;0\nIT;;4\nES;books;x\nAT;books\n"))
-		for _, want := range []string{`line 2: "NO" is not an EU member state`, `line 3: category ""`, `line 4: rate "x"`, "line 5: want country;category;rate"} {
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("bad file: %v, want it to say %q", err, want)
-			}
+		if _, err := s.SaveReducedRates(ctx, who.TenantID, []rates.Reduced{{Country: "IT", Category: "books", Rate: fixture.D("4")}, {Country: "ES", Category: "books", Rate: fixture.D("4.125")}}); err == nil {
+			t.Error("a rate with three decimals was saved")
 		}
 		if again, _ := s.ReducedRates(ctx, who.TenantID); fmt.Sprint(again) != fmt.Sprint(got) {
-			t.Errorf("a refused file changed the rates: %v", again)
-		}
-		if _, err := s.ImportReducedRates(ctx, who.TenantID, strings.NewReader("country;category;rate\n")); err == nil {
-			t.Error("an empty file was taken")
+			t.Errorf("a refused save changed the rates: %v", again)
 		}
 	})
 }

@@ -1,140 +1,51 @@
 package db
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
-	"tiltas/cloud/posting"
+	"tiltas/cloud/rates"
 	"tiltas/shared/domain"
 )
 
-// ImportVATRates replaces the standard VAT rates of the countries in a "country;standard_rate"
-// CSV (the format of testdata/vat/eu-rates.csv). It returns how many it set.
-func (s *DB) ImportVATRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
-	var n int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = s.importVATRates(ctx, tx, tenantID, r)
-		return err
-	})
-	return n, err
+// SaveVATRates sets the standard VAT rates of the countries in rows (read by
+// rates.ParseStandard), keeping the other countries'. It returns how many it set.
+func (s *DB) SaveVATRates(ctx context.Context, tenantID int64, rows []rates.Standard) (int, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.saveVATRates(ctx, tx, tenantID, rows) })
+	return len(rows), err
 }
 
-func (s *DB) importVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, r io.Reader) (int, error) {
-	sc := bufio.NewScanner(r)
-	n, line := 0, 0
-	for sc.Scan() {
-		line++
-		f := strings.FieldsFunc(strings.TrimSpace(sc.Text()), func(r rune) bool { return r == ';' || r == ',' || r == '\t' })
-		if len(f) == 0 || line == 1 && strings.EqualFold(f[0], "country") {
-			continue
+func (s *DB) saveVATRates(ctx context.Context, tx *sql.Tx, tenantID int64, rows []rates.Standard) error {
+	for _, r := range rows {
+		bp, err := domain.Cents(r.Rate)
+		if err != nil {
+			return &InvalidError{fmt.Errorf("VAT rate of %s: %w", r.Country, err)}
 		}
-		if len(f) != 2 || len(f[0]) != 2 {
-			return 0, &InvalidError{fmt.Errorf("line %d: want country;standard_rate, got %q", line, sc.Text())}
-		}
-		rate, err := decimal.NewFromString(strings.ReplaceAll(f[1], ",", "."))
-		if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
-			return 0, &InvalidError{fmt.Errorf("line %d: rate %q is not a percentage", line, f[1])}
-		}
-		bp, _ := domain.Cents(rate)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO vat_rates (tenant_id, country, rate_bp) VALUES (?, ?, ?)`+s.upsert("tenant_id, country", "rate_bp"),
-			tenantID, strings.ToUpper(f[0]), bp); err != nil {
-			return 0, err
+			tenantID, r.Country, bp); err != nil {
+			return fmt.Errorf("store the VAT rate of %s: %w", r.Country, err)
 		}
-		n++
 	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, &InvalidError{errors.New("no VAT rates in the file: want lines of country;standard_rate, e.g. DE;19")}
-	}
-	return n, nil
+	return nil
 }
 
-// ImportECB stores exchange rates from the ECB's CSV files: the daily one ("Date, USD, ...",
-// "21 November 2026, 1.0543, ...") or the history ("Date,USD,...", "2026-11-21,1.0543,...").
-// Rates are units of the currency per euro. It returns how many rates it stored.
-func (s *DB) ImportECB(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var header []string
-	n := 0
+// SaveFXRates stores exchange rates (read by rates.ParseECB), replacing those of the same
+// currency and day. It returns how many it stored.
+func (s *DB) SaveFXRates(ctx context.Context, tenantID int64, rows []rates.FX) (int, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for line := 1; sc.Scan(); line++ {
-			f := strings.Split(strings.TrimSpace(sc.Text()), ",")
-			for i := range f {
-				f[i] = strings.TrimSpace(f[i])
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fx_rates (tenant_id, currency, rate_date, rate) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, currency, rate_date", "rate"),
+				tenantID, r.Currency, r.Date, r.Rate.String()); err != nil {
+				return fmt.Errorf("store the %s rate of %s: %w", r.Currency, r.Date, err)
 			}
-			if len(f) < 2 {
-				continue
-			}
-			if header == nil {
-				if !strings.EqualFold(f[0], "Date") {
-					return &InvalidError{errors.New("not an ECB rates file: the first line must start with Date")}
-				}
-				for i, cur := range f[1:] {
-					if cur != "" && !isCurrencyCode(cur) {
-						return &InvalidError{fmt.Errorf("line %d, column %d: %q is not a currency code like USD", line, i+2, cur)}
-					}
-				}
-				header = f
-				continue
-			}
-			var day time.Time
-			var err error
-			for _, layout := range []string{time.DateOnly, "2 January 2006", "02 January 2006"} {
-				if day, err = time.Parse(layout, f[0]); err == nil {
-					break
-				}
-			}
-			if err != nil {
-				return &InvalidError{fmt.Errorf("line %d: date %q", line, f[0])}
-			}
-			for i := 1; i < len(f) && i < len(header); i++ {
-				if header[i] == "" || f[i] == "" || f[i] == "N/A" {
-					continue
-				}
-				rate, err := decimal.NewFromString(f[i])
-				if err != nil || !rate.IsPositive() {
-					return &InvalidError{fmt.Errorf("line %d: %s rate %q", line, header[i], f[i])}
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO fx_rates (tenant_id, currency, rate_date, rate) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, currency, rate_date", "rate"),
-					tenantID, strings.ToUpper(header[i]), day.Format(time.DateOnly), rate.String()); err != nil {
-					return err
-				}
-				n++
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return err
-		}
-		if n == 0 {
-			return &InvalidError{errors.New("no exchange rates in the file: want the ECB's CSV, a line \"Date,USD,JPY,...\" then a line of rates per day")}
 		}
 		return nil
 	})
-	return n, err
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for _, c := range s {
-		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
-			return false
-		}
-	}
-	return true
+	return len(rows), err
 }
 
 // FXRate is the rate of currency on date: the last one the ECB published on or before it.
@@ -200,67 +111,18 @@ type ReducedRate struct {
 	Rate     string `json:"rate"`
 }
 
-// ImportReducedRates stores reduced VAT rates by product category from lines of
-// country;category;rate (DE;books;7), adding or replacing those it names. A header line is
-// skipped; every bad line is named, and then nothing is stored.
-func (s *DB) ImportReducedRates(ctx context.Context, tenantID int64, r io.Reader) (int, error) {
-	type row struct {
-		country, category string
-		bp                int64
-	}
-	var rows []row
-	var problems []string
-	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		sep := ";"
-		if !strings.Contains(text, ";") {
-			sep = "\t"
-		}
-		f := strings.Split(text, sep)
-		for i := range f {
-			f[i] = strings.TrimSpace(f[i])
-		}
-		if text == "" || line == 1 && strings.EqualFold(f[0], "country") {
-			continue
-		}
-		if len(f) != 3 {
-			problems = append(problems, fmt.Sprintf("line %d: want country;category;rate, got %q", line, text))
-			continue
-		}
-		country, category := strings.ToUpper(f[0]), strings.ToLower(f[1])
-		if !posting.EU[country] {
-			problems = append(problems, fmt.Sprintf("line %d: %q is not an EU member state (ISO code, GR for Greece)", line, f[0]))
-		}
-		if category == "" || !domain.ValidVATCategory(category) {
-			problems = append(problems, fmt.Sprintf("line %d: category %q: up to 40 lowercase letters, digits, - or _", line, f[1]))
-		}
-		rate, err := decimal.NewFromString(strings.ReplaceAll(f[2], ",", "."))
-		if err != nil || rate.IsNegative() || rate.GreaterThanOrEqual(decimal.NewFromInt(100)) {
-			problems = append(problems, fmt.Sprintf("line %d: rate %q is not a percentage", line, f[2]))
-			continue
-		}
-		bp, err := domain.Cents(rate)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: rate %q has more than two decimals", line, f[2]))
-			continue
-		}
-		rows = append(rows, row{country, category, bp})
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	if len(problems) > 0 {
-		return 0, &InvalidError{errors.New(strings.Join(problems, "; "))}
-	}
-	if len(rows) == 0 {
-		return 0, &InvalidError{errors.New("no reduced rates in the file: want lines of country;category;rate, e.g. DE;books;7")}
-	}
+// SaveReducedRates stores reduced VAT rates by product category (read by rates.ParseReduced),
+// adding or replacing those it names. It returns how many it stored.
+func (s *DB) SaveReducedRates(ctx context.Context, tenantID int64, rows []rates.Reduced) (int, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
+			bp, err := domain.Cents(r.Rate)
+			if err != nil {
+				return &InvalidError{fmt.Errorf("VAT rate of %s %s: %w", r.Country, r.Category, err)}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO vat_reduced (tenant_id, country, category, rate_bp) VALUES (?, ?, ?, ?)`+s.upsert("tenant_id, country, category", "rate_bp"),
-				tenantID, r.country, r.category, r.bp); err != nil {
-				return err
+				tenantID, r.Country, r.Category, bp); err != nil {
+				return fmt.Errorf("store the %s rate of %s: %w", r.Category, r.Country, err)
 			}
 		}
 		return nil

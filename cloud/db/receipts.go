@@ -83,7 +83,7 @@ func msTime(ms int64) *time.Time {
 }
 
 // Query selects a tenant's records: a store (empty for all), a closing-time range [From, To)
-// (zero for open-ended), and paging by id.
+// (zero for open-ended), and a page by id: Limit records after AfterID (see PageLimit).
 type Query struct {
 	TenantID int64
 	StoreID  int64 // 0: every store of the tenant
@@ -106,11 +106,7 @@ func (q Query) where() (string, []any) {
 		w += ` AND closed_ms < ?`
 		args = append(args, q.To.UnixMilli())
 	}
-	limit := q.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 500
-	}
-	return w + fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args
+	return w + fmt.Sprintf(` ORDER BY id LIMIT %d`, PageLimit(q.Limit)), args
 }
 
 // ReceiptRecord is a held receipt.
@@ -184,11 +180,9 @@ type RejectedItem struct {
 	At       time.Time `json:"at"`
 }
 
-// Rejected lists a tenant's rejected items, newest first.
+// Rejected lists a tenant's rejected items, newest first: the latest limit of them (see PageLimit).
 func (s *DB) Rejected(ctx context.Context, tenantID, storeID int64, limit int) ([]RejectedItem, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
+	limit = PageLimit(limit)
 	q := `SELECT r.id, s.code, r.stream, r.seq, r.kind, r.source_id, r.code, r.message, r.payload, r.created_ms FROM rejected_items r JOIN stores s ON s.id = r.store_id WHERE r.tenant_id = ?`
 	args := []any{tenantID}
 	if storeID != 0 {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -27,10 +28,11 @@ type Reconciliation struct {
 	Differences []Difference `json:"differences"`
 }
 
-// Reconcile checks every Z report closed in [from, to] (dates, inclusive): receipts per VAT rate
-// (gross) and per payment code against the Z's totals.
+// Reconcile checks every Z report closed in [from, to] (dates in the shops' zone, inclusive;
+// empty for open-ended): receipts per VAT rate (gross) and per payment code against the Z's
+// totals.
 func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to string) ([]Reconciliation, error) {
-	q := Query{TenantID: tenantID, Limit: 5000}
+	q := Query{TenantID: tenantID}
 	if store != "" {
 		st, err := s.StoreByCode(ctx, tenantID, store)
 		if err != nil {
@@ -38,7 +40,13 @@ func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to stri
 		}
 		q.StoreID = st.ID
 	}
-	zs, err := s.DayCloses(ctx, q)
+	if d, err := time.ParseInLocation(time.DateOnly, from, s.zone); err == nil {
+		q.From = d
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, to, s.zone); err == nil {
+		q.To = d.AddDate(0, 0, 1)
+	}
+	zs, err := s.allDayCloses(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +110,21 @@ func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to stri
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// allDayCloses reads every day close q selects, a page at a time.
+func (s *DB) allDayCloses(ctx context.Context, q Query) ([]DayCloseRecord, error) {
+	q.Limit = PageMax
+	var all []DayCloseRecord
+	for {
+		page, err := s.DayCloses(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < q.Limit {
+			return all, nil
+		}
+		q.AfterID = page[len(page)-1].ID
+	}
 }

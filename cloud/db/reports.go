@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -12,25 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"tiltas/cloud/posting"
+	"tiltas/cloud/report"
 	"tiltas/shared/domain"
 )
-
-// Table is a report: the same rows serve the screen (JSON) and the download (CSV).
-type Table struct {
-	Title   string     `json:"title"`
-	Columns []string   `json:"columns"`
-	Rows    [][]string `json:"rows"`
-}
-
-// WriteCSV writes the table as a ';'-separated CSV (what Lithuanian spreadsheets expect).
-func (t Table) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	if err := cw.Write(t.Columns); err != nil {
-		return err
-	}
-	return cw.WriteAll(t.Rows)
-}
 
 // salesOps are the operation types that are sales to report.
 var salesOps = []string{posting.OpSale, posting.OpInvoice, posting.OpReturn, posting.OpDaySheet, posting.OpMarket, posting.OpMarketInvoice}
@@ -61,7 +43,7 @@ func periodArgs(tenantID int64, from, to string, ops []any) []any {
 // VATSummary sums the sales of [from, to] by VAT treatment, country of consumption, classifier
 // and rate, in EUR. A document cancelled in the period counts negative here, and stays in the
 // period it was issued in (see periodDocs).
-func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (Table, error) {
+func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (report.Table, error) {
 	ops, args := inOps()
 	rows, err := s.db.QueryContext(ctx, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp,
 		COUNT(DISTINCT CASE WHEN x.sign = 1 THEN d.id END), COUNT(DISTINCT CASE WHEN x.sign = -1 THEN d.id END), SUM(x.sign * l.net_cents), SUM(x.sign * l.vat_cents)
@@ -69,10 +51,10 @@ func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (T
 		GROUP BY d.treatment, d.country, l.vat_class, l.vat_rate_bp ORDER BY d.treatment, d.country, l.vat_class, l.vat_rate_bp`,
 		periodArgs(tenantID, from, to, args)...)
 	if err != nil {
-		return Table{}, fmt.Errorf("VAT summary: %w", err)
+		return report.Table{}, fmt.Errorf("VAT summary: %w", err)
 	}
 	defer rows.Close()
-	t := Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross", "cancelled"}}
+	t := report.Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross", "cancelled"}}
 	var tn, tv int64
 	for rows.Next() {
 		var treat, country, class string
@@ -84,31 +66,10 @@ func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (T
 			country = "LT"
 		}
 		tn, tv = tn+net, tv+vat
-		t.Rows = append(t.Rows, []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), cents(net), cents(vat), cents(net + vat), fmt.Sprint(cancelled)})
+		t.Rows = append(t.Rows, []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), report.Cents(net), report.Cents(vat), report.Cents(net + vat), fmt.Sprint(cancelled)})
 	}
-	t.Rows = append(t.Rows, []string{"total", "", "", "", "", cents(tn), cents(tv), cents(tn + tv), ""})
+	t.Rows = append(t.Rows, []string{"total", "", "", "", "", report.Cents(tn), report.Cents(tv), report.Cents(tn + tv), ""})
 	return t, rows.Err()
-}
-
-func cents(c int64) string { return domain.FromCents(c).StringFixed(2) }
-
-// Quarter parses "2026Q4" into its first and last day.
-func Quarter(q string) (first, last time.Time, err error) {
-	var year, n int
-	if _, err := fmt.Sscanf(strings.ToUpper(q), "%dQ%d", &year, &n); err != nil || n < 1 || n > 4 || year < 2021 {
-		return first, last, &InvalidError{fmt.Errorf("quarter %q: write it as 2026Q4", q)}
-	}
-	first = time.Date(year, time.Month(3*n-2), 1, 0, 0, 0, 0, time.UTC)
-	return first, first.AddDate(0, 3, -1), nil
-}
-
-// quarterOf names the quarter of a date (YYYY-MM-DD): 2026Q4.
-func quarterOf(date string) string {
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return date
-	}
-	return fmt.Sprintf("%dQ%d", d.Year(), (int(d.Month())-1)/3+1)
 }
 
 // OSS is the quarterly One-Stop-Shop return: per member state of consumption and rate, the
@@ -118,10 +79,10 @@ func quarterOf(date string) string {
 // A sale of an earlier quarter cancelled in this one is a correction of that quarter's return:
 // it is listed apart, naming the quarter it corrects, in EUR at that quarter's rate, and it is
 // part of this return's total. A quarter's own rows never change once it is over.
-func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, error) {
-	first, last, err := Quarter(quarter)
+func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (report.Table, error) {
+	first, last, err := report.Quarter(quarter)
 	if err != nil {
-		return Table{}, err
+		return report.Table{}, &InvalidError{err}
 	}
 	from, to := first.Format(time.DateOnly), last.Format(time.DateOnly)
 	ops, opArgs := inOps()
@@ -132,7 +93,7 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 		GROUP BY d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END`,
 		append(args, posting.OSS, from)...)
 	if err != nil {
-		return Table{}, fmt.Errorf("OSS report: %w", err)
+		return report.Table{}, fmt.Errorf("OSS report: %w", err)
 	}
 	type line struct {
 		country, cur, corrects string
@@ -144,10 +105,10 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 		var orig string
 		if err := rows.Scan(&l.country, &l.bp, &l.cur, &orig, &l.net, &l.vat); err != nil {
 			rows.Close()
-			return Table{}, err
+			return report.Table{}, err
 		}
 		if orig != "" {
-			l.corrects = quarterOf(orig)
+			l.corrects = report.QuarterOf(orig)
 		}
 		k := line{country: l.country, cur: l.cur, corrects: l.corrects, bp: l.bp}
 		sum := sums[k]
@@ -160,7 +121,7 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return Table{}, err
+		return report.Table{}, err
 	}
 	var lines []line
 	for _, l := range sums {
@@ -181,7 +142,7 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 		}
 		return a.cur < b.cur
 	})
-	t := Table{Title: fmt.Sprintf("OSS return %s: distance sales by member state of consumption", strings.ToUpper(quarter)),
+	t := report.Table{Title: fmt.Sprintf("OSS return %s: distance sales by member state of consumption", strings.ToUpper(quarter)),
 		Columns: []string{"country", "rate", "currency", "taxable", "vat", "ecb_rate", "taxable_eur", "vat_eur", "corrects"}}
 	type key struct{ corrects, country, rate string }
 	type agg struct{ net, vat decimal.Decimal }
@@ -191,7 +152,7 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 	for _, l := range lines {
 		day := to
 		if l.corrects != "" {
-			_, qlast, _ := Quarter(l.corrects)
+			_, qlast, _ := report.Quarter(l.corrects)
 			day = qlast.Format(time.DateOnly)
 		}
 		rate, err := s.fxRate(ctx, s.db, tenantID, l.cur, day)
@@ -204,7 +165,7 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 		netEUR := domain.FromCents(l.net).Div(rate).Round(2)
 		vatEUR := domain.FromCents(l.vat).Div(rate).Round(2)
 		r := domain.FromCents(l.bp).String()
-		t.Rows = append(t.Rows, []string{l.country, r, l.cur, cents(l.net), cents(l.vat), rate.String(), netEUR.StringFixed(2), vatEUR.StringFixed(2), l.corrects})
+		t.Rows = append(t.Rows, []string{l.country, r, l.cur, report.Cents(l.net), report.Cents(l.vat), rate.String(), netEUR.StringFixed(2), vatEUR.StringFixed(2), l.corrects})
 		k := key{l.corrects, l.country, r}
 		if eur[k] == nil {
 			eur[k] = &agg{}
@@ -221,17 +182,17 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (Table, er
 }
 
 // SalesJournal lists posted and cancelled sales documents dated in [from, to].
-func (s *DB) SalesJournal(ctx context.Context, tenantID int64, from, to string) (Table, error) {
+func (s *DB) SalesJournal(ctx context.Context, tenantID int64, from, to string) (report.Table, error) {
 	ops, args := inOps()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
 		LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
 		WHERE d.tenant_id = ? AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN `+ops+` ORDER BY d.doc_date, d.series, d.number`,
 		append([]any{tenantID, from, to}, args...)...)
 	if err != nil {
-		return Table{}, fmt.Errorf("sales journal: %w", err)
+		return report.Table{}, fmt.Errorf("sales journal: %w", err)
 	}
 	defer rows.Close()
-	t := Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
+	t := report.Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
 		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"}}
 	for rows.Next() {
 		var code, vatCode, treat, country string

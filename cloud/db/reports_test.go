@@ -3,7 +3,6 @@ package db_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,25 +11,25 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
+	"tiltas/cloud/report"
+	"tiltas/internal/fixture"
 )
 
 func order(id, country, currency, gross string) posting.Order {
 	return posting.Order{Market: "amazon", ID: id, Status: "Shipped", PurchasedAt: time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC), Currency: currency, ShipTo: country,
-		Buyer: posting.OrderBuyer{Key: id + "@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: d("1"), UnitGross: d(gross)}}}
+		Buyer: posting.OrderBuyer{Key: id + "@example.com"}, Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: fixture.D("1"), UnitGross: fixture.D(gross)}}}
 }
 
 func TestReports(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		who := setup(t, s, "Shop", "S1")
+		who := fixture.Tenant(t, s, "Shop", "S1")
 		// Booked at the day's rate (4.30 on 9 November); OSS converts at 31 December's (4.25).
-		if _, err := s.ImportECB(ctx, who.TenantID, strings.NewReader("Date,PLN\n2026-11-09,4.3000\n2026-12-31,4.2500\n")); err != nil {
-			t.Fatal(err)
-		}
+		fixture.ECB(t, s, who.TenantID, "Date,PLN\n2026-11-09,4.3000\n2026-12-31,4.2500\n")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
-		ingest(t, s, who, "s", fixtureReceipts(t)["101"])
+		fixture.Ingest(t, s, who, "s", fixtureReceipts(t)["101"])
 		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +48,7 @@ func TestReports(t *testing.T) {
 		s.SaveOrders(ctx, acct, orders)
 		books.New(s).PostOrders(ctx, acct, rules)
 
-		report := func(what string, f func() (db.Table, error)) string {
+		rowsOf := func(what string, f func() (report.Table, error)) string {
 			t.Helper()
 			tb, err := f()
 			if err != nil {
@@ -57,19 +56,19 @@ func TestReports(t *testing.T) {
 			}
 			return fmt.Sprint(tb.Rows)
 		}
-		q4 := func() (db.Table, error) { return s.OSS(ctx, who.TenantID, "2026Q4") }
-		nov := func() (db.Table, error) { return s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30") }
+		q4 := func() (report.Table, error) { return s.OSS(ctx, who.TenantID, "2026Q4") }
+		nov := func() (report.Table, error) { return s.VATSummary(ctx, who.TenantID, "2026-11-01", "2026-11-30") }
 		// DE: 119.00 at 19 % = 100.00 + 19.00. PL: 492.00 PLN at 23 % = 400.00 + 92.00 PLN;
 		// at 4.25: 94.12 and 21.65 EUR. VAT due 40.65.
 		wantQ4 := "[[DE 19 EUR 100.00 19.00 1 100.00 19.00 ] [PL 23 PLN 400.00 92.00 4.25 94.12 21.65 ] [DE 19 EUR total    100.00 19.00 ] [PL 23 EUR total    94.12 21.65 ] [total       40.65 ]]"
-		if got := report("OSS", q4); got != wantQ4 {
+		if got := rowsOf("OSS", q4); got != wantQ4 {
 			t.Fatalf("OSS\n got %s\nwant %s", got, wantQ4)
 		}
 		// The receipt (domestic, per classifier) and the OSS sales at the day's rate (4.30):
 		// PL 123 → 23.26 + 5.35 (twice), 246 → 46.51 + 10.70. DE: two issued, one cancelled.
 		wantNov := "[[domestic LT PVM1 21 1 3.21 0.67 3.88 0] [domestic LT PVM2 9 1 1.46 0.13 1.59 0] [domestic LT PVM3 5 1 11.43 0.57 12.00 0] " +
 			"[oss DE OSS 19 2 100.00 19.00 119.00 1] [oss PL OSS 23 3 93.03 21.40 114.43 0] [total     209.13 41.77 250.90 ]]"
-		if got := report("VAT summary", nov); got != wantNov {
+		if got := rowsOf("VAT summary", nov); got != wantNov {
 			t.Fatalf("VAT summary\n got %s\nwant %s", got, wantNov)
 		}
 
@@ -79,23 +78,23 @@ func TestReports(t *testing.T) {
 		orders[4].Status = "Canceled"
 		s.SaveOrders(ctx, acct, orders)
 		books.New(s).PostOrders(ctx, acct, rules)
-		if got := report("OSS after", q4); got != wantQ4 {
+		if got := rowsOf("OSS after", q4); got != wantQ4 {
 			t.Fatalf("Q4 changed after it was over\n got %s\nwant %s", got, wantQ4)
 		}
-		if got := report("VAT summary after", nov); got != wantNov {
+		if got := rowsOf("VAT summary after", nov); got != wantNov {
 			t.Fatalf("November changed after it was over\n got %s\nwant %s", got, wantNov)
 		}
 		wantQ1 := "[[PL 23 PLN -100.00 -23.00 4.25 -23.53 -5.41 2026Q4] [PL 23 EUR total    -23.53 -5.41 2026Q4] [total       -5.41 ]]"
-		if got := report("OSS Q1", func() (db.Table, error) { return s.OSS(ctx, who.TenantID, "2027Q1") }); got != wantQ1 {
+		if got := rowsOf("OSS Q1", func() (report.Table, error) { return s.OSS(ctx, who.TenantID, "2027Q1") }); got != wantQ1 {
 			t.Fatalf("OSS 2027Q1\n got %s\nwant %s", got, wantQ1)
 		}
 		wantJan := "[[oss PL OSS 23 0 -23.26 -5.35 -28.61 1] [total     -23.26 -5.35 -28.61 ]]"
-		if got := report("VAT summary Jan", func() (db.Table, error) { return s.VATSummary(ctx, who.TenantID, "2027-01-01", "2027-01-31") }); got != wantJan {
+		if got := rowsOf("VAT summary Jan", func() (report.Table, error) { return s.VATSummary(ctx, who.TenantID, "2027-01-01", "2027-01-31") }); got != wantJan {
 			t.Fatalf("VAT summary January\n got %s\nwant %s", got, wantJan)
 		}
 		// The VAT summary agrees with the journal: the OSS VAT account moved by as much in each period.
 		for _, p := range []struct{ from, to, want string }{{"2026-11-01", "2026-11-30", "40.40"}, {"2027-01-01", "2027-01-31", "-5.35"}} {
-			es, err := s.Journal(ctx, who.TenantID, p.from, p.to, 0, 5000)
+			es, err := s.Journal(ctx, who.TenantID, p.from, p.to, 0, db.PageMax)
 			if err != nil {
 				t.Fatal(err)
 			}

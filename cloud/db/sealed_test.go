@@ -12,6 +12,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/secrets"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 )
 
 // TestMarketCredentialsSealed: with a secrets key, marketplace configs are sealed in the
@@ -20,8 +21,8 @@ import (
 func TestMarketCredentialsSealed(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *db.DB, url string) {
 		ctx := context.Background()
-		a := setup(t, s, "Sealed A", "S1")
-		b := setup(t, s, "Sealed B", "S1")
+		a := fixture.Tenant(t, s, "Sealed A", "S1")
+		b := fixture.Tenant(t, s, "Sealed B", "S1")
 		raw := func(id int64) string {
 			var v string
 			if err := s.DB().QueryRowContext(ctx, `SELECT config FROM market_accounts WHERE id = ?`, id).Scan(&v); err != nil {

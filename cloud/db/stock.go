@@ -54,7 +54,8 @@ type Unresolved struct {
 	ResolvedBy int64           `json:"resolved_by,omitempty"`
 }
 
-// Unresolved lists unresolved lines: of one document (docID ≠ 0) or all still open.
+// Unresolved lists unresolved lines: of one document (docID ≠ 0) or all still open. It reads
+// every one: they are a worklist to clear, and a list cut short would hide some.
 func (s *DB) Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]Unresolved, error) {
 	q, args := `SELECT id, document_id, line_no, barcode, name, qty_milli, reason, resolved_document_id FROM unresolved_lines WHERE tenant_id = ?`, []any{tenantID}
 	if docID != 0 {
@@ -63,7 +64,7 @@ func (s *DB) Unresolved(ctx context.Context, tenantID, docID int64, openOnly boo
 	if openOnly {
 		q += ` AND resolved_document_id = 0`
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id LIMIT 5000`, args...)
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}

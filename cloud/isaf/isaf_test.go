@@ -2,7 +2,6 @@ package isaf_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,15 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/posting"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
-	"tiltas/shared/protocol"
 )
 
 const xsd = "../../testdata/isaf/isaf_1_2.xsd"
@@ -45,17 +42,9 @@ type schemaError struct{ out string }
 
 func (e *schemaError) Error() string { return e.out }
 
-func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-
-func receipt(id string, typ domain.ReceiptType, gross string, buyer *domain.Buyer, orig string) domain.Receipt {
-	g := d(gross)
-	r := domain.Receipt{SourceID: id, Register: "R01", SessionID: "1", Number: "N" + id, Type: typ, Buyer: buyer, OriginalSourceID: orig,
-		OpenedAt: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC), ClosedAt: time.Date(2026, 11, 5, 9, 1, 0, 0, time.UTC),
-		Lines:    []domain.Line{{No: 1, Barcode: "1", Name: "Prekė", Quantity: d("1"), UnitPrice: g.Abs(), Discount: d("0"), VATRate: d("21"), Total: g, VAT: domain.LineVAT(g, d("21"))}},
-		Payments: []domain.Payment{{Code: "CARD", Amount: g}}, Total: g, VAT: domain.LineVAT(g, d("21")), Rounding: d("0")}
-	if typ == domain.Return {
-		r.Lines[0].Quantity = d("-1")
-	}
+// billed is r issued as typ to buyer; a return names the receipt it returns.
+func billed(r domain.Receipt, typ domain.ReceiptType, buyer *domain.Buyer, orig string) domain.Receipt {
+	r.Type, r.Buyer, r.OriginalSourceID = typ, buyer, orig
 	return r
 }
 
@@ -64,53 +53,44 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			st := dbtest.Open(t, kind, dbtest.Options())
-			tn, _ := st.CreateTenant(ctx, "Shop")
-			tok, _ := st.EnrollAgent(ctx, tn.ID, "S1", "")
-			who, _ := st.AuthAgent(ctx, tok)
+			who := fixture.Tenant(t, st, "Shop", "S1")
 			if _, err := isaf.Write(db.Company{}, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil, "1", time.Now()); err == nil || !strings.Contains(err.Error(), "registration code") {
 				t.Fatalf("a file without the company code: %v", err)
 			}
-			if err := st.SetCompany(ctx, tn.ID, db.Company{Name: "UAB „Parduotuvė“ & Co", Code: "304123456", VATCode: "LT100012345678"}); err != nil {
+			if err := st.SetCompany(ctx, who.TenantID, db.Company{Name: "UAB „Parduotuvė“ & Co", Code: "304123456", VATCode: "LT100012345678"}); err != nil {
 				t.Fatal(err)
 			}
 			buyer := &domain.Buyer{Code: "300000001", VATCode: "LT100000000017", Name: "UAB Pirkėjas <Vilnius>"}
 			private := &domain.Buyer{Code: "39001010000", Name: "Jonas Jonaitis"}
 			rs := []domain.Receipt{
-				receipt("1", domain.Sale, "12.10", nil, ""),       // a plain receipt: not in i.SAF
-				receipt("2", domain.Invoice, "24.20", buyer, ""),  // SF
-				receipt("3", domain.Return, "-12.10", buyer, "2"), // KS for SF 2
-				receipt("4", domain.Invoice, "6.05", private, ""), // SF to a person without a VAT code
-				receipt("5", domain.Invoice, "121.00", buyer, ""), // SF, then cancelled: AN
+				fixture.Receipt("1", "12.10"),                                     // a plain receipt: not in i.SAF
+				billed(fixture.Receipt("2", "24.20"), domain.Invoice, buyer, ""),  // SF
+				billed(fixture.Receipt("3", "-12.10"), domain.Return, buyer, "2"), // KS for SF 2
+				billed(fixture.Receipt("4", "6.05"), domain.Invoice, private, ""), // SF to a person without a VAT code
+				billed(fixture.Receipt("5", "121.00"), domain.Invoice, buyer, ""), // SF, then cancelled: AN
 			}
-			var items []protocol.Item
-			for i, r := range rs {
-				b, _ := json.Marshal(r)
-				items = append(items, protocol.Item{Seq: uint64(i + 1), Kind: protocol.KindReceipt, SourceID: r.SourceID, Data: b})
-			}
-			if ack, err := st.IngestBatch(ctx, who, "s", &protocol.Batch{FirstSeq: 1, LastSeq: uint64(len(items)), Items: items}); err != nil || len(ack.Rejected) > 0 {
-				t.Fatalf("%v %+v", err, ack)
-			}
+			fixture.Ingest(t, st, who, "s", rs...)
 			if _, err := books.New(st).PostPending(ctx, 100); err != nil {
 				t.Fatal(err)
 			}
-			docs, _ := st.Documents(ctx, db.DocQuery{TenantID: tn.ID, Series: "SF"})
-			if err := books.New(st).Cancel(ctx, tn.ID, docs[len(docs)-1].ID, "test"); err != nil {
+			docs, _ := st.Documents(ctx, db.DocQuery{TenantID: who.TenantID, Series: "SF"})
+			if err := books.New(st).Cancel(ctx, who.TenantID, docs[len(docs)-1].ID, "test"); err != nil {
 				t.Fatal(err)
 			}
 			// A marketplace OSS sale is declared in the OSS return, not here; an intra-EU invoice is.
-			acct, _ := st.CreateMarketAccount(ctx, tn.ID, "allegro", "A", []byte(`{}`), time.Hour)
-			ma := db.MarketAccount{ID: acct, TenantID: tn.ID, Kind: "allegro", Name: "A"}
+			acct, _ := st.CreateMarketAccount(ctx, who.TenantID, "allegro", "A", []byte(`{}`), time.Hour)
+			ma := db.MarketAccount{ID: acct, TenantID: who.TenantID, Kind: "allegro", Name: "A"}
 			ord := func(id, shipTo, vat string) posting.Order {
 				return posting.Order{Market: "allegro", ID: id, Status: "READY", Invoice: true, B2B: vat != "", PurchasedAt: time.Date(2026, 11, 6, 10, 0, 0, 0, time.UTC),
 					Currency: "EUR", ShipTo: shipTo, Buyer: posting.OrderBuyer{Key: "b" + id, Company: "Firma " + id, VATNumber: vat},
-					Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: d("1"), UnitGross: d("50.00")}}}
+					Lines: []posting.OrderLine{{Kind: posting.LineShipping, Name: "Paslauga", Qty: fixture.D("1"), UnitGross: fixture.D("50.00")}}}
 			}
 			st.SaveOrders(ctx, ma, []posting.Order{ord("o1", "DE", ""), ord("o2", "PL", "PL5212345678")})
 			if res, err := books.New(st).PostOrders(ctx, ma, posting.OrderRules{PostStatuses: map[string]bool{"READY": true}}); err != nil || res.Posted != 2 {
 				t.Fatalf("%+v %v", res, err)
 			}
 
-			invs, err := st.ISAFInvoices(ctx, tn.ID, "2026-11-01", "2026-11-30")
+			invs, err := st.ISAFInvoices(ctx, who.TenantID, "2026-11-01", "2026-11-30")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +101,7 @@ func TestISAFValidatesAgainstTheXSD(t *testing.T) {
 			if got := strings.Join(kinds, " "); got != "GRZ1:KS SF1:SF SF2:SF SF3:AN MSF2:SF" { // by date, series, number; MSF1 is an OSS sale
 				t.Fatalf("invoices in i.SAF: %s", got)
 			}
-			company, _ := st.Company(ctx, tn.ID)
+			company, _ := st.Company(ctx, who.TenantID)
 			x, err := isaf.Write(company, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), invs, "1.0", time.Now())
 			if err != nil {
 				t.Fatal(err)

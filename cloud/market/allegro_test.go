@@ -19,6 +19,7 @@ import (
 	"tiltas/cloud/market/allegro"
 	"tiltas/cloud/market/allegrofake"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 )
 
 func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, decimal.Decimal) {
@@ -88,9 +89,7 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 			ctx := context.Background()
 			st := dbtest.Open(t, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
-			if _, err := st.ImportECB(ctx, tn.ID, strings.NewReader(ecb)); err != nil {
-				t.Fatal(err)
-			}
+			fixture.ECB(t, st, tn.ID, ecb)
 			seedCatalogue(t, st, tn.ID, "10000", "MAIN")
 			fake := &allegrofake.Server{ClientID: "client", ClientSecret: "secret", RefreshToken: "first-refresh", Throttle: 0.04, ServerError: 0.03, Garbage: 0.02}
 			base := fake.Start()

@@ -2,7 +2,6 @@ package market_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"tiltas/cloud/market/amazonfake"
 	"tiltas/cloud/posting"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 )
 
 // BenchmarkMapAndPostOrders maps SP-API orders and books them (a sales document and a write-off
@@ -22,7 +22,7 @@ func BenchmarkMapAndPostOrders(b *testing.B) {
 			ctx := context.Background()
 			st := dbtest.Open(b, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
-			st.ImportECB(ctx, tn.ID, strings.NewReader(ecb))
+			fixture.ECB(b, st, tn.ID, ecb)
 			seedCatalogue(b, st, tn.ID, "1000000", "MAIN", "AMZ-DE", "AMZ-NL", "AMZ-FR", "AMZ-PL", "AMZ-SE")
 			fake := &amazonfake.Server{}
 			generate(fake, b.N)

@@ -20,6 +20,7 @@ import (
 	"tiltas/cloud/market/amazon"
 	"tiltas/cloud/market/amazonfake"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 )
 
@@ -234,9 +235,7 @@ func seedCatalogue(t testing.TB, st *db.DB, tenantID int64, qty string, warehous
 	if _, err := st.ImportCards(ctx, tenantID, cards); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportReducedRates(ctx, tenantID, strings.NewReader(bookRatesCSV)); err != nil {
-		t.Fatal(err)
-	}
+	fixture.ReducedRates(t, st, tenantID, bookRatesCSV)
 	for _, wh := range warehouses {
 		if err := st.CreateWarehouse(ctx, tenantID, wh, wh); err != nil {
 			t.Fatal(err)
@@ -253,9 +252,7 @@ func TestThousandAmazonOrders(t *testing.T) {
 			ctx := context.Background()
 			st := dbtest.Open(t, kind, dbtest.Options())
 			tn, _ := st.CreateTenant(ctx, "Seller")
-			if _, err := st.ImportECB(ctx, tn.ID, strings.NewReader(ecb)); err != nil {
-				t.Fatal(err)
-			}
+			fixture.ECB(t, st, tn.ID, ecb)
 			seedCatalogue(t, st, tn.ID, "10000", "MAIN", "AMZ-DE", "AMZ-NL", "AMZ-FR", "AMZ-PL", "AMZ-SE")
 
 			// Amazon's usage plans, scaled up so the test does not take half an hour; the client

@@ -1,5 +1,5 @@
-// Package server puts the cloud's HTTP endpoints together: /healthz, the agent websocket and
-// the read API.
+// Package server puts the cloud's HTTP endpoints together: /healthz, the agent websocket, the
+// read API and the web UI. Generated files name the build (version.Version).
 package server
 
 import (
@@ -14,6 +14,7 @@ import (
 	"tiltas/cloud/db"
 	_ "tiltas/cloud/market/all" // the marketplaces the API and the UI add, fetch and book
 	"tiltas/cloud/ui"
+	"tiltas/cloud/version"
 	"tiltas/shared/protocol"
 )
 
@@ -43,8 +44,8 @@ func Handler(st *db.DB, log *slog.Logger, o Options) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "store": string(st.Dialect())})
 	})
 	mux.Handle("GET "+protocol.Path, &agentlink.Handler{Store: st, Log: log.With("component", "agentlink"), PingEvery: o.PingEvery})
-	(&api.API{Store: st, Books: b, Log: log.With("component", "api"), Zone: o.Zone, Version: "1.0", SessionCookie: ui.SessionCookie}).Register(mux)
-	(&ui.UI{Store: st, Books: b, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: "1.0", Zone: o.Zone}).Register(mux)
+	(&api.API{Store: st, Books: b, Log: log.With("component", "api"), Zone: o.Zone, Version: version.Version, SessionCookie: ui.SessionCookie}).Register(mux)
+	(&ui.UI{Store: st, Books: b, Log: log.With("component", "ui"), SecureCookies: o.SecureCookies, Version: version.Version, Zone: o.Zone}).Register(mux)
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	if !o.SecureCookies {
 		return mux

@@ -14,7 +14,9 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/server"
+	"tiltas/cloud/version"
 	"tiltas/internal/dbtest"
+	"tiltas/internal/fixture"
 )
 
 // A browser that signed in to the UI calls the JSON API with the same session: the session
@@ -26,9 +28,8 @@ func TestSessionReachesTheAPIAndHSTS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	tn, _ := st.CreateTenant(ctx, "A")
-	st.EnrollAgent(ctx, tn.ID, "A1", "")
-	if err := st.CreateUser(ctx, tn.ID, "acc@a.lt", "", "a long enough password", db.RoleAccountant); err != nil {
+	a := fixture.Tenant(t, st, "A", "A1")
+	if err := st.CreateUser(ctx, a.TenantID, "acc@a.lt", "", "a long enough password", db.RoleAccountant); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -73,5 +74,31 @@ func TestSessionReachesTheAPIAndHSTS(t *testing.T) {
 			t.Fatalf("the API with the browser's session: %d %s", resp.StatusCode, body)
 		}
 		srv.Close()
+	}
+}
+
+// The i.SAF file names this build: version.Version, which the build sets with -ldflags.
+func TestISAFNamesTheBuild(t *testing.T) {
+	defer func(v string) { version.Version = v }(version.Version)
+	version.Version = "v9.8.7-test"
+	ctx := context.Background()
+	st := dbtest.Open(t, "sqlite", dbtest.Options())
+	tn, _ := st.CreateTenant(ctx, "A")
+	if err := st.SetCompany(ctx, tn.ID, db.Company{Name: "A UAB", Code: "123456789", VATCode: "LT123456789", Address: "Vilnius"}); err != nil {
+		t.Fatal(err)
+	}
+	tok := fixture.APIToken(t, st, tn.ID)
+	srv := httptest.NewServer(server.Handler(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/reports/isaf?month=2026-11", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "<SoftwareVersion>v9.8.7-test</SoftwareVersion>") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }

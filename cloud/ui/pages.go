@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +21,8 @@ import (
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
+	"tiltas/cloud/rates"
+	"tiltas/cloud/report"
 	"tiltas/shared/domain"
 )
 
@@ -267,7 +271,7 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	if _, err := u.Books.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
 		var inv *db.InvalidError
-		if ok := asInvalid(err, &inv); ok {
+		if errors.As(err, &inv) {
 			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
 			return
 		}
@@ -283,7 +287,7 @@ func (u *UI) stock(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := db.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
+	t := report.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
 	for _, b := range bs {
 		t.Rows = append(t.Rows, []string{b.Warehouse, b.Barcode, b.Qty.String(), b.Value.StringFixed(2)})
 	}
@@ -296,7 +300,7 @@ func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, err)
 		return
 	}
-	t := db.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
+	t := report.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
 	for _, a := range tb {
 		t.Rows = append(t.Rows, []string{a.Account, a.Name, a.Debit.StringFixed(2), a.Credit.StringFixed(2), a.Balance.StringFixed(2)})
 	}
@@ -357,14 +361,13 @@ func (u *UI) importProducts(w http.ResponseWriter, r *http.Request, s *session) 
 func (u *UI) reports(w http.ResponseWriter, r *http.Request, s *session) {
 	now := time.Now().In(u.zone())
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, u.zone())
-	q := (int(now.Month())-1)/3 + 1
 	u.render(w, r, s, "reports", "Reports", map[string]any{"From": first.Format(time.DateOnly), "To": now.Format(time.DateOnly),
-		"Quarter": fmt.Sprintf("%dQ%d", now.Year(), q), "Month": now.Format("2006-01")}, "", r.URL.Query().Get("error"))
+		"Quarter": report.QuarterOf(now.Format(time.DateOnly)), "Month": now.Format("2006-01")}, "", r.URL.Query().Get("error"))
 }
 
 func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
-	var t db.Table
+	var t report.Table
 	var err error
 	switch v.Get("name") {
 	case "vat-summary":
@@ -550,39 +553,39 @@ func (u *UI) revokeAPIToken(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportVATRates(r.Context(), s.user.TenantID, f)
-	}, "VAT rates")
+	importRates(u, w, r, s, rates.ParseStandard, u.Store.SaveVATRates, "VAT rates")
 }
 
 func (u *UI) importReduced(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportReducedRates(r.Context(), s.user.TenantID, f)
-	}, "reduced VAT rates")
+	importRates(u, w, r, s, rates.ParseReduced, u.Store.SaveReducedRates, "reduced VAT rates")
 }
 
 func (u *UI) importFX(w http.ResponseWriter, r *http.Request, s *session) {
-	u.importFile(w, r, s, func(f interface{ Read([]byte) (int, error) }) (int, error) {
-		return u.Store.ImportECB(r.Context(), s.user.TenantID, f)
-	}, "exchange rates")
+	importRates(u, w, r, s, rates.ParseECB, u.Store.SaveFXRates, "exchange rates")
 }
 
-func (u *UI) importFile(w http.ResponseWriter, r *http.Request, s *session, imp func(interface{ Read([]byte) (int, error) }) (int, error), what string) {
+// importRates parses the uploaded rates file, then saves its rows; a problem is shown on the
+// settings page.
+func importRates[T any](u *UI, w http.ResponseWriter, r *http.Request, s *session,
+	parse func(io.Reader) ([]T, error), save func(context.Context, int64, []T) (int, error), what string) {
 	f, _, err := r.FormFile("file")
 	if err != nil {
 		u.settingsPage(w, r, s, nil, "", "Choose a file to import.")
 		return
 	}
 	defer f.Close()
-	n, err := imp(f)
+	rows, err := parse(f)
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	n, err := save(r.Context(), s.user.TenantID, rows)
 	if err != nil {
 		u.settingsPage(w, r, s, nil, "", err.Error())
 		return
 	}
 	back(w, r, "/ui/settings", fmt.Sprintf("Imported %d %s.", n, what))
 }
-
-func asInvalid(err error, target **db.InvalidError) bool { return errors.As(err, target) }
 
 func (u *UI) journal(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()
@@ -628,21 +631,12 @@ func (u *UI) resolveBulk(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) productForm(w http.ResponseWriter, r *http.Request, s *session) {
 	data := map[string]any{"Rates": []string{"21", "12", "9", "5", "0"}}
 	if bc := r.URL.Query().Get("barcode"); bc != "" {
-		cards, err := u.Store.Cards(r.Context(), s.user.TenantID, "", "", 5000)
+		c, err := u.Store.Card(r.Context(), s.user.TenantID, bc)
 		if err != nil {
-			u.fail(w, err)
+			u.fail(w, err) // not found: 404
 			return
 		}
-		found := false
-		for _, c := range cards {
-			if c.Barcode == bc {
-				data["Card"], found = c, true
-			}
-		}
-		if !found {
-			http.NotFound(w, r)
-			return
-		}
+		data["Card"] = c
 		u.render(w, r, s, "product", "Product "+bc, data, "", "")
 		return
 	}

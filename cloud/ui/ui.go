@@ -43,7 +43,8 @@ type UI struct {
 	Log   *slog.Logger
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool
-	Version       string
+	// Version names this build in generated files (i.SAF's SoftwareVersion).
+	Version string
 	// Zone is the shops' time zone: "today", plain dates in filters and times shown are there.
 	// Default: the machine's.
 	Zone   *time.Location
@@ -57,8 +58,6 @@ func (u *UI) zone() *time.Location {
 	}
 	return u.Zone
 }
-
-type ctxKey struct{}
 
 type session struct {
 	user  db.User
@@ -216,7 +215,7 @@ func (u *UI) guard(h func(http.ResponseWriter, *http.Request, *session)) http.Ha
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)), s)
+		h(w, r, s)
 	})
 }
 

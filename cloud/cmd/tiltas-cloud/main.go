@@ -4,6 +4,7 @@
 //	tiltas-cloud tenant create --name NAME
 //	tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME]
 //	tiltas-cloud token create --tenant NAME [--name LABEL]
+//	tiltas-cloud version
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // shops' zones on machines without tzdata (Windows)
@@ -29,11 +31,13 @@ import (
 	_ "tiltas/cloud/market/all" // the marketplaces the scheduler pulls and market add checks
 	"tiltas/cloud/secrets"
 	"tiltas/cloud/server"
+	"tiltas/cloud/version"
 )
 
 const usage = `tiltas-cloud: the Tiltas sync API and back office
 
   tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--secrets-key FILE] [--tls-cert F --tls-key F | --behind-tls-proxy]
+                      [--tz Europe/Vilnius] [--post=false] [--pull=false]
   tiltas-cloud tenant create --name NAME [--db URL]
   tiltas-cloud agent enroll --tenant NAME --store CODE [--store-name NAME] [--db URL]
   tiltas-cloud agent revoke --tenant NAME --store CODE [--db URL]        (a stolen or retired agent)
@@ -42,6 +46,7 @@ const usage = `tiltas-cloud: the Tiltas sync API and back office
   tiltas-cloud token revoke --tenant NAME --id N [--db URL]
   tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
   tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
+  tiltas-cloud version                                                   (also --version)
 
 --db is sqlite:PATH (default sqlite:tiltas-data/cloud.db, or $TILTAS_DB) or
 mysql://user:pass@tcp(host:3306)/dbname.
@@ -50,6 +55,11 @@ mysql://user:pass@tcp(host:3306)/dbname.
 the database. It is created (0600) when missing; by default it sits beside a SQLite database as
 secrets.key, and a MySQL database needs it named. Keep it out of the database's backups, and
 keep a copy: without it the stored credentials cannot be read.
+
+serve books in the background. --post=false stops it booking receipts and Z reports (they are
+still received and kept, and booked once a serve with --post runs). --pull=false stops it
+pulling marketplace orders; orders are booked as they are pulled, so they wait too. Both are on
+by default.
 `
 
 func main() {
@@ -72,6 +82,10 @@ func run(args []string, log *slog.Logger) error {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command given")
 	}
+	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
+		fmt.Println("tiltas-cloud", version.Version)
+		return nil
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := args[0]
@@ -90,10 +104,11 @@ func run(args []string, log *slog.Logger) error {
 		proxied := fs.Bool("behind-tls-proxy", false, "plain HTTP on a non-loopback address because a TLS proxy is in front")
 		zone := fs.String("tz", "Europe/Vilnius", "the shops' time zone: document dates and plain dates in API queries are days there")
 		post := fs.Bool("post", true, "book receipts and Z reports into documents in the background")
+		pull := fs.Bool("pull", true, "pull marketplace orders when due, and book them, in the background")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return serve(ctx, log, *dbURL, *secretsKey, *listen, *cert, *key, *proxied, *zone, *post)
+		return serve(ctx, log, *dbURL, *secretsKey, *listen, *cert, *key, *proxied, *zone, *post, *pull)
 	case "tenant create":
 		name := fs.String("name", "", "tenant (company) name")
 		if err := fs.Parse(args[1:]); err != nil {
@@ -295,7 +310,7 @@ func openSealed(ctx context.Context, log *slog.Logger, dbURL, keyPath string, zo
 	return st, nil
 }
 
-func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, key string, proxied bool, zoneName string, post bool) error {
+func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, key string, proxied bool, zoneName string, post, pull bool) error {
 	zone, err := time.LoadLocation(zoneName)
 	if err != nil {
 		return fmt.Errorf("--tz %q: %w", zoneName, err)
@@ -326,12 +341,18 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	if tls {
 		scheme = "https"
 	}
-	log.Info("tiltas-cloud serving", "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post)
+	log.Info("tiltas-cloud serving", "version", version.Version, "url", scheme+"://"+ln.Addr().String(), "db", string(st.Dialect()), "posting", post, "pulling", pull)
+	var jobs []func(context.Context)
+	b := books.New(st)
 	if post {
-		b := books.New(st)
-		go (&books.Poster{Books: b, Log: log.With("component", "poster")}).Run(ctx)
-		go (&market.Scheduler{Store: st, Books: b, Log: log.With("component", "market")}).Run(ctx)
+		jobs = append(jobs, (&books.Poster{Books: b, Log: log.With("component", "poster")}).Run)
 	}
+	if pull {
+		jobs = append(jobs, (&market.Scheduler{Store: st, Books: b, Log: log.With("component", "market")}).Run)
+	}
+	// The poster and the scheduler write to the database: they are stopped and waited for
+	// before it closes (defers run last first).
+	defer background(ctx, jobs...)()
 	errc := make(chan error, 1)
 	go func() {
 		if tls {
@@ -350,6 +371,20 @@ func serve(ctx context.Context, log *slog.Logger, dbURL, keyPath, listen, cert, 
 	defer cancel()
 	_ = srv.Shutdown(sctx) // websocket sessions are hijacked: they end when the process does
 	return nil
+}
+
+// background runs each job in its own goroutine until ctx ends or stop is called; stop returns
+// once every job has.
+func background(ctx context.Context, jobs ...func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, job := range jobs {
+		wg.Go(func() { job(ctx) })
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 func isLoopback(addr string) bool {

@@ -18,33 +18,11 @@ import (
 	"tiltas/shared/protocol"
 )
 
-// eachStore runs a test against SQLite and against MariaDB: both databases pass the same suite.
-// The database's clock is clockOf(s).
-func eachStore(t *testing.T, fn func(t *testing.T, s *db.DB, url string)) {
-	for _, kind := range dbtest.Kinds {
-		t.Run(kind, func(t *testing.T) {
-			url := dbtest.URL(t, kind)
-			clock := &dbtest.Clock{}
-			o := dbtest.Options()
-			o.Clock = clock.Now
-			s, err := db.Open(context.Background(), url, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			clocks.Store(s, clock)
-			t.Cleanup(func() { s.Close(); clocks.Delete(s) })
-			fn(t, s, url)
-		})
-	}
-}
-
-var clocks sync.Map // *db.DB → *dbtest.Clock
+// eachStore runs a test against SQLite and against MariaDB (dbtest.Each).
+func eachStore(t *testing.T, fn func(t *testing.T, s *db.DB, url string)) { dbtest.Each(t, fn) }
 
 // clockOf is the clock of a database that eachStore opened.
-func clockOf(s *db.DB) *dbtest.Clock {
-	c, _ := clocks.Load(s)
-	return c.(*dbtest.Clock)
-}
+func clockOf(s *db.DB) *dbtest.Clock { return dbtest.ClockOf(s) }
 
 func item(seq uint64, v any, id string) protocol.Item {
 	kind := protocol.KindReceipt

@@ -29,7 +29,7 @@ func TestReports(t *testing.T) {
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
-		fixture.Ingest(t, s, who, "s", fixtureReceipts(t)["101"])
+		fixture.Ingest(t, s, who, "s", fixture.PostingReceipts(t)["101"])
 		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)
 		}

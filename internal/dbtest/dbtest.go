@@ -74,3 +74,34 @@ func (c *Clock) Set(t time.Time) {
 
 // Reset gives the clock back the real time.
 func (c *Clock) Reset() { c.Set(time.Time{}) }
+
+// Each runs a test against SQLite and against MariaDB, each a fresh database: both pass the
+// same suite. The database's clock is ClockOf(s).
+func Each(t *testing.T, fn func(t *testing.T, s *db.DB, url string)) {
+	for _, kind := range Kinds {
+		t.Run(kind, func(t *testing.T) {
+			url := URL(t, kind)
+			clock := &Clock{}
+			o := Options()
+			o.Clock = clock.Now
+			s, err := db.Open(context.Background(), url, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clocks.Store(s, clock)
+			t.Cleanup(func() { s.Close(); clocks.Delete(s) })
+			fn(t, s, url)
+		})
+	}
+}
+
+var clocks sync.Map // *db.DB → *Clock
+
+// ClockOf is the clock of a database that Each opened.
+func ClockOf(s *db.DB) *Clock {
+	c, ok := clocks.Load(s)
+	if !ok {
+		panic("dbtest.ClockOf: the database was not opened by dbtest.Each")
+	}
+	return c.(*Clock)
+}

@@ -1,82 +1,27 @@
-package db_test
+package books_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 )
 
-func fixtureReceipts(t testing.TB) map[string]domain.Receipt {
-	var cases []struct{ Receipt domain.Receipt }
-	b, err := os.ReadFile("../../testdata/posting/receipts.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &cases); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]domain.Receipt{}
-	for _, c := range cases {
-		out[c.Receipt.SourceID] = c.Receipt
-	}
-	return out
-}
-
-func balances(t testing.TB, s *db.DB, tenant int64) map[string]string {
-	t.Helper()
-	tb, err := s.TrialBalance(context.Background(), tenant, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	sum := decimal.Zero
-	for _, a := range tb {
-		out[a.Account] = a.Balance.StringFixed(2)
-		sum = sum.Add(a.Balance)
-	}
-	if !sum.IsZero() {
-		t.Fatalf("trial balance sums to %s, not zero", sum)
-	}
-	return out
-}
-
-// stockValue checks that the inventory account equals the value of the stock: stock never
-// changes without an entry.
-func stockValue(t testing.TB, s *db.DB, tenant int64) decimal.Decimal {
-	t.Helper()
-	bs, err := s.StockBalances(context.Background(), tenant, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := decimal.Zero
-	for _, b := range bs {
-		v = v.Add(b.Value)
-	}
-	if got := balances(t, s, tenant)["2040"]; got == "" && !v.IsZero() || got != "" && !v.Equal(decimal.RequireFromString(got)) {
-		t.Fatalf("stock is worth %s but account 2040 says %q", v, got)
-	}
-	return v
-}
-
 func TestPostingFlow(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := fixture.Tenant(t, s, "Shop", "S1")
-		fx := fixtureReceipts(t)
+		fx := fixture.PostingReceipts(t)
 		if _, err := s.SaveCard(ctx, who.TenantID, domain.Card{Barcode: "SRV-WRAP", Name: "Vyniojimas", Unit: "vnt.", PriceNet: fixture.D("1.00"), PriceGross: fixture.D("1.21"), VATRate: fixture.D("21"), Service: true, Active: true}, true); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +37,7 @@ func TestPostingFlow(t *testing.T) {
 		if _, err := books.New(s).StockIn(ctx, who.TenantID, "", "2026-11-01", "delivery-1", []books.StockInLine{{Barcode: "4770001", Qty: fixture.D("10"), UnitCost: fixture.D("1.00")}}); err != nil {
 			t.Fatal(err)
 		}
-		if v := stockValue(t, s, who.TenantID); !v.Equal(fixture.D("21.50")) {
+		if v := fixture.StockValue(t, s, who.TenantID); !v.Equal(fixture.D("21.50")) {
 			t.Fatalf("stock worth %s after the delivery, want 21.50", v)
 		}
 		fixture.Ingest(t, s, who, "s", fx["101"], fx["102"], fx["103"])
@@ -115,13 +60,13 @@ func TestPostingFlow(t *testing.T) {
 		if len(un) != 2 || un[0].Barcode != "9780003" || un[1].Barcode != "4770004" {
 			t.Fatalf("unresolved %+v", un)
 		}
-		b := balances(t, s, who.TenantID)
+		b := fixture.Balances(t, s, who.TenantID)
 		for acct, want := range map[string]string{"2721": "17.45", "2712": "21.53", "4492": "-5.11", "5000": "-36.10", "5001": "-1.00", "5090": "3.21", "5009": "0.02", "6000": "0.91", "4430": "-21.50"} {
 			if b[acct] != want {
 				t.Errorf("account %s = %s, want %s", acct, b[acct], want)
 			}
 		}
-		stockValue(t, s, who.TenantID)
+		fixture.StockValue(t, s, who.TenantID)
 		// Replaying the posting (a crash between ingest and posting, or a second poster) books nothing twice.
 		if _, err := s.DB().ExecContext(ctx, `UPDATE receipts SET post_state = 0`); err != nil {
 			t.Fatal(err)
@@ -144,13 +89,13 @@ func TestPostingFlow(t *testing.T) {
 		}
 		// 21.50 in, 2.91 out with the sale, 2.00 back with the return, 9.00 in, and all ten coffees
 		// (5 at 1.50 + 5 at 1.80 = 16.50) out for the SF: 13.09.
-		if v := stockValue(t, s, who.TenantID); !v.Equal(fixture.D("13.09")) {
+		if v := fixture.StockValue(t, s, who.TenantID); !v.Equal(fixture.D("13.09")) {
 			bs, _ := s.StockBalances(ctx, who.TenantID, "")
 			t.Fatalf("stock worth %s, want 13.09: %+v", v, bs)
 		}
 		// Cancel the sale: it keeps its number, gets a reversal, and its write-off is undone.
 		kvt := docs[1]
-		before := stockValue(t, s, who.TenantID)
+		before := fixture.StockValue(t, s, who.TenantID)
 		if err := books.New(s).Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err != nil {
 			t.Fatal(err)
 		}
@@ -171,13 +116,13 @@ func TestPostingFlow(t *testing.T) {
 		}() {
 			t.Fatalf("the sale's write-off is not cancelled with it, by the same person: %+v", wo)
 		}
-		if after := stockValue(t, s, who.TenantID); !after.Sub(before).Equal(fixture.D("2.91")) {
+		if after := fixture.StockValue(t, s, who.TenantID); !after.Sub(before).Equal(fixture.D("2.91")) {
 			t.Fatalf("cancelling the sale moved stock by %s, want +2.91", after.Sub(before))
 		}
 		if err := books.New(s).Cancel(ctx, who.TenantID, kvt.ID, "acc@shop.lt"); err == nil {
 			t.Fatal("cancelled twice")
 		}
-		if b := balances(t, s, who.TenantID); b["2721"] != "0.00" && b["2721"] != "" {
+		if b := fixture.Balances(t, s, who.TenantID); b["2721"] != "0.00" && b["2721"] != "" {
 			t.Fatalf("cash after cancelling the only cash sale: %s", b["2721"])
 		}
 	})
@@ -185,10 +130,10 @@ func TestPostingFlow(t *testing.T) {
 
 // 50 goroutines post into one series at once: numbers 1..N, no gap, no repeat.
 func TestSeriesUnderConcurrency(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := fixture.Tenant(t, s, "Shop", "S1")
-		base := fixtureReceipts(t)["101"]
+		base := fixture.PostingReceipts(t)["101"]
 		const n = 200
 		var rs []domain.Receipt
 		for i := 0; i < n; i++ {
@@ -236,21 +181,21 @@ func TestSeriesUnderConcurrency(t *testing.T) {
 				t.Fatalf("series KVT has %d at position %d: a gap or a repeat", num, i+1)
 			}
 		}
-		balances(t, s, who.TenantID)
+		fixture.Balances(t, s, who.TenantID)
 	})
 }
 
 // Closed books take nothing dated into them: late receipts and cancellations are booked on the
 // first open day, saying so; goods receipts dated into them are refused; reopening restores.
 func TestClosedBooks(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := fixture.Tenant(t, s, "Shop", "S1")
 		set, _ := s.POSSettings(ctx, who.TenantID)
 		set.AutoWriteOff = false
 		s.SetPOSSettings(ctx, who.TenantID, set)
-		clockOf(s).Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
-		defer clockOf(s).Reset()
+		dbtest.ClockOf(s).Set(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+		defer dbtest.ClockOf(s).Reset()
 		var inv *db.InvalidError
 		if err := s.CloseBooks(ctx, who.TenantID, "30 November"); !errors.As(err, &inv) {
 			t.Fatalf("a bad date: %v", err)
@@ -258,7 +203,7 @@ func TestClosedBooks(t *testing.T) {
 		if err := s.CloseBooks(ctx, who.TenantID, "2026-11-30"); err != nil {
 			t.Fatal(err)
 		}
-		fx := fixtureReceipts(t)
+		fx := fixture.PostingReceipts(t)
 		fixture.Ingest(t, s, who, "s", fx["101"]) // sold on 2 November
 		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
 			t.Fatal(err)

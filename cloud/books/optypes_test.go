@@ -1,4 +1,4 @@
-package db_test
+package books_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
+	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 )
 
@@ -16,7 +17,7 @@ import (
 // changed in the settings, are the accounts its documents' entries use, and the sample chart's
 // defaults are no longer used for it.
 func TestOperationTypesDrivePosting(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := fixture.Tenant(t, s, "Shop", "S1")
 		tenant := who.TenantID
@@ -42,7 +43,7 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 			want[o.Code] = [2]string{dr, cr}
 		}
 		b := books.New(s)
-		fx := fixtureReceipts(t)
+		fx := fixture.PostingReceipts(t)
 		// Goods received, then a sale (written off), an SF invoice and a return, booked alone.
 		var in []books.StockInLine
 		for _, bc := range []string{"4770001", "4770002", "9780003", "4770004", "SRV-WRAP"} {
@@ -65,7 +66,7 @@ func TestOperationTypesDrivePosting(t *testing.T) {
 			t.Fatal(err)
 		}
 		fixture.Ingest(t, s, s2, "s", fx["101"], fx["103"])
-		fixture.IngestZ(t, s, s2, "s", fixtureZ(t))
+		fixture.IngestZ(t, s, s2, "s", fixture.PostingDayClose(t))
 		if res, err := b.PostPending(ctx, 100); err != nil || res.Failed != 0 {
 			t.Fatalf("posting: %+v %v", res, err)
 		}

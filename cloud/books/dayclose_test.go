@@ -1,32 +1,20 @@
-package db_test
+package books_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
-
-func fixtureZ(t *testing.T) domain.DayClose {
-	var c struct{ DayClose domain.DayClose }
-	b, err := os.ReadFile("../../testdata/posting/dayclose.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c.DayClose
-}
 
 func docList(t *testing.T, s *db.DB, tenant int64) []string {
 	docs, err := s.Documents(context.Background(), db.DocQuery{TenantID: tenant})
@@ -41,9 +29,9 @@ func docList(t *testing.T, s *db.DB, tenant int64) []string {
 }
 
 func TestDayCloseBothModes(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		fx := fixtureReceipts(t)
+		fx := fixture.PostingReceipts(t)
 		for _, mode := range []string{"dayclose", "receipt"} {
 			t.Run(mode, func(t *testing.T) {
 				who := fixture.Tenant(t, s, "Shop "+mode, "S1")
@@ -52,7 +40,7 @@ func TestDayCloseBothModes(t *testing.T) {
 				if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
 					t.Fatal(err)
 				}
-				z := fixtureZ(t)
+				z := fixture.PostingDayClose(t)
 				// The Z arrives before its SF: the day sheets wait for every receipt of the session.
 				fixture.Ingest(t, s, who, "s", fx["101"])
 				fixture.IngestZ(t, s, who, "s", z)
@@ -75,7 +63,7 @@ func TestDayCloseBothModes(t *testing.T) {
 				if got != want {
 					t.Fatalf("documents %s, want %s", got, want)
 				}
-				b := balances(t, s, who.TenantID)
+				b := fixture.Balances(t, s, who.TenantID)
 				if b["2721"] != "17.45" || b["2712"] != "25.41" || b["4492"] != "-5.78" || b["5009"] != "0.02" {
 					t.Fatalf("both modes book the same day the same way; got %v", b)
 				}
@@ -87,7 +75,7 @@ func TestDayCloseBothModes(t *testing.T) {
 		}
 		// A Z that disagrees with its receipts is flagged with the amounts.
 		who := fixture.Tenant(t, s, "Shop mismatch", "S1")
-		z := fixtureZ(t)
+		z := fixture.PostingDayClose(t)
 		z.SourceID, z.ReceiptsCount = "10", 2
 		z.VAT[2].Gross, z.VAT[2].VAT, z.Total = fixture.D("30.29"), fixture.D("5.25"), fixture.D("43.86") // 21%: 1.00 more than the receipts
 		z.VAT[2].Net = z.VAT[2].Gross.Sub(z.VAT[2].VAT)
@@ -138,9 +126,9 @@ func TestPOSModeSwitches(t *testing.T) {
 		{"receipt to dayclose after the Z", "receipt", []step{{"receipt", []string{"Z"}}, {"dayclose", []string{"101", "103"}}},
 			"[KVT1 17.45 SF1 25.41]"},
 	}
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
-		fx := fixtureReceipts(t)
+		fx := fixture.PostingReceipts(t)
 		for i, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				who := fixture.Tenant(t, s, fmt.Sprintf("Shop switch %d", i), "S1")
@@ -157,7 +145,7 @@ func TestPOSModeSwitches(t *testing.T) {
 					}
 					for _, what := range st.ingest {
 						if what == "Z" {
-							fixture.IngestZ(t, s, who, "s", fixtureZ(t))
+							fixture.IngestZ(t, s, who, "s", fixture.PostingDayClose(t))
 						} else {
 							fixture.Ingest(t, s, who, "s", fx[what])
 						}
@@ -171,7 +159,7 @@ func TestPOSModeSwitches(t *testing.T) {
 				if got := fmt.Sprint(docList(t, s, who.TenantID)); got != c.want {
 					t.Fatalf("documents %s, want %s", got, c.want)
 				}
-				b := balances(t, s, who.TenantID)
+				b := fixture.Balances(t, s, who.TenantID)
 				if b["2721"] != "17.45" || b["2712"] != "25.41" || b["4492"] != "-5.78" || b["5009"] != "0.02" {
 					t.Fatalf("the day must be booked once, whatever the mode; got %v", b)
 				}
@@ -209,7 +197,7 @@ func TestPOSModeSwitches(t *testing.T) {
 // TestReconcileReadsEveryZ: a period with more Z reports than a page holds is reconciled whole,
 // and Z reports of other days are left out.
 func TestReconcileReadsEveryZ(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		ctx := context.Background()
 		who := fixture.Tenant(t, s, "Busy shop", "S1")
 		const before, inside = 3, db.PageMax + 2

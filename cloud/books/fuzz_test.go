@@ -1,4 +1,4 @@
-package db_test
+package books_test
 
 import (
 	"context"
@@ -152,7 +152,7 @@ func (b *book) step(rng *rand.Rand) {
 
 func (b *book) check() {
 	b.t.Helper()
-	stockValue(b.t, b.s, b.who.TenantID) // includes: the trial balance sums to zero
+	fixture.StockValue(b.t, b.s, b.who.TenantID) // includes: the trial balance sums to zero
 	bs, _ := b.s.StockBalances(context.Background(), b.who.TenantID, "")
 	for _, x := range bs {
 		if x.Qty.IsNegative() || x.Value.IsNegative() {
@@ -185,7 +185,7 @@ func (b *book) check() {
 
 // TestPostingInvariants is the seeded run that make test includes.
 func TestPostingInvariants(t *testing.T) {
-	eachStore(t, func(t *testing.T, s *db.DB, _ string) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 				b := &book{t: t, s: s, who: fixture.Tenant(t, s, fmt.Sprint("Fuzz", seed), "S1")}
@@ -198,7 +198,7 @@ func TestPostingInvariants(t *testing.T) {
 	})
 }
 
-// FuzzPosting explores other operation sequences: go test -fuzz FuzzPosting ./cloud/db
+// FuzzPosting explores other operation sequences: go test -fuzz FuzzPosting ./cloud/books
 func FuzzPosting(f *testing.F) {
 	f.Add(uint64(1), uint64(2))
 	f.Add(uint64(42), uint64(7))

@@ -59,22 +59,12 @@ func (s *DB) Journal(ctx context.Context, tenantID int64, from, to string, after
 	if to != "" {
 		q, args = q+` AND entry_date <= ?`, append(args, to)
 	}
-	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args...)
+	ids, err := queryAll(ctx, s.db, func(sc scanner) (any, error) { return scanOne[int64](sc) }, q+fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	if len(ids) == 0 {
-		return nil, rows.Err()
+		return nil, nil
 	}
 	return s.entries(ctx, s.db, tenantID, "e.id IN (?"+strings.Repeat(",?", len(ids)-1)+")", ids...)
 }
@@ -93,7 +83,18 @@ func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]Acc
 	if to == "" {
 		to = "9999-12-31"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT acct, SUM(dr), SUM(cr) FROM (
+	names, err := s.accountNames(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := queryAll(ctx, s.db, func(sc scanner) (AccountBalance, error) {
+		var a AccountBalance
+		var dr, cr int64
+		err := sc.Scan(&a.Account, &dr, &cr)
+		a.Name = names[a.Account]
+		a.Debit, a.Credit, a.Balance = domain.FromCents(dr), domain.FromCents(cr), domain.FromCents(dr-cr)
+		return a, err
+	}, `SELECT acct, SUM(dr), SUM(cr) FROM (
 		SELECT p.debit AS acct, p.amount_cents AS dr, 0 AS cr FROM postings p JOIN journal_entries e ON e.id = p.entry_id WHERE p.tenant_id = ? AND e.entry_date <= ?
 		UNION ALL
 		SELECT p.credit AS acct, 0 AS dr, p.amount_cents AS cr FROM postings p JOIN journal_entries e ON e.id = p.entry_id WHERE p.tenant_id = ? AND e.entry_date <= ?
@@ -101,23 +102,7 @@ func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]Acc
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)
 	}
-	defer rows.Close()
-	names, err := s.accountNames(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	var out []AccountBalance
-	for rows.Next() {
-		var a AccountBalance
-		var dr, cr int64
-		if err := rows.Scan(&a.Account, &dr, &cr); err != nil {
-			return nil, err
-		}
-		a.Name = names[a.Account]
-		a.Debit, a.Credit, a.Balance = domain.FromCents(dr), domain.FromCents(cr), domain.FromCents(dr-cr)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *DB) accountNames(ctx context.Context, tenantID int64) (map[string]string, error) {

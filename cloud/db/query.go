@@ -46,6 +46,14 @@ func queryAll[T any](ctx context.Context, q queryer, scan func(scanner) (T, erro
 	return out, nil
 }
 
+// orEmpty is v, or an empty list when v is nil: a list that encodes to JSON as [], not null.
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
 // scanOne scans a row of one column.
 func scanOne[T any](sc scanner) (T, error) {
 	var v T

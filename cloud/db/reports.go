@@ -184,26 +184,21 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (report.Ta
 // SalesJournal lists posted and cancelled sales documents dated in [from, to].
 func (s *DB) SalesJournal(ctx context.Context, tenantID int64, from, to string) (report.Table, error) {
 	ops, args := inOps()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
+	rows, err := queryAll(ctx, s.db, func(sc scanner) ([]string, error) {
+		var code, vatCode, treat, country string
+		d, err := scanDoc(sc, &code, &vatCode, &treat, &country)
+		return []string{d.Date, d.Series, fmt.Sprint(d.Number), d.Op, d.Store, code, d.Customer, vatCode, treat, country,
+			d.Net.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, d.TotalCurrency.StringFixed(2), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID}, err
+	}, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
 		LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
 		WHERE d.tenant_id = ? AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN `+ops+` ORDER BY d.doc_date, d.series, d.number`,
 		append([]any{tenantID, from, to}, args...)...)
 	if err != nil {
 		return report.Table{}, fmt.Errorf("sales journal: %w", err)
 	}
-	defer rows.Close()
-	t := report.Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
-		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"}}
-	for rows.Next() {
-		var code, vatCode, treat, country string
-		d, err := scanDoc(rows, &code, &vatCode, &treat, &country)
-		if err != nil {
-			return t, err
-		}
-		t.Rows = append(t.Rows, []string{d.Date, d.Series, fmt.Sprint(d.Number), d.Op, d.Store, code, d.Customer, vatCode, treat, country,
-			d.Net.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, d.TotalCurrency.StringFixed(2), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID})
-	}
-	return t, rows.Err()
+	return report.Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
+		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"},
+		Rows:    rows}, nil
 }
 
 // DaySales is what one store or marketplace account sold on a day: posted sales documents,

@@ -122,22 +122,13 @@ type Account struct {
 
 // Accounts lists the chart.
 func (s *DB) Accounts(ctx context.Context, tenantID int64) ([]Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (Account, error) {
 		var a Account
 		var active int
-		if err := rows.Scan(&a.Code, &a.Name, &a.Kind, &active); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&a.Code, &a.Name, &a.Kind, &active)
 		a.Active = active != 0
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
 }
 
 // SaveAccount adds or renames an account; an account with postings keeps its code and kind.
@@ -168,20 +159,11 @@ type OperationType struct {
 
 // OperationTypes lists them.
 func (s *DB) OperationTypes(ctx context.Context, tenantID int64) ([]OperationType, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OperationType
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (OperationType, error) {
 		var o OperationType
-		if err := rows.Scan(&o.Code, &o.Name, &o.Series, &o.Debit, &o.Credit); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&o.Code, &o.Name, &o.Series, &o.Debit, &o.Credit)
+		return o, err
+	}, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
 }
 
 // SaveOperationType changes an operation type's name, series or accounts. A new series starts
@@ -221,22 +203,13 @@ type VATClassifier struct {
 
 // VATClassifiers lists them.
 func (s *DB) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassifier, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []VATClassifier
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (VATClassifier, error) {
 		var c VATClassifier
 		var bp int64
-		if err := rows.Scan(&bp, &c.Code, &c.Name); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&bp, &c.Code, &c.Name)
 		c.Rate = domain.FromCents(bp).String()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
 }
 
 // SaveVATClassifier sets the classifier code of a VAT rate (adding the rate if new).

@@ -207,20 +207,15 @@ func (s *DB) ClearLoginFailures(ctx context.Context, key string) error {
 
 // Users lists a tenant's users.
 func (s *DB) Users(ctx context.Context, tenantID int64) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (User, error) {
+		var u User
+		err := sc.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role)
+		return u, err
+	}, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		var u User
-		if err := rows.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RemoveUser deletes one of a tenant's users and ends their sessions. Documents they

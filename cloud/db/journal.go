@@ -23,29 +23,28 @@ type EntryRecord struct {
 
 // entries reads entries matching where (on journal_entries e) with their moves.
 func (s *DB) entries(ctx context.Context, q queryer, tenantID int64, where string, args ...any) ([]EntryRecord, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.document_id, e.entry_date, e.memo, e.reverses_entry, p.debit, p.credit, p.amount_cents
-		FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.tenant_id = ? AND `+where+` ORDER BY e.id, p.line_no`, append([]any{tenantID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
-	}
-	defer rows.Close()
 	var out []EntryRecord
-	for rows.Next() {
+	err := queryEach(ctx, q, func(sc scanner) error {
 		var e EntryRecord
 		var m posting.Move
 		var cents int64
-		if err := rows.Scan(&e.ID, &e.DocumentID, &e.Date, &e.Memo, &e.Reverses, &m.Debit, &m.Credit, &cents); err != nil {
-			return nil, err
+		if err := sc.Scan(&e.ID, &e.DocumentID, &e.Date, &e.Memo, &e.Reverses, &m.Debit, &m.Credit, &cents); err != nil {
+			return err
 		}
 		m.Amount = domain.FromCents(cents)
 		if n := len(out); n > 0 && out[n-1].ID == e.ID {
 			out[n-1].Moves = append(out[n-1].Moves, m)
-			continue
+			return nil
 		}
 		e.Moves = []posting.Move{m}
 		out = append(out, e)
+		return nil
+	}, `SELECT e.id, e.document_id, e.entry_date, e.memo, e.reverses_entry, p.debit, p.credit, p.amount_cents
+		FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.tenant_id = ? AND `+where+` ORDER BY e.id, p.line_no`, append([]any{tenantID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Journal lists entries dated in [from, to] (YYYY-MM-DD; empty for open-ended), a page of
@@ -106,20 +105,16 @@ func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]Acc
 }
 
 func (s *DB) accountNames(ctx context.Context, tenantID int64) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name FROM accounts WHERE tenant_id = ?`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var c, n string
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
+		if err := sc.Scan(&c, &n); err != nil {
+			return err
 		}
 		out[c] = n
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT code, name FROM accounts WHERE tenant_id = ?`, tenantID)
+	return out, err
 }
 
 // insertEntry stores a journal entry after checking it again inside the transaction.

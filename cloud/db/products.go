@@ -156,20 +156,15 @@ func (s *DB) ImportCards(ctx context.Context, tenantID int64, cards []domain.Car
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		existing := map[string]domain.Card{}
-		rows, err := tx.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE tenant_id = ?`, tenantID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			c, err := scanCard(rows)
+		err := queryEach(ctx, tx, func(sc scanner) error {
+			c, err := scanCard(sc)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			existing[c.Barcode] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, `SELECT `+productCols+` FROM products WHERE tenant_id = ?`, tenantID)
+		if err != nil {
 			return err
 		}
 		var changed []domain.Card

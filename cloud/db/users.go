@@ -151,22 +151,21 @@ func (s *DB) LoginFailures(ctx context.Context, keys []string, window time.Durat
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT login_key, n, last_ms FROM login_failures WHERE last_ms > ? AND login_key IN (?`+strings.Repeat(",?", len(keys)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read failed sign-ins: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var k string
 		var f LoginFailure
 		var last int64
-		if err := rows.Scan(&k, &f.N, &last); err != nil {
-			return nil, err
+		if err := sc.Scan(&k, &f.N, &last); err != nil {
+			return err
 		}
 		f.Last = time.UnixMilli(last)
 		out[k] = f
+		return nil
+	}, `SELECT login_key, n, last_ms FROM login_failures WHERE last_ms > ? AND login_key IN (?`+strings.Repeat(",?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read failed sign-ins: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordLoginFailure counts a failed sign-in against each key; a run older than window starts

@@ -274,58 +274,49 @@ func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.S
 		return set, fmt.Errorf("read POS settings: %w", err)
 	}
 	set.AutoWriteOff, set.ReturnsToStock = auto != 0, back != 0
-	rows, err := q.QueryContext(ctx, `SELECT code, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ?`, tenantID)
+	err = queryEach(ctx, q, func(sc scanner) error {
+		var code string
+		var o posting.OpType
+		if err := sc.Scan(&code, &o.Series, &o.Debit, &o.Credit); err != nil {
+			return err
+		}
+		set.Ops[code] = o
+		return nil
+	}, `SELECT code, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return set, err
 	}
-	for rows.Next() {
-		var code, series, dr, cr string
-		if err := rows.Scan(&code, &series, &dr, &cr); err != nil {
-			rows.Close()
-			return set, err
-		}
-		set.Ops[code] = posting.OpType{Series: series, Debit: dr, Credit: cr}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return set, err
-	}
-	if rows, err = q.QueryContext(ctx, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID); err != nil {
-		return set, err
-	}
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var code, acct string
-		if err := rows.Scan(&code, &acct); err != nil {
-			rows.Close()
-			return set, err
+		if err := sc.Scan(&code, &acct); err != nil {
+			return err
 		}
 		set.Payments[code] = acct
-	}
-	rows.Close()
-	if rows, err = q.QueryContext(ctx, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID); err != nil {
+		return nil
+	}, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID)
+	if err != nil {
 		return set, err
 	}
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var id int64
 		var mode string
-		if err := rows.Scan(&id, &mode); err != nil {
-			rows.Close()
-			return set, err
+		if err := sc.Scan(&id, &mode); err != nil {
+			return err
 		}
 		set.StoreModes[id] = mode
-	}
-	rows.Close()
-	if rows, err = q.QueryContext(ctx, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID); err != nil {
+		return nil
+	}, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID)
+	if err != nil {
 		return set, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var bp int64
 		var code string
-		if err := rows.Scan(&bp, &code); err != nil {
-			return set, err
+		if err := sc.Scan(&bp, &code); err != nil {
+			return err
 		}
 		set.Classifiers[domain.FromCents(bp).String()] = code
-	}
-	return set, rows.Err()
+		return nil
+	}, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID)
+	return set, err
 }

@@ -39,7 +39,8 @@ func (s *DB) Pending(ctx context.Context, kind string, limit int) ([]Pending, er
 	}
 	return queryAll(ctx, s.db, func(sc scanner) (Pending, error) {
 		var p Pending
-		return p, sc.Scan(&p.ID, &p.TenantID)
+		err := sc.Scan(&p.ID, &p.TenantID)
+		return p, err
 	}, `SELECT id, tenant_id FROM `+table+` WHERE post_state = ? ORDER BY id LIMIT ?`, StatePending, limit)
 }
 

@@ -71,30 +71,21 @@ type ISAFTotal struct {
 // not OSS sales, which go to the OSS return), credit notes for SF invoices (KS) and cancelled
 // invoices (AN).
 func (s *DB) ISAFInvoices(ctx context.Context, tenantID int64, from, to string) ([]ISAFInvoice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.op_type, d.series, d.number, d.doc_date, d.status, d.treatment, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), COALESCE(c.name, ''),
-		COALESCE(o.op_type, ''), COALESCE(o.series, ''), COALESCE(o.number, 0), COALESCE(o.doc_date, '')
-		FROM documents d LEFT JOIN customers c ON c.id = d.customer_id LEFT JOIN documents o ON o.id = d.related_id
-		WHERE d.tenant_id = ? AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN (?, ?, ?) ORDER BY d.doc_date, d.series, d.number`,
-		tenantID, from, to, "invoice", "market_invoice", "return")
-	if err != nil {
-		return nil, fmt.Errorf("i.SAF invoices: %w", err)
-	}
 	type head struct {
 		id  int64
 		inv ISAFInvoice
 	}
 	var heads []head
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var h head
 		var op, series, status, treatment, origOp, origSeries, origDate string
 		var number, origNumber int64
-		if err := rows.Scan(&h.id, &op, &series, &number, &h.inv.Date, &status, &treatment, &h.inv.CustomerCode, &h.inv.CustomerVAT, &h.inv.CustomerName,
+		if err := sc.Scan(&h.id, &op, &series, &number, &h.inv.Date, &status, &treatment, &h.inv.CustomerCode, &h.inv.CustomerVAT, &h.inv.CustomerName,
 			&origOp, &origSeries, &origNumber, &origDate); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		if treatment == "oss" || op == "return" && origOp != "invoice" && origOp != "market_invoice" {
-			continue // OSS sales and returns of plain receipts are not in the register of invoices
+			return nil // OSS sales and returns of plain receipts are not in the register of invoices
 		}
 		h.inv.No = fmt.Sprintf("%s%d", series, number)
 		switch {
@@ -106,23 +97,25 @@ func (s *DB) ISAFInvoices(ctx context.Context, tenantID int64, from, to string) 
 			h.inv.Type = "SF"
 		}
 		heads = append(heads, h)
+		return nil
+	}, `SELECT d.id, d.op_type, d.series, d.number, d.doc_date, d.status, d.treatment, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), COALESCE(c.name, ''),
+		COALESCE(o.op_type, ''), COALESCE(o.series, ''), COALESCE(o.number, 0), COALESCE(o.doc_date, '')
+		FROM documents d LEFT JOIN customers c ON c.id = d.customer_id LEFT JOIN documents o ON o.id = d.related_id
+		WHERE d.tenant_id = ? AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN (?, ?, ?) ORDER BY d.doc_date, d.series, d.number`,
+		tenantID, from, to, "invoice", "market_invoice", "return")
+	if err != nil {
+		return nil, fmt.Errorf("i.SAF invoices: %w", err)
 	}
-	rows.Close()
 	var out []ISAFInvoice
 	for _, h := range heads {
-		lr, err := s.db.QueryContext(ctx, `SELECT vat_class, vat_rate_bp, SUM(net_cents), SUM(vat_cents) FROM document_lines WHERE document_id = ? GROUP BY vat_class, vat_rate_bp ORDER BY vat_class`, h.id)
+		h.inv.Totals, err = queryAll(ctx, s.db, func(sc scanner) (ISAFTotal, error) {
+			var t ISAFTotal
+			err := sc.Scan(&t.Class, &t.RateBP, &t.Net, &t.VAT)
+			return t, err
+		}, `SELECT vat_class, vat_rate_bp, SUM(net_cents), SUM(vat_cents) FROM document_lines WHERE document_id = ? GROUP BY vat_class, vat_rate_bp ORDER BY vat_class`, h.id)
 		if err != nil {
 			return nil, err
 		}
-		for lr.Next() {
-			var t ISAFTotal
-			if err := lr.Scan(&t.Class, &t.RateBP, &t.Net, &t.VAT); err != nil {
-				lr.Close()
-				return nil, err
-			}
-			h.inv.Totals = append(h.inv.Totals, t)
-		}
-		lr.Close()
 		out = append(out, h.inv)
 	}
 	return out, nil

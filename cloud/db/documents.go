@@ -60,7 +60,7 @@ type DocQuery struct {
 const docCols = `d.id, d.op_type, d.series, d.number, d.doc_date, COALESCE(s.code, ''), COALESCE(c.name, ''), d.source_kind, d.source_id, d.related_id, d.net_cents, d.vat_cents, d.total_cents, d.status, d.currency, d.fx_rate, d.total_currency_cents, d.cancel_date, d.cancelled_by`
 
 // scanDoc reads docCols, then any extra columns selected after them into extra.
-func scanDoc(sc interface{ Scan(...any) error }, extra ...any) (DocSummary, error) {
+func scanDoc(sc scanner, extra ...any) (DocSummary, error) {
 	var d DocSummary
 	var net, vat, total, inCur int64
 	err := sc.Scan(append([]any{&d.ID, &d.Op, &d.Series, &d.Number, &d.Date, &d.Store, &d.Customer, &d.SourceKind, &d.SourceID, &d.RelatedID, &net, &vat, &total, &d.Status,
@@ -129,21 +129,12 @@ func (s *DB) Documents(ctx context.Context, q DocQuery) ([]DocSummary, error) {
 		add("d.total_cents <= ?", c)
 	}
 	limit := PageLimit(q.Limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+` FROM documents d LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
+	out, err := queryAll(ctx, s.db, func(sc scanner) (DocSummary, error) { return scanDoc(sc) }, `SELECT `+docCols+` FROM documents d LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
 		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY d.id LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
 	}
-	defer rows.Close()
-	var out []DocSummary
-	for rows.Next() {
-		d, err := scanDoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DocDetail is a document with its lines, entries, customer and source.
@@ -170,23 +161,18 @@ func (s *DB) Document(ctx context.Context, tenantID, id int64) (DocDetail, error
 		return d, err
 	}
 	d.DocSummary = sum
-	rows, err := s.db.QueryContext(ctx, `SELECT line_no, barcode, name, qty_milli, unit_price_cents, discount_cents, net_cents, vat_cents, gross_cents, vat_rate_bp, vat_class
+	d.Lines, err = queryAll(ctx, s.db, func(sc scanner) (posting.Line, error) {
+		var l posting.Line
+		var q, up, disc, n, v, g, bp int64
+		err := sc.Scan(&l.No, &l.Barcode, &l.Name, &q, &up, &disc, &n, &v, &g, &bp, &l.Class)
+		l.Qty, l.UnitPrice, l.Discount = decimal.New(q, -3), domain.FromCents(up), domain.FromCents(disc)
+		l.Net, l.VAT, l.Gross, l.Rate = domain.FromCents(n), domain.FromCents(v), domain.FromCents(g), domain.FromCents(bp)
+		return l, err
+	}, `SELECT line_no, barcode, name, qty_milli, unit_price_cents, discount_cents, net_cents, vat_cents, gross_cents, vat_rate_bp, vat_class
 		FROM document_lines WHERE document_id = ? ORDER BY line_no`, id)
 	if err != nil {
 		return d, err
 	}
-	for rows.Next() {
-		var l posting.Line
-		var q, up, disc, n, v, g, bp int64
-		if err := rows.Scan(&l.No, &l.Barcode, &l.Name, &q, &up, &disc, &n, &v, &g, &bp, &l.Class); err != nil {
-			rows.Close()
-			return d, err
-		}
-		l.Qty, l.UnitPrice, l.Discount = decimal.New(q, -3), domain.FromCents(up), domain.FromCents(disc)
-		l.Net, l.VAT, l.Gross, l.Rate = domain.FromCents(n), domain.FromCents(v), domain.FromCents(g), domain.FromCents(bp)
-		d.Lines = append(d.Lines, l)
-	}
-	rows.Close()
 	if d.Entries, err = s.entries(ctx, s.db, tenantID, "e.document_id = ?", id); err != nil {
 		return d, err
 	}

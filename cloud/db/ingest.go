@@ -204,22 +204,17 @@ func (s *DB) dedupe(ctx context.Context, tx *sql.Tx, who AgentIdentity, table st
 		for _, p := range chunk {
 			args = append(args, p.item.SourceID)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT source_id, content_hash, received_ms FROM `+table+` WHERE tenant_id = ? AND store_id = ? AND source_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("look up held %s: %w", table, err)
-		}
-		for rows.Next() {
+		err := queryEach(ctx, tx, func(sc scanner) error {
 			var id string
 			var h held
-			if err := rows.Scan(&id, &h.hash, &h.ms); err != nil {
-				rows.Close()
-				return nil, err
+			if err := sc.Scan(&id, &h.hash, &h.ms); err != nil {
+				return err
 			}
 			existing[id] = h
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil
+		}, `SELECT source_id, content_hash, received_ms FROM `+table+` WHERE tenant_id = ? AND store_id = ? AND source_id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up held %s: %w", table, err)
 		}
 	}
 	var fresh []*prepared

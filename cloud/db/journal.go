@@ -23,29 +23,28 @@ type EntryRecord struct {
 
 // entries reads entries matching where (on journal_entries e) with their moves.
 func (s *DB) entries(ctx context.Context, q queryer, tenantID int64, where string, args ...any) ([]EntryRecord, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.document_id, e.entry_date, e.memo, e.reverses_entry, p.debit, p.credit, p.amount_cents
-		FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.tenant_id = ? AND `+where+` ORDER BY e.id, p.line_no`, append([]any{tenantID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
-	}
-	defer rows.Close()
 	var out []EntryRecord
-	for rows.Next() {
+	err := queryEach(ctx, q, func(sc scanner) error {
 		var e EntryRecord
 		var m posting.Move
 		var cents int64
-		if err := rows.Scan(&e.ID, &e.DocumentID, &e.Date, &e.Memo, &e.Reverses, &m.Debit, &m.Credit, &cents); err != nil {
-			return nil, err
+		if err := sc.Scan(&e.ID, &e.DocumentID, &e.Date, &e.Memo, &e.Reverses, &m.Debit, &m.Credit, &cents); err != nil {
+			return err
 		}
 		m.Amount = domain.FromCents(cents)
 		if n := len(out); n > 0 && out[n-1].ID == e.ID {
 			out[n-1].Moves = append(out[n-1].Moves, m)
-			continue
+			return nil
 		}
 		e.Moves = []posting.Move{m}
 		out = append(out, e)
+		return nil
+	}, `SELECT e.id, e.document_id, e.entry_date, e.memo, e.reverses_entry, p.debit, p.credit, p.amount_cents
+		FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.tenant_id = ? AND `+where+` ORDER BY e.id, p.line_no`, append([]any{tenantID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Journal lists entries dated in [from, to] (YYYY-MM-DD; empty for open-ended), a page of
@@ -59,22 +58,12 @@ func (s *DB) Journal(ctx context.Context, tenantID int64, from, to string, after
 	if to != "" {
 		q, args = q+` AND entry_date <= ?`, append(args, to)
 	}
-	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args...)
+	ids, err := queryAll(ctx, s.db, func(sc scanner) (any, error) { return scanOne[int64](sc) }, q+fmt.Sprintf(` ORDER BY id LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	if len(ids) == 0 {
-		return nil, rows.Err()
+		return nil, nil
 	}
 	return s.entries(ctx, s.db, tenantID, "e.id IN (?"+strings.Repeat(",?", len(ids)-1)+")", ids...)
 }
@@ -93,7 +82,18 @@ func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]Acc
 	if to == "" {
 		to = "9999-12-31"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT acct, SUM(dr), SUM(cr) FROM (
+	names, err := s.accountNames(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := queryAll(ctx, s.db, func(sc scanner) (AccountBalance, error) {
+		var a AccountBalance
+		var dr, cr int64
+		err := sc.Scan(&a.Account, &dr, &cr)
+		a.Name = names[a.Account]
+		a.Debit, a.Credit, a.Balance = domain.FromCents(dr), domain.FromCents(cr), domain.FromCents(dr-cr)
+		return a, err
+	}, `SELECT acct, SUM(dr), SUM(cr) FROM (
 		SELECT p.debit AS acct, p.amount_cents AS dr, 0 AS cr FROM postings p JOIN journal_entries e ON e.id = p.entry_id WHERE p.tenant_id = ? AND e.entry_date <= ?
 		UNION ALL
 		SELECT p.credit AS acct, 0 AS dr, p.amount_cents AS cr FROM postings p JOIN journal_entries e ON e.id = p.entry_id WHERE p.tenant_id = ? AND e.entry_date <= ?
@@ -101,40 +101,20 @@ func (s *DB) TrialBalance(ctx context.Context, tenantID int64, to string) ([]Acc
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)
 	}
-	defer rows.Close()
-	names, err := s.accountNames(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	var out []AccountBalance
-	for rows.Next() {
-		var a AccountBalance
-		var dr, cr int64
-		if err := rows.Scan(&a.Account, &dr, &cr); err != nil {
-			return nil, err
-		}
-		a.Name = names[a.Account]
-		a.Debit, a.Credit, a.Balance = domain.FromCents(dr), domain.FromCents(cr), domain.FromCents(dr-cr)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *DB) accountNames(ctx context.Context, tenantID int64) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name FROM accounts WHERE tenant_id = ?`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var c, n string
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
+		if err := sc.Scan(&c, &n); err != nil {
+			return err
 		}
 		out[c] = n
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT code, name FROM accounts WHERE tenant_id = ?`, tenantID)
+	return out, err
 }
 
 // insertEntry stores a journal entry after checking it again inside the transaction.

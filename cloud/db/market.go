@@ -42,38 +42,29 @@ func (s *DB) marketSettings(ctx context.Context, q queryer, tenantID int64) (pos
 	if err := q.QueryRowContext(ctx, `SELECT home_country, oss_vat_account FROM pos_settings WHERE tenant_id = ?`, tenantID).Scan(&m.Home, &m.OSSVAT); err != nil {
 		return m, fmt.Errorf("read marketplace settings: %w", err)
 	}
-	reduced, err := q.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
-	if err != nil {
-		return m, err
-	}
-	for reduced.Next() {
+	err := queryEach(ctx, q, func(sc scanner) error {
 		var c, cat string
 		var bp int64
-		if err := reduced.Scan(&c, &cat, &bp); err != nil {
-			reduced.Close()
-			return m, err
+		if err := sc.Scan(&c, &cat, &bp); err != nil {
+			return err
 		}
 		if m.Reduced[c] == nil {
 			m.Reduced[c] = map[string]decimal.Decimal{}
 		}
 		m.Reduced[c][cat] = domain.FromCents(bp)
-	}
-	reduced.Close()
-	if err := reduced.Err(); err != nil {
-		return m, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT country, rate_bp FROM vat_rates WHERE tenant_id = ?`, tenantID)
+		return nil
+	}, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return m, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var c string
 		var bp int64
-		if err := rows.Scan(&c, &bp); err != nil {
-			return m, err
+		if err := sc.Scan(&c, &bp); err != nil {
+			return err
 		}
 		m.Rates[c] = domain.FromCents(bp)
-	}
-	return m, rows.Err()
+		return nil
+	}, `SELECT country, rate_bp FROM vat_rates WHERE tenant_id = ?`, tenantID)
+	return m, err
 }

@@ -53,7 +53,7 @@ func (s *DB) CreateMarketAccount(ctx context.Context, tenantID int64, kind, name
 
 // scanAccount reads an account row. A config that cannot be opened leaves Config empty and
 // ConfigErr set, so one account with a bad key never hides the others.
-func (s *DB) scanAccount(sc interface{ Scan(...any) error }) (MarketAccount, error) {
+func (s *DB) scanAccount(sc scanner) (MarketAccount, error) {
 	var a MarketAccount
 	var cfg string
 	var last, next int64
@@ -130,20 +130,7 @@ func (s *DB) MarketAccounts(ctx context.Context, tenantID int64) ([]MarketAccoun
 	if tenantID != 0 {
 		q, args = q+` WHERE tenant_id = ?`, append(args, tenantID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MarketAccount
-	for rows.Next() {
-		a, err := s.scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, s.scanAccount, q+` ORDER BY id`, args...)
 }
 
 // quoteCursor quotes the column named cursor, a reserved word in MySQL, for SQLite too.

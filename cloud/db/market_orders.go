@@ -111,24 +111,26 @@ func (s *DB) MarketOrdersBefore(ctx context.Context, tenantID int64, state strin
 	if state != "" {
 		q, args = q+` AND o.state = ?`, append(args, state)
 	}
-	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY o.id DESC LIMIT %d`, limit), args...)
+	type row struct {
+		MarketOrder
+		acctID int64
+	}
+	rows, err := queryAll(ctx, s.db, func(sc scanner) (row, error) {
+		var r row
+		var p string
+		err := sc.Scan(&r.ID, &r.Account, &r.acctID, &r.OrderID, &r.Status, &r.State, &r.Reason, &r.Fix, &p)
+		r.Order = json.RawMessage(p)
+		return r, err
+	}, q+fmt.Sprintf(` ORDER BY o.id DESC LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []MarketOrder
-	for rows.Next() {
-		var o MarketOrder
-		var acctID int64
-		var p string
-		if err := rows.Scan(&o.ID, &o.Account, &acctID, &o.OrderID, &o.Status, &o.State, &o.Reason, &o.Fix, &p); err != nil {
-			return nil, err
-		}
-		o.Order = json.RawMessage(p)
-		o.Document, _, _ = s.docByKey(ctx, s.db, tenantID, OrderDocKey(acctID, o.OrderID))
-		out = append(out, o)
+	for _, r := range rows {
+		r.Document, _, _ = s.docByKey(ctx, s.db, tenantID, OrderDocKey(r.acctID, r.OrderID))
+		out = append(out, r.MarketOrder)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RetryOrder puts an order in Errors back to Open for the next booking pass.

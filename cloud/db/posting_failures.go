@@ -15,20 +15,15 @@ type PostingFailure struct {
 
 // PostingFailures lists a tenant's refused postings.
 func (s *DB) PostingFailures(ctx context.Context, tenantID int64) ([]PostingFailure, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT source_kind, source_row, message FROM posting_failures WHERE tenant_id = ? ORDER BY at_ms`, tenantID)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (PostingFailure, error) {
+		var f PostingFailure
+		err := sc.Scan(&f.Kind, &f.Row, &f.Message)
+		return f, err
+	}, `SELECT source_kind, source_row, message FROM posting_failures WHERE tenant_id = ? ORDER BY at_ms`, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []PostingFailure{}
-	for rows.Next() {
-		var f PostingFailure
-		if err := rows.Scan(&f.Kind, &f.Row, &f.Message); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return orEmpty(out), nil
 }
 
 // Pending is a held receipt or day close waiting to be booked.
@@ -44,7 +39,8 @@ func (s *DB) Pending(ctx context.Context, kind string, limit int) ([]Pending, er
 	}
 	return queryAll(ctx, s.db, func(sc scanner) (Pending, error) {
 		var p Pending
-		return p, sc.Scan(&p.ID, &p.TenantID)
+		err := sc.Scan(&p.ID, &p.TenantID)
+		return p, err
 	}, `SELECT id, tenant_id FROM `+table+` WHERE post_state = ? ORDER BY id LIMIT ?`, StatePending, limit)
 }
 

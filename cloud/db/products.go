@@ -13,7 +13,7 @@ import (
 
 const productCols = `barcode, name, group_name, unit, price_net_cents, price_gross_cents, vat_rate_bp, is_service, active, version, vat_category`
 
-func scanCard(sc interface{ Scan(...any) error }) (domain.Card, error) {
+func scanCard(sc scanner) (domain.Card, error) {
 	var c domain.Card
 	var net, gross, bp int64
 	var service, active int
@@ -156,20 +156,15 @@ func (s *DB) ImportCards(ctx context.Context, tenantID int64, cards []domain.Car
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		existing := map[string]domain.Card{}
-		rows, err := tx.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE tenant_id = ?`, tenantID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			c, err := scanCard(rows)
+		err := queryEach(ctx, tx, func(sc scanner) error {
+			c, err := scanCard(sc)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			existing[c.Barcode] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, `SELECT `+productCols+` FROM products WHERE tenant_id = ?`, tenantID)
+		if err != nil {
 			return err
 		}
 		var changed []domain.Card
@@ -235,20 +230,11 @@ func (s *DB) CardsSince(ctx context.Context, tenantID int64, after uint64, limit
 }
 
 func (s *DB) queryCards(ctx context.Context, q string, args ...any) ([]domain.Card, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	out, err := queryAll(ctx, s.db, scanCard, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read product cards: %w", err)
 	}
-	defer rows.Close()
-	var out []domain.Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CardsAcked is how far the store's agent has written the catalogue into the POS.
@@ -315,17 +301,11 @@ func (s *DB) CardStatus(ctx context.Context, st StoreRef) (CardStatus, error) {
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE tenant_id = ? AND version > ?`, st.TenantID, out.AckedVersion).Scan(&out.Pending); err != nil {
 		return out, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT barcode, version, message FROM card_failures WHERE store_id = ? ORDER BY barcode`, st.ID)
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	failures, err := queryAll(ctx, s.db, func(sc scanner) (CardFailure, error) {
 		var f CardFailure
-		if err := rows.Scan(&f.Barcode, &f.Version, &f.Message); err != nil {
-			return out, err
-		}
-		out.Failures = append(out.Failures, f)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&f.Barcode, &f.Version, &f.Message)
+		return f, err
+	}, `SELECT barcode, version, message FROM card_failures WHERE store_id = ? ORDER BY barcode`, st.ID)
+	out.Failures = orEmpty(failures)
+	return out, err
 }

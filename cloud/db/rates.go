@@ -86,22 +86,17 @@ type FXRate struct {
 
 // LatestFX lists the newest imported rate of each currency.
 func (s *DB) LatestFX(ctx context.Context, tenantID int64) ([]FXRate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT f.currency, f.rate_date, f.rate FROM fx_rates f
+	out, err := queryAll(ctx, s.db, func(sc scanner) (FXRate, error) {
+		var r FXRate
+		err := sc.Scan(&r.Currency, &r.Date, &r.Rate)
+		return r, err
+	}, `SELECT f.currency, f.rate_date, f.rate FROM fx_rates f
 		JOIN (SELECT currency, MAX(rate_date) AS d FROM fx_rates WHERE tenant_id = ? GROUP BY currency) m ON m.currency = f.currency AND m.d = f.rate_date
 		WHERE f.tenant_id = ? ORDER BY f.currency`, tenantID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("latest exchange rates: %w", err)
 	}
-	defer rows.Close()
-	var out []FXRate
-	for rows.Next() {
-		var r FXRate
-		if err := rows.Scan(&r.Currency, &r.Date, &r.Rate); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReducedRate is a country's VAT rate for a product category.
@@ -132,20 +127,15 @@ func (s *DB) SaveReducedRates(ctx context.Context, tenantID int64, rows []rates.
 
 // ReducedRates lists a tenant's reduced rates by country and category.
 func (s *DB) ReducedRates(ctx context.Context, tenantID int64) ([]ReducedRate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ? ORDER BY country, category`, tenantID)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (ReducedRate, error) {
+		var r ReducedRate
+		var bp int64
+		err := sc.Scan(&r.Country, &r.Category, &bp)
+		r.Rate = domain.FromCents(bp).String()
+		return r, err
+	}, `SELECT country, category, rate_bp FROM vat_reduced WHERE tenant_id = ? ORDER BY country, category`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("reduced VAT rates: %w", err)
 	}
-	defer rows.Close()
-	out := []ReducedRate{}
-	for rows.Next() {
-		var r ReducedRate
-		var bp int64
-		if err := rows.Scan(&r.Country, &r.Category, &bp); err != nil {
-			return nil, err
-		}
-		r.Rate = domain.FromCents(bp).String()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return orEmpty(out), nil
 }

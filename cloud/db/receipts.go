@@ -129,25 +129,23 @@ func (s *DB) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) {
 // day_closes) and decodes them with decode.
 func listPayloads[T any](ctx context.Context, s *DB, table string, q Query, decode func(id int64, store string, received time.Time, payload []byte) (T, error)) ([]T, error) {
 	w, args := q.where()
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, s.code, r.received_ms, r.payload FROM (SELECT id, store_id, received_ms, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", table, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
+	out, err := queryAll(ctx, s.db, func(sc scanner) (T, error) {
 		var id, ms int64
 		var store, payload string
-		if err := rows.Scan(&id, &store, &ms, &payload); err != nil {
-			return nil, err
+		if err := sc.Scan(&id, &store, &ms, &payload); err != nil {
+			var zero T
+			return zero, err
 		}
 		rec, err := decode(id, store, time.UnixMilli(ms).UTC(), []byte(payload))
 		if err != nil {
-			return nil, fmt.Errorf("%s %d: stored payload unreadable: %w", table, id, err)
+			return rec, fmt.Errorf("%s %d: stored payload unreadable: %w", table, id, err)
 		}
-		out = append(out, rec)
+		return rec, nil
+	}, `SELECT r.id, s.code, r.received_ms, r.payload FROM (SELECT id, store_id, received_ms, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", table, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DayCloseRecord is a held day close (Z report).
@@ -189,22 +187,17 @@ func (s *DB) Rejected(ctx context.Context, tenantID, storeID int64, limit int) (
 		q += ` AND r.store_id = ?`
 		args = append(args, storeID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY r.id DESC LIMIT %d`, limit), args...)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (RejectedItem, error) {
+		var r RejectedItem
+		var ms int64
+		err := sc.Scan(&r.ID, &r.Store, &r.Stream, &r.Seq, &r.Kind, &r.SourceID, &r.Code, &r.Message, &r.Payload, &ms)
+		r.At = time.UnixMilli(ms).UTC()
+		return r, err
+	}, q+fmt.Sprintf(` ORDER BY r.id DESC LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list rejected items: %w", err)
 	}
-	defer rows.Close()
-	var out []RejectedItem
-	for rows.Next() {
-		var r RejectedItem
-		var ms int64
-		if err := rows.Scan(&r.ID, &r.Store, &r.Stream, &r.Seq, &r.Kind, &r.SourceID, &r.Code, &r.Message, &r.Payload, &ms); err != nil {
-			return nil, err
-		}
-		r.At = time.UnixMilli(ms).UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReceiptTotals counts and sums a store's receipts exactly.

@@ -45,7 +45,19 @@ func periodArgs(tenantID int64, from, to string, ops []any) []any {
 // period it was issued in (see periodDocs).
 func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (report.Table, error) {
 	ops, args := inOps()
-	rows, err := s.db.QueryContext(ctx, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp,
+	var tn, tv int64
+	rows, err := queryAll(ctx, s.db, func(sc scanner) ([]string, error) {
+		var treat, country, class string
+		var bp, docs, cancelled, net, vat int64
+		if err := sc.Scan(&treat, &country, &class, &bp, &docs, &cancelled, &net, &vat); err != nil {
+			return nil, err
+		}
+		if country == "" {
+			country = "LT"
+		}
+		tn, tv = tn+net, tv+vat
+		return []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), report.Cents(net), report.Cents(vat), report.Cents(net + vat), fmt.Sprint(cancelled)}, nil
+	}, `SELECT d.treatment, d.country, l.vat_class, l.vat_rate_bp,
 		COUNT(DISTINCT CASE WHEN x.sign = 1 THEN d.id END), COUNT(DISTINCT CASE WHEN x.sign = -1 THEN d.id END), SUM(x.sign * l.net_cents), SUM(x.sign * l.vat_cents)
 		FROM `+periodDocs(ops)+` JOIN documents d ON d.id = x.id JOIN document_lines l ON l.document_id = d.id
 		GROUP BY d.treatment, d.country, l.vat_class, l.vat_rate_bp ORDER BY d.treatment, d.country, l.vat_class, l.vat_rate_bp`,
@@ -53,23 +65,8 @@ func (s *DB) VATSummary(ctx context.Context, tenantID int64, from, to string) (r
 	if err != nil {
 		return report.Table{}, fmt.Errorf("VAT summary: %w", err)
 	}
-	defer rows.Close()
-	t := report.Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross", "cancelled"}}
-	var tn, tv int64
-	for rows.Next() {
-		var treat, country, class string
-		var bp, docs, cancelled, net, vat int64
-		if err := rows.Scan(&treat, &country, &class, &bp, &docs, &cancelled, &net, &vat); err != nil {
-			return t, err
-		}
-		if country == "" {
-			country = "LT"
-		}
-		tn, tv = tn+net, tv+vat
-		t.Rows = append(t.Rows, []string{treat, country, class, domain.FromCents(bp).String(), fmt.Sprint(docs), report.Cents(net), report.Cents(vat), report.Cents(net + vat), fmt.Sprint(cancelled)})
-	}
-	t.Rows = append(t.Rows, []string{"total", "", "", "", "", report.Cents(tn), report.Cents(tv), report.Cents(tn + tv), ""})
-	return t, rows.Err()
+	return report.Table{Title: fmt.Sprintf("VAT summary %s – %s (EUR)", from, to), Columns: []string{"treatment", "country", "classifier", "rate", "documents", "net", "vat", "gross", "cancelled"},
+		Rows: append(rows, []string{"total", "", "", "", "", report.Cents(tn), report.Cents(tv), report.Cents(tn + tv), ""})}, nil
 }
 
 // OSS is the quarterly One-Stop-Shop return: per member state of consumption and rate, the
@@ -87,25 +84,16 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (report.Ta
 	from, to := first.Format(time.DateOnly), last.Format(time.DateOnly)
 	ops, opArgs := inOps()
 	args := append([]any{from}, periodArgs(tenantID, from, to, opArgs)...)
-	rows, err := s.db.QueryContext(ctx, `SELECT d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END, SUM(x.sign * l.net_currency_cents), SUM(x.sign * l.vat_currency_cents)
-		FROM `+periodDocs(ops)+` JOIN documents d ON d.id = x.id JOIN document_lines l ON l.document_id = d.id
-		WHERE d.treatment = ?
-		GROUP BY d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END`,
-		append(args, posting.OSS, from)...)
-	if err != nil {
-		return report.Table{}, fmt.Errorf("OSS report: %w", err)
-	}
 	type line struct {
 		country, cur, corrects string
 		bp, net, vat           int64
 	}
 	sums := map[line]*line{}
-	for rows.Next() {
+	err = queryEach(ctx, s.db, func(sc scanner) error {
 		var l line
 		var orig string
-		if err := rows.Scan(&l.country, &l.bp, &l.cur, &orig, &l.net, &l.vat); err != nil {
-			rows.Close()
-			return report.Table{}, err
+		if err := sc.Scan(&l.country, &l.bp, &l.cur, &orig, &l.net, &l.vat); err != nil {
+			return err
 		}
 		if orig != "" {
 			l.corrects = report.QuarterOf(orig)
@@ -118,10 +106,14 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (report.Ta
 		}
 		sum.net += l.net
 		sum.vat += l.vat
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return report.Table{}, err
+		return nil
+	}, `SELECT d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END, SUM(x.sign * l.net_currency_cents), SUM(x.sign * l.vat_currency_cents)
+		FROM `+periodDocs(ops)+` JOIN documents d ON d.id = x.id JOIN document_lines l ON l.document_id = d.id
+		WHERE d.treatment = ?
+		GROUP BY d.country, l.vat_rate_bp, d.currency, CASE WHEN d.doc_date < ? THEN d.doc_date ELSE '' END`,
+		append(args, posting.OSS, from)...)
+	if err != nil {
+		return report.Table{}, fmt.Errorf("OSS report: %w", err)
 	}
 	var lines []line
 	for _, l := range sums {
@@ -184,26 +176,21 @@ func (s *DB) OSS(ctx context.Context, tenantID int64, quarter string) (report.Ta
 // SalesJournal lists posted and cancelled sales documents dated in [from, to].
 func (s *DB) SalesJournal(ctx context.Context, tenantID int64, from, to string) (report.Table, error) {
 	ops, args := inOps()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
+	rows, err := queryAll(ctx, s.db, func(sc scanner) ([]string, error) {
+		var code, vatCode, treat, country string
+		d, err := scanDoc(sc, &code, &vatCode, &treat, &country)
+		return []string{d.Date, d.Series, fmt.Sprint(d.Number), d.Op, d.Store, code, d.Customer, vatCode, treat, country,
+			d.Net.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, d.TotalCurrency.StringFixed(2), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID}, err
+	}, `SELECT `+docCols+`, COALESCE(c.code, ''), COALESCE(c.vat_code, ''), d.treatment, d.country FROM documents d
 		LEFT JOIN stores s ON s.id = d.store_id LEFT JOIN customers c ON c.id = d.customer_id
 		WHERE d.tenant_id = ? AND d.doc_date >= ? AND d.doc_date <= ? AND d.op_type IN `+ops+` ORDER BY d.doc_date, d.series, d.number`,
 		append([]any{tenantID, from, to}, args...)...)
 	if err != nil {
 		return report.Table{}, fmt.Errorf("sales journal: %w", err)
 	}
-	defer rows.Close()
-	t := report.Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
-		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"}}
-	for rows.Next() {
-		var code, vatCode, treat, country string
-		d, err := scanDoc(rows, &code, &vatCode, &treat, &country)
-		if err != nil {
-			return t, err
-		}
-		t.Rows = append(t.Rows, []string{d.Date, d.Series, fmt.Sprint(d.Number), d.Op, d.Store, code, d.Customer, vatCode, treat, country,
-			d.Net.StringFixed(2), d.VAT.StringFixed(2), d.Total.StringFixed(2), d.Currency, d.TotalCurrency.StringFixed(2), d.FXRate, d.Status, d.SourceKind + " " + d.SourceID})
-	}
-	return t, rows.Err()
+	return report.Table{Title: fmt.Sprintf("Sales journal %s – %s", from, to),
+		Columns: []string{"date", "series", "number", "operation", "store", "customer_code", "customer", "customer_vat_code", "treatment", "country", "net_eur", "vat_eur", "total_eur", "currency", "total_in_currency", "fx_rate", "status", "source"},
+		Rows:    rows}, nil
 }
 
 // DaySales is what one store or marketplace account sold on a day: posted sales documents,
@@ -217,23 +204,17 @@ type DaySales struct {
 func (s *DB) SalesOn(ctx context.Context, tenantID int64, day string) (byStore, byAccount map[int64]DaySales, err error) {
 	byStore, byAccount = map[int64]DaySales{}, map[int64]DaySales{}
 	ops, args := inOps()
-	rows, err := s.db.QueryContext(ctx, `SELECT d.store_id, d.source_kind, d.idem_key, d.total_cents FROM documents d
-		WHERE d.tenant_id = ? AND d.doc_date = ? AND d.status = 'posted' AND d.op_type IN `+ops, append([]any{tenantID, day}, args...)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sales on %s: %w", day, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = queryEach(ctx, s.db, func(sc scanner) error {
 		var storeID, total int64
 		var kind, key string
-		if err := rows.Scan(&storeID, &kind, &key, &total); err != nil {
-			return nil, nil, err
+		if err := sc.Scan(&storeID, &kind, &key, &total); err != nil {
+			return err
 		}
 		target, id := byStore, storeID
 		if kind == "order" {
 			var ok bool
 			if id, ok = orderDocAccount(key); !ok {
-				continue
+				return nil
 			}
 			target = byAccount
 		}
@@ -241,29 +222,33 @@ func (s *DB) SalesOn(ctx context.Context, tenantID int64, day string) (byStore, 
 		ds.Docs++
 		ds.Total = ds.Total.Add(domain.FromCents(total))
 		target[id] = ds
+		return nil
+	}, `SELECT d.store_id, d.source_kind, d.idem_key, d.total_cents FROM documents d
+		WHERE d.tenant_id = ? AND d.doc_date = ? AND d.status = 'posted' AND d.op_type IN `+ops, append([]any{tenantID, day}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sales on %s: %w", day, err)
 	}
-	return byStore, byAccount, rows.Err()
+	return byStore, byAccount, nil
 }
 
 // OrderCounts counts a tenant's marketplace orders per account and state.
 func (s *DB) OrderCounts(ctx context.Context, tenantID int64) (map[int64]map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT account_id, state, COUNT(*) FROM market_orders WHERE tenant_id = ? GROUP BY account_id, state`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("count orders: %w", err)
-	}
-	defer rows.Close()
 	out := map[int64]map[string]int{}
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var id int64
 		var state string
 		var n int
-		if err := rows.Scan(&id, &state, &n); err != nil {
-			return nil, err
+		if err := sc.Scan(&id, &state, &n); err != nil {
+			return err
 		}
 		if out[id] == nil {
 			out[id] = map[string]int{}
 		}
 		out[id][state] = n
+		return nil
+	}, `SELECT account_id, state, COUNT(*) FROM market_orders WHERE tenant_id = ? GROUP BY account_id, state`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("count orders: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

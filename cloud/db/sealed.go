@@ -19,20 +19,15 @@ func (s *DB) Sealed() int { return s.sealed }
 func (s *DB) useSecrets(ctx context.Context, box *secrets.Box) error {
 	sealed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, tenant_id, name, config FROM market_accounts ORDER BY id`)
-		if err != nil {
-			return err
-		}
 		type row struct {
 			id, tenant int64
 			name, cfg  string
 		}
 		var plain []row
 		opened, failed := 0, ""
-		for rows.Next() {
+		err := queryEach(ctx, tx, func(sc scanner) error {
 			var r row
-			if err := rows.Scan(&r.id, &r.tenant, &r.name, &r.cfg); err != nil {
-				rows.Close()
+			if err := sc.Scan(&r.id, &r.tenant, &r.name, &r.cfg); err != nil {
 				return err
 			}
 			switch _, err := box.Open(r.cfg, configAAD(r.tenant)); {
@@ -43,9 +38,9 @@ func (s *DB) useSecrets(ctx context.Context, box *secrets.Box) error {
 			case failed == "":
 				failed = fmt.Sprintf("marketplace account %q: its credentials %v", r.name, err)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, `SELECT id, tenant_id, name, config FROM market_accounts ORDER BY id`)
+		if err != nil {
 			return err
 		}
 		// A key that opens none of the sealed configs is the wrong key file. One bad row among

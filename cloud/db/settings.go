@@ -122,22 +122,13 @@ type Account struct {
 
 // Accounts lists the chart.
 func (s *DB) Accounts(ctx context.Context, tenantID int64) ([]Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (Account, error) {
 		var a Account
 		var active int
-		if err := rows.Scan(&a.Code, &a.Name, &a.Kind, &active); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&a.Code, &a.Name, &a.Kind, &active)
 		a.Active = active != 0
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT code, name, kind, active FROM accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
 }
 
 // SaveAccount adds or renames an account; an account with postings keeps its code and kind.
@@ -168,20 +159,11 @@ type OperationType struct {
 
 // OperationTypes lists them.
 func (s *DB) OperationTypes(ctx context.Context, tenantID int64) ([]OperationType, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OperationType
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (OperationType, error) {
 		var o OperationType
-		if err := rows.Scan(&o.Code, &o.Name, &o.Series, &o.Debit, &o.Credit); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&o.Code, &o.Name, &o.Series, &o.Debit, &o.Credit)
+		return o, err
+	}, `SELECT code, name, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ? ORDER BY code`, tenantID)
 }
 
 // SaveOperationType changes an operation type's name, series or accounts. A new series starts
@@ -221,22 +203,13 @@ type VATClassifier struct {
 
 // VATClassifiers lists them.
 func (s *DB) VATClassifiers(ctx context.Context, tenantID int64) ([]VATClassifier, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []VATClassifier
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (VATClassifier, error) {
 		var c VATClassifier
 		var bp int64
-		if err := rows.Scan(&bp, &c.Code, &c.Name); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&bp, &c.Code, &c.Name)
 		c.Rate = domain.FromCents(bp).String()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT rate_bp, code, name FROM vat_classifiers WHERE tenant_id = ? ORDER BY rate_bp DESC`, tenantID)
 }
 
 // SaveVATClassifier sets the classifier code of a VAT rate (adding the rate if new).
@@ -301,58 +274,49 @@ func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.S
 		return set, fmt.Errorf("read POS settings: %w", err)
 	}
 	set.AutoWriteOff, set.ReturnsToStock = auto != 0, back != 0
-	rows, err := q.QueryContext(ctx, `SELECT code, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ?`, tenantID)
+	err = queryEach(ctx, q, func(sc scanner) error {
+		var code string
+		var o posting.OpType
+		if err := sc.Scan(&code, &o.Series, &o.Debit, &o.Credit); err != nil {
+			return err
+		}
+		set.Ops[code] = o
+		return nil
+	}, `SELECT code, series, debit_account, credit_account FROM operation_types WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return set, err
 	}
-	for rows.Next() {
-		var code, series, dr, cr string
-		if err := rows.Scan(&code, &series, &dr, &cr); err != nil {
-			rows.Close()
-			return set, err
-		}
-		set.Ops[code] = posting.OpType{Series: series, Debit: dr, Credit: cr}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return set, err
-	}
-	if rows, err = q.QueryContext(ctx, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID); err != nil {
-		return set, err
-	}
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var code, acct string
-		if err := rows.Scan(&code, &acct); err != nil {
-			rows.Close()
-			return set, err
+		if err := sc.Scan(&code, &acct); err != nil {
+			return err
 		}
 		set.Payments[code] = acct
-	}
-	rows.Close()
-	if rows, err = q.QueryContext(ctx, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID); err != nil {
+		return nil
+	}, `SELECT payment_code, account FROM payment_accounts WHERE tenant_id = ?`, tenantID)
+	if err != nil {
 		return set, err
 	}
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var id int64
 		var mode string
-		if err := rows.Scan(&id, &mode); err != nil {
-			rows.Close()
-			return set, err
+		if err := sc.Scan(&id, &mode); err != nil {
+			return err
 		}
 		set.StoreModes[id] = mode
-	}
-	rows.Close()
-	if rows, err = q.QueryContext(ctx, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID); err != nil {
+		return nil
+	}, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID)
+	if err != nil {
 		return set, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = queryEach(ctx, q, func(sc scanner) error {
 		var bp int64
 		var code string
-		if err := rows.Scan(&bp, &code); err != nil {
-			return set, err
+		if err := sc.Scan(&bp, &code); err != nil {
+			return err
 		}
 		set.Classifiers[domain.FromCents(bp).String()] = code
-	}
-	return set, rows.Err()
+		return nil
+	}, `SELECT rate_bp, code FROM vat_classifiers WHERE tenant_id = ?`, tenantID)
+	return set, err
 }

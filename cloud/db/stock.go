@@ -24,22 +24,13 @@ func (s *DB) StockBalances(ctx context.Context, tenantID int64, warehouse string
 	if warehouse != "" {
 		q, args = q+` AND warehouse = ?`, append(args, warehouse)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY warehouse, barcode`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []StockBalance
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (StockBalance, error) {
 		var b StockBalance
 		var qm, vc int64
-		if err := rows.Scan(&b.Warehouse, &b.Barcode, &qm, &vc); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&b.Warehouse, &b.Barcode, &qm, &vc)
 		b.Qty, b.Value = decimal.New(qm, -3), domain.FromCents(vc)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return b, err
+	}, q+` ORDER BY warehouse, barcode`, args...)
 }
 
 // Unresolved is a sale line whose goods could not be written off automatically.
@@ -64,22 +55,13 @@ func (s *DB) Unresolved(ctx context.Context, tenantID, docID int64, openOnly boo
 	if openOnly {
 		q += ` AND resolved_document_id = 0`
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Unresolved
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (Unresolved, error) {
 		var u Unresolved
 		var qm int64
-		if err := rows.Scan(&u.ID, &u.DocumentID, &u.LineNo, &u.Barcode, &u.Name, &qm, &u.Reason, &u.ResolvedBy); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&u.ID, &u.DocumentID, &u.LineNo, &u.Barcode, &u.Name, &qm, &u.Reason, &u.ResolvedBy)
 		u.Qty = decimal.New(qm, -3)
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		return u, err
+	}, q+` ORDER BY id`, args...)
 }
 
 // moveStocks applies moves of one document to a warehouse's balances and records them, in two

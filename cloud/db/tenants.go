@@ -145,20 +145,15 @@ func (s *DB) AuthAPI(ctx context.Context, token string) (int64, error) {
 
 // Stores lists a tenant's stores.
 func (s *DB) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (StoreRef, error) {
+		var r StoreRef
+		err := sc.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name, &r.POSMode)
+		return r, err
+	}, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list stores: %w", err)
 	}
-	defer rows.Close()
-	var out []StoreRef
-	for rows.Next() {
-		var r StoreRef
-		if err := rows.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name, &r.POSMode); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // StoreByCode finds a tenant's store.

@@ -35,27 +35,22 @@ type APIToken struct {
 
 // APITokens lists a tenant's API tokens, newest first.
 func (s *DB) APITokens(ctx context.Context, tenantID int64) ([]APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_ms, revoked_ms FROM api_tokens WHERE tenant_id = ? ORDER BY id DESC`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("list API tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
+	out, err := queryAll(ctx, s.db, func(sc scanner) (APIToken, error) {
 		var t APIToken
 		var created int64
 		var revoked sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Name, &created, &revoked); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&t.ID, &t.Name, &created, &revoked)
 		t.Created = time.UnixMilli(created).UTC()
 		if revoked.Valid {
 			r := time.UnixMilli(revoked.Int64).UTC()
 			t.Revoked = &r
 		}
-		out = append(out, t)
+		return t, err
+	}, `SELECT id, name, created_ms, revoked_ms FROM api_tokens WHERE tenant_id = ? ORDER BY id DESC`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeAPIToken revokes one of a tenant's API tokens; it stops working at once.

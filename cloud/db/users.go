@@ -151,22 +151,21 @@ func (s *DB) LoginFailures(ctx context.Context, keys []string, window time.Durat
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT login_key, n, last_ms FROM login_failures WHERE last_ms > ? AND login_key IN (?`+strings.Repeat(",?", len(keys)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read failed sign-ins: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := queryEach(ctx, s.db, func(sc scanner) error {
 		var k string
 		var f LoginFailure
 		var last int64
-		if err := rows.Scan(&k, &f.N, &last); err != nil {
-			return nil, err
+		if err := sc.Scan(&k, &f.N, &last); err != nil {
+			return err
 		}
 		f.Last = time.UnixMilli(last)
 		out[k] = f
+		return nil
+	}, `SELECT login_key, n, last_ms FROM login_failures WHERE last_ms > ? AND login_key IN (?`+strings.Repeat(",?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read failed sign-ins: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordLoginFailure counts a failed sign-in against each key; a run older than window starts
@@ -207,20 +206,15 @@ func (s *DB) ClearLoginFailures(ctx context.Context, key string) error {
 
 // Users lists a tenant's users.
 func (s *DB) Users(ctx context.Context, tenantID int64) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
+	out, err := queryAll(ctx, s.db, func(sc scanner) (User, error) {
+		var u User
+		err := sc.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role)
+		return u, err
+	}, `SELECT id, tenant_id, email, name, role FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		var u User
-		if err := rows.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &u.Role); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RemoveUser deletes one of a tenant's users and ends their sessions. Documents they

@@ -333,3 +333,13 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 	}
 	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
 }
+
+// nextPage is the query string of the page after this one: the same filters, key set to value.
+func nextPage(v url.Values, key, value string) string {
+	nv := url.Values{}
+	for k := range v {
+		nv.Set(k, v.Get(k))
+	}
+	nv.Set(key, value)
+	return nv.Encode()
+}

@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"tiltas/cloud/api"
+	"tiltas/cloud/db"
+	"tiltas/cloud/report"
+)
+
+func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
+	v := r.URL.Query()
+	params := url.Values{}
+	for k := range v {
+		params.Set(k, v.Get(k))
+	}
+	for _, k := range []string{"min", "max"} {
+		params.Set(k, strings.ReplaceAll(params.Get(k), ",", ".")) // people type decimal commas
+	}
+	params.Del("limit")
+	params.Del("operation")
+	q, err := api.DocQuery(s.user.TenantID, params)
+	q.Limit = 100
+	var docs []db.DocSummary
+	errMsg := ""
+	if err != nil {
+		errMsg = err.Error()
+	} else if docs, err = u.Store.Documents(r.Context(), q); err != nil {
+		u.fail(w, err)
+		return
+	}
+	next := ""
+	if len(docs) == q.Limit {
+		next = nextPage(v, "after", fmt.Sprint(docs[len(docs)-1].ID))
+	}
+	qm := map[string]string{}
+	for _, k := range []string{"series", "number", "customer", "from", "to", "min", "max", "store", "account"} {
+		qm[k] = v.Get(k)
+	}
+	accts, _ := u.Store.MarketAccounts(r.Context(), s.user.TenantID)
+	u.render(w, r, s, "documents", "Documents", map[string]any{"Documents": docs, "Q": qm, "Next": next, "Accounts": accts}, "", errMsg)
+}
+
+func (u *UI) document(w http.ResponseWriter, r *http.Request, s *session) {
+	did, ok := id(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	d, err := u.Store.Document(r.Context(), s.user.TenantID, did)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	u.render(w, r, s, "document", fmt.Sprintf("%s%d", d.Series, d.Number), map[string]any{"Doc": d}, r.URL.Query().Get("flash"), "")
+}
+
+func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
+	did, ok := id(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if err := u.Books.Cancel(r.Context(), s.user.TenantID, did, s.user.Email); err != nil {
+		u.fail(w, err)
+		return
+	}
+	back(w, r, fmt.Sprintf("/ui/documents/%d", did), "Cancelled: the number is kept and a reversal entry was added.")
+}
+
+func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
+	tb, err := u.Store.TrialBalance(r.Context(), s.user.TenantID, r.URL.Query().Get("to"))
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	t := report.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
+	for _, a := range tb {
+		t.Rows = append(t.Rows, []string{a.Account, a.Name, a.Debit.StringFixed(2), a.Credit.StringFixed(2), a.Balance.StringFixed(2)})
+	}
+	u.render(w, r, s, "table", "Trial balance", t, "", "")
+}
+
+func (u *UI) journal(w http.ResponseWriter, r *http.Request, s *session) {
+	v := r.URL.Query()
+	from, to := v.Get("from"), v.Get("to")
+	if from == "" {
+		from = time.Now().AddDate(0, 0, -7).Format(time.DateOnly)
+	}
+	after, _ := strconv.ParseInt(v.Get("after"), 10, 64)
+	es, err := u.Store.Journal(r.Context(), s.user.TenantID, from, to, after, 200)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	next := ""
+	if len(es) == 200 {
+		next = url.Values{"from": {from}, "to": {to}, "after": {fmt.Sprint(es[len(es)-1].ID)}}.Encode()
+	}
+	u.render(w, r, s, "journal", "Journal", map[string]any{"Entries": es, "From": from, "To": to, "Next": next}, "", "")
+}

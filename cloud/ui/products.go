@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"tiltas/cloud/catalog"
+	"tiltas/cloud/db"
+	"tiltas/shared/domain"
+)
+
+type importResult struct {
+	db.ImportResult
+	Errors []catalog.RowError
+}
+
+func (u *UI) productsPage(w http.ResponseWriter, r *http.Request, s *session, imp *importResult, errMsg string) {
+	ctx, t := r.Context(), s.user.TenantID
+	q := r.URL.Query().Get("q")
+	cards, err := u.Store.Cards(ctx, t, q, r.URL.Query().Get("after"), 200)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	next := ""
+	if len(cards) == 200 {
+		next = nextPage(url.Values{"q": {q}}, "after", cards[len(cards)-1].Barcode)
+	}
+	stores, _ := u.Store.Stores(ctx, t)
+	var push []db.CardStatus
+	for _, st := range stores {
+		if cs, err := u.Store.CardStatus(ctx, st); err == nil {
+			push = append(push, cs)
+		}
+	}
+	u.render(w, r, s, "products", "Products", map[string]any{"Cards": cards, "Q": q, "Push": push, "Import": imp, "Next": next}, "", errMsg)
+}
+
+func (u *UI) products(w http.ResponseWriter, r *http.Request, s *session) {
+	u.productsPage(w, r, s, nil, "")
+}
+
+func (u *UI) importProducts(w http.ResponseWriter, r *http.Request, s *session) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		u.productsPage(w, r, s, nil, "Choose a CSV file to import.")
+		return
+	}
+	defer f.Close()
+	cards, rowErrs, err := catalog.ParseCSV(f)
+	if err != nil {
+		u.productsPage(w, r, s, nil, err.Error())
+		return
+	}
+	res, err := u.Store.ImportCards(r.Context(), s.user.TenantID, cards)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	u.productsPage(w, r, s, &importResult{ImportResult: res, Errors: rowErrs}, "")
+}
+
+func (u *UI) productForm(w http.ResponseWriter, r *http.Request, s *session) {
+	data := map[string]any{"Rates": []string{"21", "12", "9", "5", "0"}}
+	if bc := r.URL.Query().Get("barcode"); bc != "" {
+		c, err := u.Store.Card(r.Context(), s.user.TenantID, bc)
+		if err != nil {
+			u.fail(w, err) // not found: 404
+			return
+		}
+		data["Card"] = c
+		u.render(w, r, s, "product", "Product "+bc, data, "", "")
+		return
+	}
+	data["New"], data["Card"] = true, domain.Card{Unit: "vnt.", VATRate: decimal.NewFromInt(21)}
+	u.render(w, r, s, "product", "New product card", data, "", "")
+}
+
+func (u *UI) saveProduct(w http.ResponseWriter, r *http.Request, s *session) {
+	num := func(name string) decimal.Decimal {
+		d, _ := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(r.FormValue(name)), ",", "."))
+		return d
+	}
+	c := domain.Card{Barcode: r.FormValue("barcode"), Name: r.FormValue("name"), Group: r.FormValue("group"), Unit: r.FormValue("unit"),
+		PriceNet: num("price_net"), PriceGross: num("price_gross"), VATRate: num("vat_rate"), VATCategory: r.FormValue("vat_category"),
+		Service: r.FormValue("service") != "", Active: r.FormValue("active") != ""}
+	create := r.FormValue("create") != ""
+	if _, err := u.Store.SaveCard(r.Context(), s.user.TenantID, c, create); err != nil {
+		var inv *db.InvalidError
+		if errors.As(err, &inv) || errors.Is(err, db.ErrExists) {
+			u.render(w, r, s, "product", "Product "+c.Barcode, map[string]any{"Card": c, "New": create, "Rates": []string{"21", "12", "9", "5", "0"}}, "", err.Error())
+			return
+		}
+		u.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/ui/products?q="+url.QueryEscape(c.Barcode), http.StatusSeeOther)
+}

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"tiltas/cloud/db"
+	"tiltas/cloud/rates"
+)
+
+func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, extra map[string]any, flash, errMsg string) {
+	ctx, t := r.Context(), s.user.TenantID
+	c, _ := u.Store.Company(ctx, t)
+	pos, _ := u.Store.POSSettings(ctx, t)
+	fails, _ := u.Store.PostingFailures(ctx, t)
+	accts, _ := u.Store.MarketAccounts(ctx, t)
+	classes, _ := u.Store.VATClassifiers(ctx, t)
+	ops, _ := u.Store.OperationTypes(ctx, t)
+	chart, _ := u.Store.Accounts(ctx, t)
+	stores, _ := u.Store.Stores(ctx, t)
+	fx, _ := u.Store.LatestFX(ctx, t)
+	vat, _ := u.Store.VATRates(ctx, t)
+	type countryRate struct{ Country, Rate string }
+	var rates []countryRate
+	for c, r := range vat {
+		rates = append(rates, countryRate{c, r})
+	}
+	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
+	reduced, _ := u.Store.ReducedRates(ctx, t)
+	apiTokens, _ := u.Store.APITokens(ctx, t)
+	closed, _ := u.Store.BooksClosedUntil(ctx, t)
+	users, _ := u.Store.Users(ctx, t)
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Users": users, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	for k, v := range extra {
+		data[k] = v
+	}
+	u.render(w, r, s, "settings", "Settings", data, flash, errMsg)
+}
+
+func (u *UI) settings(w http.ResponseWriter, r *http.Request, s *session) {
+	u.settingsPage(w, r, s, nil, r.URL.Query().Get("flash"), "")
+}
+
+func (u *UI) saveCompany(w http.ResponseWriter, r *http.Request, s *session) {
+	err := u.Store.SetCompany(r.Context(), s.user.TenantID, db.Company{Name: r.FormValue("name"), Code: r.FormValue("code"), VATCode: r.FormValue("vat_code"), Address: r.FormValue("address")})
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	back(w, r, "/ui/settings", "Company saved.")
+}
+
+func (u *UI) savePOS(w http.ResponseWriter, r *http.Request, s *session) {
+	p, err := u.Store.POSSettings(r.Context(), s.user.TenantID)
+	if err != nil {
+		u.fail(w, err)
+		return
+	}
+	p.Mode, p.Warehouse = r.FormValue("mode"), strings.TrimSpace(r.FormValue("warehouse"))
+	p.AutoWriteOff, p.ReturnsToStock = r.FormValue("auto_writeoff") != "", r.FormValue("returns_to_stock") != ""
+	if err := u.Store.SetPOSSettings(r.Context(), s.user.TenantID, p); err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	back(w, r, "/ui/settings", "POS posting saved: it applies from now on.")
+}
+
+func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
+	code := r.FormValue("store")
+	err := u.Store.SetStorePOSMode(r.Context(), s.user.TenantID, code, r.FormValue("pos_mode"))
+	u.settingsAnswer(w, r, s, err, "POS mode of store "+code+" saved: it applies from now on.")
+}
+
+func (u *UI) closeBooks(w http.ResponseWriter, r *http.Request, s *session) {
+	until := r.FormValue("closed_until")
+	if err := u.Store.CloseBooks(r.Context(), s.user.TenantID, until); err != nil {
+		u.saveSetting(w, r, s, err)
+		return
+	}
+	u.Log.Warn("books closed", "tenant", s.user.TenantID, "until", until, "by", s.user.Email)
+	msg := "The books are open."
+	if until != "" {
+		msg = "The books are closed up to " + until + "."
+	}
+	back(w, r, "/ui/settings", msg)
+}
+
+func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
+	importRates(u, w, r, s, rates.ParseStandard, u.Store.SaveVATRates, "VAT rates")
+}
+
+func (u *UI) importReduced(w http.ResponseWriter, r *http.Request, s *session) {
+	importRates(u, w, r, s, rates.ParseReduced, u.Store.SaveReducedRates, "reduced VAT rates")
+}
+
+func (u *UI) importFX(w http.ResponseWriter, r *http.Request, s *session) {
+	importRates(u, w, r, s, rates.ParseECB, u.Store.SaveFXRates, "exchange rates")
+}
+
+// importRates parses the uploaded rates file, then saves its rows; a problem is shown on the
+// settings page.
+func importRates[T any](u *UI, w http.ResponseWriter, r *http.Request, s *session,
+	parse func(io.Reader) ([]T, error), save func(context.Context, int64, []T) (int, error), what string) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", "Choose a file to import.")
+		return
+	}
+	defer f.Close()
+	rows, err := parse(f)
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	n, err := save(r.Context(), s.user.TenantID, rows)
+	if err != nil {
+		u.settingsPage(w, r, s, nil, "", err.Error())
+		return
+	}
+	back(w, r, "/ui/settings", fmt.Sprintf("Imported %d %s.", n, what))
+}
+
+func (u *UI) saveClassifier(w http.ResponseWriter, r *http.Request, s *session) {
+	u.saveSetting(w, r, s, u.Store.SaveVATClassifier(r.Context(), s.user.TenantID, db.VATClassifier{Rate: r.FormValue("rate"), Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}))
+}
+
+func (u *UI) saveOperation(w http.ResponseWriter, r *http.Request, s *session) {
+	u.saveSetting(w, r, s, u.Store.SaveOperationType(r.Context(), s.user.TenantID, db.OperationType{Code: r.FormValue("code"), Name: r.FormValue("name"),
+		Series: strings.TrimSpace(r.FormValue("series")), Debit: strings.TrimSpace(r.FormValue("debit")), Credit: strings.TrimSpace(r.FormValue("credit"))}))
+}
+
+func (u *UI) saveAccount(w http.ResponseWriter, r *http.Request, s *session) {
+	u.saveSetting(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, db.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
+		Kind: r.FormValue("kind"), Active: r.FormValue("active") != ""}))
+}
+
+// settingsAnswer answers a settings form: back to the settings with flash, the page again with
+// a refusal a person can act on, or an error page (404 for another tenant's object).
+func (u *UI) settingsAnswer(w http.ResponseWriter, r *http.Request, s *session, err error, flash string) {
+	var inv *db.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.settingsPage(w, r, s, nil, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/settings", flash)
+	}
+}
+
+// saveSetting answers a settings form: back with a note, or the page with the refusal.
+func (u *UI) saveSetting(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if err != nil {
+		var inv *db.InvalidError
+		if errors.As(err, &inv) || errors.Is(err, db.ErrNotFound) {
+			u.settingsPage(w, r, s, nil, "", err.Error())
+			return
+		}
+		u.fail(w, err)
+		return
+	}
+	back(w, r, "/ui/settings", "Saved.")
+}

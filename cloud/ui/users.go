@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"tiltas/cloud/db"
+)
+
+func (u *UI) addUser(w http.ResponseWriter, r *http.Request, s *session) {
+	email := strings.TrimSpace(r.FormValue("email"))
+	err := u.Store.CreateUser(r.Context(), s.user.TenantID, email, strings.TrimSpace(r.FormValue("name")), r.FormValue("password"), r.FormValue("role"))
+	if err == nil {
+		u.Log.Warn("user added", "tenant", s.user.TenantID, "user", email, "role", r.FormValue("role"), "by", s.user.Email)
+	}
+	u.settingsAnswer(w, r, s, err, fmt.Sprintf("User %s added: give them the first password; they change it under their name.", email))
+}
+
+func (u *UI) removeUser(w http.ResponseWriter, r *http.Request, s *session) {
+	uid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
+	if uid == s.user.ID {
+		u.settingsPage(w, r, s, nil, "", "You cannot remove yourself: ask another accountant.")
+		return
+	}
+	err := u.Store.RemoveUser(r.Context(), s.user.TenantID, uid)
+	if err == nil {
+		u.Log.Warn("user removed", "tenant", s.user.TenantID, "user", uid, "by", s.user.Email)
+	}
+	u.settingsAnswer(w, r, s, err, "User removed; their sign-ins have ended.")
+}
+
+func (u *UI) account(w http.ResponseWriter, r *http.Request, s *session) {
+	u.render(w, r, s, "account", "Your account", nil, r.URL.Query().Get("flash"), "")
+}
+
+func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, s *session) {
+	if r.FormValue("new") != r.FormValue("repeat") {
+		u.render(w, r, s, "account", "Your account", nil, "", "The two new passwords differ: type the same one twice.")
+		return
+	}
+	err := u.Store.ChangePassword(r.Context(), s.user.ID, r.FormValue("current"), r.FormValue("new"), s.token)
+	var inv *db.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		u.render(w, r, s, "account", "Your account", nil, "", err.Error())
+	case err != nil:
+		u.fail(w, err)
+	default:
+		back(w, r, "/ui/account", "Password changed; your other sign-ins have ended.")
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +13,15 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/report"
 )
+
+// Ledger is what the documents, journal and trial balance pages read.
+type Ledger interface {
+	Documents(ctx context.Context, q db.DocQuery) ([]db.DocSummary, error)
+	Document(ctx context.Context, tenantID, id int64) (db.DocDetail, error)
+	Journal(ctx context.Context, tenantID int64, from, to string, afterID int64, limit int) ([]db.EntryRecord, error)
+	TrialBalance(ctx context.Context, tenantID int64, to string) ([]db.AccountBalance, error)
+	PostingFailures(ctx context.Context, tenantID int64) ([]db.PostingFailure, error)
+}
 
 func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()

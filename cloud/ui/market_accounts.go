@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,16 @@ import (
 	"tiltas/cloud/market"
 	"tiltas/cloud/market/amazon"
 )
+
+// Marketplaces is what the marketplace account forms read and change.
+type Marketplaces interface {
+	MarketAccounts(ctx context.Context, tenantID int64) ([]db.MarketAccount, error)
+	MarketAccount(ctx context.Context, tenantID, id int64) (db.MarketAccount, error)
+	CreateMarketAccount(ctx context.Context, tenantID int64, kind, name string, config json.RawMessage, every time.Duration) (int64, error)
+	UpdateMarketAccount(ctx context.Context, tenantID, id int64, name string, config json.RawMessage, every time.Duration) error
+	PauseMarketAccount(ctx context.Context, tenantID, id int64, paused bool) error
+	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
+}
 
 // marketForm is the add-an-account form, filled again (secrets aside) after a refusal.
 type marketForm struct {

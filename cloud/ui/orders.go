@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,13 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
 )
+
+// Orders is what the marketplace orders pages read and change.
+type Orders interface {
+	MarketOrdersBefore(ctx context.Context, tenantID int64, state string, beforeID int64, limit int) ([]db.MarketOrder, error)
+	OrderCounts(ctx context.Context, tenantID int64) (map[int64]map[string]int, error)
+	RetryOrder(ctx context.Context, tenantID, id int64) error
+}
 
 func (u *UI) orders(w http.ResponseWriter, r *http.Request, s *session) {
 	state := r.URL.Query().Get("state")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -12,6 +13,15 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/shared/domain"
 )
+
+// Catalogue is what the products pages read and change.
+type Catalogue interface {
+	Cards(ctx context.Context, tenantID int64, q, afterBarcode string, limit int) ([]domain.Card, error)
+	Card(ctx context.Context, tenantID int64, barcode string) (domain.Card, error)
+	SaveCard(ctx context.Context, tenantID int64, c domain.Card, create bool) (domain.Card, error)
+	ImportCards(ctx context.Context, tenantID int64, cards []domain.Card) (db.ImportResult, error)
+	CardStatus(ctx context.Context, st db.StoreRef) (db.CardStatus, error)
+}
 
 type importResult struct {
 	db.ImportResult

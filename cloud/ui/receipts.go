@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,15 @@ import (
 
 	"tiltas/cloud/db"
 )
+
+// Shops is what the overview and the receipts pages read of the tenant's stores.
+type Shops interface {
+	Stores(ctx context.Context, tenantID int64) ([]db.StoreRef, error)
+	StoreByCode(ctx context.Context, tenantID int64, code string) (db.StoreRef, error)
+	StoreStatus(ctx context.Context, st db.StoreRef) (db.StoreStatus, error)
+	Receipts(ctx context.Context, q db.Query) ([]db.ReceiptRecord, error)
+	SalesOn(ctx context.Context, tenantID int64, day string) (byStore, byAccount map[int64]db.DaySales, err error)
+}
 
 func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	v := r.URL.Query()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,14 @@ import (
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/report"
 )
+
+// Reports is what the reports pages read; isaf.Source is what the i.SAF file is made from.
+type Reports interface {
+	VATSummary(ctx context.Context, tenantID int64, from, to string) (report.Table, error)
+	SalesJournal(ctx context.Context, tenantID int64, from, to string) (report.Table, error)
+	OSS(ctx context.Context, tenantID int64, quarter string) (report.Table, error)
+	isaf.Source
+}
 
 func (u *UI) reports(w http.ResponseWriter, r *http.Request, s *session) {
 	now := time.Now().In(u.zone())

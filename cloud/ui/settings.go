@@ -13,6 +13,30 @@ import (
 	"tiltas/cloud/rates"
 )
 
+// Settings is what the settings page reads and its forms change: the company, POS posting,
+// closing the books, the chart, operation types, VAT classifiers and the rate tables.
+type Settings interface {
+	Company(ctx context.Context, tenantID int64) (db.Company, error)
+	SetCompany(ctx context.Context, tenantID int64, c db.Company) error
+	POSSettings(ctx context.Context, tenantID int64) (db.POSSettings, error)
+	SetPOSSettings(ctx context.Context, tenantID int64, p db.POSSettings) error
+	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
+	BooksClosedUntil(ctx context.Context, tenantID int64) (string, error)
+	CloseBooks(ctx context.Context, tenantID int64, until string) error
+	Accounts(ctx context.Context, tenantID int64) ([]db.Account, error)
+	SaveAccount(ctx context.Context, tenantID int64, a db.Account) error
+	OperationTypes(ctx context.Context, tenantID int64) ([]db.OperationType, error)
+	SaveOperationType(ctx context.Context, tenantID int64, o db.OperationType) error
+	VATClassifiers(ctx context.Context, tenantID int64) ([]db.VATClassifier, error)
+	SaveVATClassifier(ctx context.Context, tenantID int64, c db.VATClassifier) error
+	VATRates(ctx context.Context, tenantID int64) (map[string]string, error)
+	SaveVATRates(ctx context.Context, tenantID int64, rows []rates.Standard) (int, error)
+	ReducedRates(ctx context.Context, tenantID int64) ([]db.ReducedRate, error)
+	SaveReducedRates(ctx context.Context, tenantID int64, rows []rates.Reduced) (int, error)
+	LatestFX(ctx context.Context, tenantID int64) ([]db.FXRate, error)
+	SaveFXRates(ctx context.Context, tenantID int64, rows []rates.FX) (int, error)
+}
+
 func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, extra map[string]any, flash, errMsg string) {
 	ctx, t := r.Context(), s.user.TenantID
 	c, _ := u.Store.Company(ctx, t)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,12 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/report"
 )
+
+// Stock is what the stock and unresolved write-off pages read.
+type Stock interface {
+	StockBalances(ctx context.Context, tenantID int64, warehouse string) ([]db.StockBalance, error)
+	Unresolved(ctx context.Context, tenantID, docID int64, openOnly bool) ([]db.Unresolved, error)
+}
 
 func (u *UI) unresolved(w http.ResponseWriter, r *http.Request, s *session) {
 	un, err := u.Store.Unresolved(r.Context(), s.user.TenantID, 0, true)

@@ -1,11 +1,22 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"tiltas/cloud/db"
 )
+
+// Tokens is what the agents and API tokens section of the settings reads and changes.
+type Tokens interface {
+	EnrollAgent(ctx context.Context, tenantID int64, storeCode, storeName string) (string, error)
+	RevokeAgentTokens(ctx context.Context, tenantID int64, storeCode string) (int, error)
+	APITokens(ctx context.Context, tenantID int64) ([]db.APIToken, error)
+	CreateAPIToken(ctx context.Context, tenantID int64, name string) (string, error)
+	RevokeAPIToken(ctx context.Context, tenantID, id int64) error
+}
 
 func (u *UI) enroll(w http.ResponseWriter, r *http.Request, s *session) {
 	code := strings.TrimSpace(r.FormValue("store"))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,15 @@ import (
 
 	"tiltas/cloud/db"
 )
+
+// People is what the users section of the settings and a person's own account page read and
+// change.
+type People interface {
+	Users(ctx context.Context, tenantID int64) ([]db.User, error)
+	CreateUser(ctx context.Context, tenantID int64, email, name, password, role string) error
+	RemoveUser(ctx context.Context, tenantID, userID int64) error
+	ChangePassword(ctx context.Context, userID int64, current, next, keep string) error
+}
 
 func (u *UI) addUser(w http.ResponseWriter, r *http.Request, s *session) {
 	email := strings.TrimSpace(r.FormValue("email"))

@@ -41,7 +41,7 @@ func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
 	if err != nil {
 		errMsg = err.Error()
 	} else if docs, err = u.Store.Documents(r.Context(), q); err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	next := ""
@@ -64,10 +64,10 @@ func (u *UI) document(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d, err := u.Store.Document(r.Context(), s.user.TenantID, did)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
-	u.render(w, r, s, "document", fmt.Sprintf("%s%d", d.Series, d.Number), map[string]any{"Doc": d}, r.URL.Query().Get("flash"), "")
+	u.render(w, r, s, "document", fmt.Sprintf("%s%d", d.Series, d.Number), map[string]any{"Doc": d}, r.URL.Query().Get("flash"), r.URL.Query().Get("error"))
 }
 
 func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
@@ -77,7 +77,9 @@ func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	if err := u.Books.Cancel(r.Context(), s.user.TenantID, did, s.user.Email); err != nil {
-		u.fail(w, err)
+		u.refused(w, r, err, func(msg string) {
+			http.Redirect(w, r, fmt.Sprintf("/ui/documents/%d?error=%s", did, url.QueryEscape(msg)), http.StatusSeeOther)
+		})
 		return
 	}
 	back(w, r, fmt.Sprintf("/ui/documents/%d", did), "Cancelled: the number is kept and a reversal entry was added.")
@@ -86,7 +88,7 @@ func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) trialBalance(w http.ResponseWriter, r *http.Request, s *session) {
 	tb, err := u.Store.TrialBalance(r.Context(), s.user.TenantID, r.URL.Query().Get("to"))
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	t := report.Table{Columns: []string{"Account", "Name", "Debit", "Credit", "Balance"}}
@@ -105,7 +107,7 @@ func (u *UI) journal(w http.ResponseWriter, r *http.Request, s *session) {
 	after, _ := strconv.ParseInt(v.Get("after"), 10, 64)
 	es, err := u.Store.Journal(r.Context(), s.user.TenantID, from, to, after, 200)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	next := ""

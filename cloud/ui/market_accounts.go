@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -72,15 +71,11 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	if err == nil {
 		_, err = market.AddAccount(r.Context(), u.Store, s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
 	}
-	var inv *db.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		u.settingsPage(w, r, s, map[string]any{"MarketForm": newMarketForm(r)}, "", err.Error())
-	case err != nil:
-		u.fail(w, err)
-	default:
-		back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q added: its first pull starts within seconds.", name))
+	if err != nil {
+		u.refused(w, r, err, func(msg string) { u.settingsPage(w, r, s, map[string]any{"MarketForm": newMarketForm(r)}, "", msg) })
+		return
 	}
+	back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q added: its first pull starts within seconds.", name))
 }
 
 // updateMarket changes an account from its settings form: the fields of its kind filled in
@@ -90,7 +85,7 @@ func (u *UI) updateMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	acct, err := u.Store.MarketAccount(ctx, s.user.TenantID, aid)
 	if err != nil {
-		u.fail(w, err) // another tenant's account is not found
+		u.fail(w, r, err) // another tenant's account is not found
 		return
 	}
 	k, err := market.Lookup(acct.Kind)
@@ -120,7 +115,7 @@ func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
 	paused := r.FormValue("paused") == "1"
 	if err := u.Store.PauseMarketAccount(r.Context(), s.user.TenantID, aid, paused); err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	msg := "Marketplace account resumed: it is pulled within seconds."
@@ -132,9 +127,5 @@ func (u *UI) pauseMarket(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) fetchNow(w http.ResponseWriter, r *http.Request, s *session) {
 	aid, _ := strconv.ParseInt(r.FormValue("id"), 10, 64)
-	if err := market.FetchNow(r.Context(), u.Store, s.user.TenantID, aid); err != nil {
-		u.settingsPage(w, r, s, nil, "", err.Error())
-		return
-	}
-	back(w, r, "/ui/settings", "The account will be pulled within seconds.")
+	u.settingsAnswer(w, r, s, market.FetchNow(r.Context(), u.Store, s.user.TenantID, aid), "The account will be pulled within seconds.")
 }

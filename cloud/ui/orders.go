@@ -31,7 +31,7 @@ func (u *UI) orders(w http.ResponseWriter, r *http.Request, s *session) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	os, err := u.Store.MarketOrdersBefore(r.Context(), s.user.TenantID, state, before, 200)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	next := ""
@@ -48,7 +48,7 @@ func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	if err := u.Store.RetryOrder(r.Context(), s.user.TenantID, oid); err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	// Book it now rather than at the next pull.

@@ -23,13 +23,13 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx, t := r.Context(), s.user.TenantID
 	stores, err := u.Store.Stores(ctx, t)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	today := time.Now().In(u.zone()).Format(time.DateOnly)
 	byStore, byAccount, err := u.Store.SalesOn(ctx, t, today)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	var rows []storeRow
@@ -37,7 +37,7 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	for _, st := range stores {
 		ss, err := u.Store.StoreStatus(ctx, st)
 		if err != nil {
-			u.fail(w, err)
+			u.fail(w, r, err)
 			return
 		}
 		rows = append(rows, storeRow{ss, byStore[st.ID]})

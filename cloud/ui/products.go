@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +32,7 @@ func (u *UI) productsPage(w http.ResponseWriter, r *http.Request, s *session, im
 	q := r.URL.Query().Get("q")
 	cards, err := u.Store.Cards(ctx, t, q, r.URL.Query().Get("after"), 200)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	next := ""
@@ -68,7 +67,7 @@ func (u *UI) importProducts(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	res, err := u.Store.ImportCards(r.Context(), s.user.TenantID, cards)
 	if err != nil {
-		u.fail(w, err)
+		u.refused(w, r, err, func(msg string) { u.productsPage(w, r, s, nil, msg) })
 		return
 	}
 	u.productsPage(w, r, s, &importResult{ImportResult: res, Errors: rowErrs}, "")
@@ -79,7 +78,7 @@ func (u *UI) productForm(w http.ResponseWriter, r *http.Request, s *session) {
 	if bc := r.URL.Query().Get("barcode"); bc != "" {
 		c, err := u.Store.Card(r.Context(), s.user.TenantID, bc)
 		if err != nil {
-			u.fail(w, err) // not found: 404
+			u.fail(w, r, err) // not found: 404
 			return
 		}
 		data["Card"] = c
@@ -100,12 +99,9 @@ func (u *UI) saveProduct(w http.ResponseWriter, r *http.Request, s *session) {
 		Service: r.FormValue("service") != "", Active: r.FormValue("active") != ""}
 	create := r.FormValue("create") != ""
 	if _, err := u.Store.SaveCard(r.Context(), s.user.TenantID, c, create); err != nil {
-		var inv *db.InvalidError
-		if errors.As(err, &inv) || errors.Is(err, db.ErrExists) {
-			u.render(w, r, s, "product", "Product "+c.Barcode, map[string]any{"Card": c, "New": create, "Rates": []string{"21", "12", "9", "5", "0"}}, "", err.Error())
-			return
-		}
-		u.fail(w, err)
+		u.refused(w, r, err, func(msg string) {
+			u.render(w, r, s, "product", "Product "+c.Barcode, map[string]any{"Card": c, "New": create, "Rates": []string{"21", "12", "9", "5", "0"}}, "", msg)
+		})
 		return
 	}
 	http.Redirect(w, r, "/ui/products?q="+url.QueryEscape(c.Barcode), http.StatusSeeOther)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -25,9 +26,13 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	var errMsg string
 	if code := v.Get("store"); code != "" {
 		st, err := u.Store.StoreByCode(r.Context(), s.user.TenantID, code)
-		if err != nil {
+		switch {
+		case errors.Is(err, db.ErrNotFound):
 			errMsg = fmt.Sprintf("No store %q.", code)
 			st.ID = -1 // matches nothing
+		case err != nil:
+			u.fail(w, r, err)
+			return
 		}
 		q.StoreID = st.ID
 	}
@@ -44,7 +49,7 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	for len(out) < 100 {
 		rs, err := u.Store.Receipts(r.Context(), q)
 		if err != nil {
-			u.fail(w, err)
+			u.fail(w, r, err)
 			return
 		}
 		for _, rc := range rs {
@@ -72,7 +77,7 @@ func (u *UI) receipt(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	rs, err := u.Store.Receipts(r.Context(), db.Query{TenantID: s.user.TenantID, AfterID: rid - 1, Limit: 1})
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	if len(rs) == 0 || rs[0].ID != rid {

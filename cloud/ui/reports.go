@@ -2,13 +2,11 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
-	"tiltas/cloud/db"
 	"tiltas/cloud/isaf"
 	"tiltas/cloud/report"
 )
@@ -44,7 +42,7 @@ func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	if err != nil {
-		http.Redirect(w, r, "/ui/reports?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
+		u.refused(w, r, err, func(msg string) { reportsAgain(w, r, msg) })
 		return
 	}
 	if v.Get("format") == "csv" {
@@ -58,16 +56,17 @@ func (u *UI) reportView(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) isaf(w http.ResponseWriter, r *http.Request, s *session) {
 	x, name, err := isaf.Month(r.Context(), u.Store, s.user.TenantID, r.URL.Query().Get("month"), u.Version)
-	var inv *db.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		http.Redirect(w, r, "/ui/reports?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
-		return
-	case err != nil:
-		u.fail(w, err)
+	if err != nil {
+		u.refused(w, r, err, func(msg string) { reportsAgain(w, r, msg) })
 		return
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	_, _ = w.Write(x)
+}
+
+// reportsAgain sends the person back to the reports page, showing why a report could not be
+// made.
+func reportsAgain(w http.ResponseWriter, r *http.Request, msg string) {
+	http.Redirect(w, r, "/ui/reports?error="+url.QueryEscape(msg), http.StatusSeeOther)
 }

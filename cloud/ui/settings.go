@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,26 +71,18 @@ func (u *UI) settings(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) saveCompany(w http.ResponseWriter, r *http.Request, s *session) {
 	err := u.Store.SetCompany(r.Context(), s.user.TenantID, db.Company{Name: r.FormValue("name"), Code: r.FormValue("code"), VATCode: r.FormValue("vat_code"), Address: r.FormValue("address")})
-	if err != nil {
-		u.settingsPage(w, r, s, nil, "", err.Error())
-		return
-	}
-	back(w, r, "/ui/settings", "Company saved.")
+	u.settingsAnswer(w, r, s, err, "Company saved.")
 }
 
 func (u *UI) savePOS(w http.ResponseWriter, r *http.Request, s *session) {
 	p, err := u.Store.POSSettings(r.Context(), s.user.TenantID)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	p.Mode, p.Warehouse = r.FormValue("mode"), strings.TrimSpace(r.FormValue("warehouse"))
 	p.AutoWriteOff, p.ReturnsToStock = r.FormValue("auto_writeoff") != "", r.FormValue("returns_to_stock") != ""
-	if err := u.Store.SetPOSSettings(r.Context(), s.user.TenantID, p); err != nil {
-		u.settingsPage(w, r, s, nil, "", err.Error())
-		return
-	}
-	back(w, r, "/ui/settings", "POS posting saved: it applies from now on.")
+	u.settingsAnswer(w, r, s, u.Store.SetPOSSettings(r.Context(), s.user.TenantID, p), "POS posting saved: it applies from now on.")
 }
 
 func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
@@ -102,16 +93,15 @@ func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) closeBooks(w http.ResponseWriter, r *http.Request, s *session) {
 	until := r.FormValue("closed_until")
-	if err := u.Store.CloseBooks(r.Context(), s.user.TenantID, until); err != nil {
-		u.saveSetting(w, r, s, err)
-		return
+	err := u.Store.CloseBooks(r.Context(), s.user.TenantID, until)
+	if err == nil {
+		u.Log.Warn("books closed", "tenant", s.user.TenantID, "until", until, "by", s.user.Email)
 	}
-	u.Log.Warn("books closed", "tenant", s.user.TenantID, "until", until, "by", s.user.Email)
 	msg := "The books are open."
 	if until != "" {
 		msg = "The books are closed up to " + until + "."
 	}
-	back(w, r, "/ui/settings", msg)
+	u.settingsAnswer(w, r, s, err, msg)
 }
 
 func (u *UI) importVAT(w http.ResponseWriter, r *http.Request, s *session) {
@@ -142,51 +132,29 @@ func importRates[T any](u *UI, w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	n, err := save(r.Context(), s.user.TenantID, rows)
-	if err != nil {
-		u.settingsPage(w, r, s, nil, "", err.Error())
-		return
-	}
-	back(w, r, "/ui/settings", fmt.Sprintf("Imported %d %s.", n, what))
+	u.settingsAnswer(w, r, s, err, fmt.Sprintf("Imported %d %s.", n, what))
 }
 
 func (u *UI) saveClassifier(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveVATClassifier(r.Context(), s.user.TenantID, db.VATClassifier{Rate: r.FormValue("rate"), Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}))
+	u.settingsAnswer(w, r, s, u.Store.SaveVATClassifier(r.Context(), s.user.TenantID, db.VATClassifier{Rate: r.FormValue("rate"), Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name")}), "Saved.")
 }
 
 func (u *UI) saveOperation(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveOperationType(r.Context(), s.user.TenantID, db.OperationType{Code: r.FormValue("code"), Name: r.FormValue("name"),
-		Series: strings.TrimSpace(r.FormValue("series")), Debit: strings.TrimSpace(r.FormValue("debit")), Credit: strings.TrimSpace(r.FormValue("credit"))}))
+	u.settingsAnswer(w, r, s, u.Store.SaveOperationType(r.Context(), s.user.TenantID, db.OperationType{Code: r.FormValue("code"), Name: r.FormValue("name"),
+		Series: strings.TrimSpace(r.FormValue("series")), Debit: strings.TrimSpace(r.FormValue("debit")), Credit: strings.TrimSpace(r.FormValue("credit"))}), "Saved.")
 }
 
 func (u *UI) saveAccount(w http.ResponseWriter, r *http.Request, s *session) {
-	u.saveSetting(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, db.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
-		Kind: r.FormValue("kind"), Active: r.FormValue("active") != ""}))
+	u.settingsAnswer(w, r, s, u.Store.SaveAccount(r.Context(), s.user.TenantID, db.Account{Code: strings.TrimSpace(r.FormValue("code")), Name: r.FormValue("name"),
+		Kind: r.FormValue("kind"), Active: r.FormValue("active") != ""}), "Saved.")
 }
 
 // settingsAnswer answers a settings form: back to the settings with flash, the page again with
-// a refusal a person can act on, or an error page (404 for another tenant's object).
+// a refusal the person can act on, or an error page (404 for another tenant's object).
 func (u *UI) settingsAnswer(w http.ResponseWriter, r *http.Request, s *session, err error, flash string) {
-	var inv *db.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		u.settingsPage(w, r, s, nil, "", err.Error())
-	case err != nil:
-		u.fail(w, err)
-	default:
-		back(w, r, "/ui/settings", flash)
-	}
-}
-
-// saveSetting answers a settings form: back with a note, or the page with the refusal.
-func (u *UI) saveSetting(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	if err != nil {
-		var inv *db.InvalidError
-		if errors.As(err, &inv) || errors.Is(err, db.ErrNotFound) {
-			u.settingsPage(w, r, s, nil, "", err.Error())
-			return
-		}
-		u.fail(w, err)
+		u.refused(w, r, err, func(msg string) { u.settingsPage(w, r, s, nil, "", msg) })
 		return
 	}
-	back(w, r, "/ui/settings", "Saved.")
+	back(w, r, "/ui/settings", flash)
 }

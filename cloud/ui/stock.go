@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,7 +21,7 @@ type Stock interface {
 func (u *UI) unresolved(w http.ResponseWriter, r *http.Request, s *session) {
 	un, err := u.Store.Unresolved(r.Context(), s.user.TenantID, 0, true)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	u.render(w, r, s, "unresolved", "Unresolved write-offs", un, r.URL.Query().Get("flash"), r.URL.Query().Get("error"))
@@ -35,12 +34,9 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	if _, err := u.Books.Resolve(r.Context(), s.user.TenantID, lid, strings.TrimSpace(r.FormValue("barcode"))); err != nil {
-		var inv *db.InvalidError
-		if errors.As(err, &inv) {
-			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(err.Error()), http.StatusSeeOther)
-			return
-		}
-		u.fail(w, err)
+		u.refused(w, r, err, func(msg string) {
+			http.Redirect(w, r, "/ui/unresolved?error="+url.QueryEscape(msg), http.StatusSeeOther)
+		})
 		return
 	}
 	back(w, r, "/ui/unresolved", "Written off.")
@@ -49,7 +45,7 @@ func (u *UI) resolve(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) stock(w http.ResponseWriter, r *http.Request, s *session) {
 	bs, err := u.Store.StockBalances(r.Context(), s.user.TenantID, "")
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	t := report.Table{Columns: []string{"Warehouse", "Item", "Quantity", "Value"}}
@@ -69,7 +65,7 @@ func (u *UI) resolveBulk(w http.ResponseWriter, r *http.Request, s *session) {
 			continue
 		}
 		if _, err := u.Books.Resolve(r.Context(), s.user.TenantID, lid, ""); err != nil {
-			failed = append(failed, fmt.Sprintf("line %d: %v", lid, err))
+			failed = append(failed, fmt.Sprintf("line %d: %s", lid, u.explain(r, err).msg))
 			continue
 		}
 		done++

@@ -22,7 +22,7 @@ func (u *UI) enroll(w http.ResponseWriter, r *http.Request, s *session) {
 	code := strings.TrimSpace(r.FormValue("store"))
 	tok, err := u.Store.EnrollAgent(r.Context(), s.user.TenantID, code, strings.TrimSpace(r.FormValue("store_name")))
 	if err != nil {
-		u.settingsPage(w, r, s, nil, "", err.Error())
+		u.refused(w, r, err, func(msg string) { u.settingsPage(w, r, s, nil, "", msg) })
 		return
 	}
 	u.settingsPage(w, r, s, map[string]any{"Token": tok, "TokenStore": code}, "", "")
@@ -32,7 +32,7 @@ func (u *UI) revokeAgent(w http.ResponseWriter, r *http.Request, s *session) {
 	code := r.FormValue("store")
 	n, err := u.Store.RevokeAgentTokens(r.Context(), s.user.TenantID, code)
 	if err != nil {
-		u.fail(w, err) // another tenant's store is not found
+		u.fail(w, r, err) // another tenant's store is not found
 		return
 	}
 	u.Log.Warn("agent tokens revoked", "tenant", s.user.TenantID, "store", code, "by", s.user.Email, "tokens", n)
@@ -47,7 +47,7 @@ func (u *UI) createAPIToken(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	tok, err := u.Store.CreateAPIToken(r.Context(), s.user.TenantID, name)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	u.settingsPage(w, r, s, map[string]any{"APIToken": tok, "APITokenName": name}, "", "")

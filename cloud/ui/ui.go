@@ -267,19 +267,6 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, name, ti
 	}
 }
 
-func (u *UI) fail(w http.ResponseWriter, err error) {
-	var inv *db.InvalidError
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		http.Error(w, "not found", http.StatusNotFound)
-	case errors.As(err, &inv):
-		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-	default:
-		u.Log.Error("ui", "err", err)
-		http.Error(w, "something went wrong; see the cloud log", http.StatusInternalServerError)
-	}
-}
-
 type loginCSRFKey struct{}
 
 func randomHex() string {
@@ -320,7 +307,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	until, blocked, err := u.logins.blocked(r.Context(), account, addr)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	if blocked {
@@ -338,7 +325,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	if err := u.logins.succeeded(r.Context(), account); err != nil {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -52,13 +51,9 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	err := u.Store.ChangePassword(r.Context(), s.user.ID, r.FormValue("current"), r.FormValue("new"), s.token)
-	var inv *db.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		u.render(w, r, s, "account", "Your account", nil, "", err.Error())
-	case err != nil:
-		u.fail(w, err)
-	default:
-		back(w, r, "/ui/account", "Password changed; your other sign-ins have ended.")
+	if err != nil {
+		u.refused(w, r, err, func(msg string) { u.render(w, r, s, "account", "Your account", nil, "", msg) })
+		return
 	}
+	back(w, r, "/ui/account", "Password changed; your other sign-ins have ended.")
 }

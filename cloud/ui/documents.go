@@ -52,7 +52,11 @@ func (u *UI) documents(w http.ResponseWriter, r *http.Request, s *session) {
 	for _, k := range []string{"series", "number", "customer", "from", "to", "min", "max", "store", "account"} {
 		qm[k] = v.Get(k)
 	}
-	accts, _ := u.Store.MarketAccounts(r.Context(), s.user.TenantID)
+	// The accounts only fill the Marketplace filter: without them the documents still show.
+	accts, err := u.Store.MarketAccounts(r.Context(), s.user.TenantID)
+	if err != nil {
+		errMsg = strings.TrimSpace(errMsg + " " + u.unread(r, "The marketplace accounts (for the Marketplace filter)", err))
+	}
 	u.render(w, r, s, "documents", "Documents", map[string]any{"Documents": docs, "Q": qm, "Next": next, "Accounts": accts}, "", errMsg)
 }
 

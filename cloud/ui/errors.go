@@ -82,3 +82,9 @@ func (u *UI) refused(w http.ResponseWriter, r *http.Request, err error, again fu
 	}
 	u.fail(w, r, err)
 }
+
+// unread says that a part of a page could not be read, and why; the page shows the rest with
+// this message.
+func (u *UI) unread(r *http.Request, what string, err error) string {
+	return what + " could not be read: " + u.explain(r, err).msg + "."
+}

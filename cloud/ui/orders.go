@@ -38,7 +38,7 @@ func (u *UI) orders(w http.ResponseWriter, r *http.Request, s *session) {
 	if len(os) == 200 {
 		next = nextPage(url.Values{"state": {state}}, "before", fmt.Sprint(os[len(os)-1].ID))
 	}
-	u.render(w, r, s, "orders", "Marketplace orders", map[string]any{"Orders": os, "State": state, "States": states, "Next": next}, r.URL.Query().Get("flash"), "")
+	u.render(w, r, s, "orders", "Marketplace orders", map[string]any{"Orders": os, "State": state, "States": states, "Next": next}, r.URL.Query().Get("flash"), r.URL.Query().Get("error"))
 }
 
 func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
@@ -51,11 +51,15 @@ func (u *UI) retryOrder(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, r, err)
 		return
 	}
-	// Book it now rather than at the next pull.
-	if accts, err := u.Store.MarketAccounts(r.Context(), s.user.TenantID); err == nil {
-		for _, a := range accts {
-			_, _ = u.Books.PostOrders(r.Context(), a, market.RulesFor(a))
-		}
+	// Book it now rather than at the next pull; if that fails, the next pull books it.
+	accts, err := u.Store.MarketAccounts(r.Context(), s.user.TenantID)
+	for i := 0; err == nil && i < len(accts); i++ {
+		_, err = u.Books.PostOrders(r.Context(), accts[i], market.RulesFor(accts[i]))
+	}
+	if err != nil {
+		http.Redirect(w, r, "/ui/orders?state=open&error="+url.QueryEscape("Retried, but booking it now failed: "+u.explain(r, err).msg+
+			". It is booked at its account's next pull."), http.StatusSeeOther)
+		return
 	}
 	back(w, r, "/ui/orders?state=posted", "Retried.")
 }

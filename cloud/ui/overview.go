@@ -42,8 +42,16 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 		rows = append(rows, storeRow{ss, byStore[st.ID]})
 	}
-	accts, _ := u.Store.MarketAccounts(ctx, t)
-	counts, _ := u.Store.OrderCounts(ctx, t)
+	accts, err := u.Store.MarketAccounts(ctx, t)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	counts, err := u.Store.OrderCounts(ctx, t)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	var arows []accountRow
 	for _, a := range accts {
 		arows = append(arows, accountRow{a, counts[a.ID][db.OrderOpen], counts[a.ID][db.OrderErrors], byAccount[a.ID]})
@@ -54,7 +62,11 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request, s *session) {
 			total.Total = total.Total.Add(ds.Total)
 		}
 	}
-	fails, _ := u.Store.PostingFailures(ctx, t)
+	fails, err := u.Store.PostingFailures(ctx, t)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	u.render(w, r, s, "overview", "Overview", map[string]any{"Stores": rows, "Accounts": arows, "Day": today,
 		"Today": total, "Failures": len(fails)}, r.URL.Query().Get("flash"), "")
 }

@@ -39,14 +39,23 @@ func (u *UI) productsPage(w http.ResponseWriter, r *http.Request, s *session, im
 	if len(cards) == 200 {
 		next = nextPage(url.Values{"q": {q}}, "after", cards[len(cards)-1].Barcode)
 	}
-	stores, _ := u.Store.Stores(ctx, t)
+	// How far the stores' POS have the cards is shown below them: what cannot be read of it is
+	// said there, and the cards still show.
 	var push []db.CardStatus
-	for _, st := range stores {
-		if cs, err := u.Store.CardStatus(ctx, st); err == nil {
-			push = append(push, cs)
-		}
+	var pushErrs []string
+	stores, err := u.Store.Stores(ctx, t)
+	if err != nil {
+		pushErrs = append(pushErrs, u.unread(r, "The stores", err))
 	}
-	u.render(w, r, s, "products", "Products", map[string]any{"Cards": cards, "Q": q, "Push": push, "Import": imp, "Next": next}, "", errMsg)
+	for _, st := range stores {
+		cs, err := u.Store.CardStatus(ctx, st)
+		if err != nil {
+			pushErrs = append(pushErrs, u.unread(r, "How far store "+st.Code+" has the cards", err))
+			continue
+		}
+		push = append(push, cs)
+	}
+	u.render(w, r, s, "products", "Products", map[string]any{"Cards": cards, "Q": q, "Push": push, "PushErrors": pushErrs, "Import": imp, "Next": next}, "", errMsg)
 }
 
 func (u *UI) products(w http.ResponseWriter, r *http.Request, s *session) {

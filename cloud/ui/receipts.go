@@ -84,6 +84,10 @@ func (u *UI) receipt(w http.ResponseWriter, r *http.Request, s *session) {
 		http.NotFound(w, r) // not this tenant's, or no such receipt
 		return
 	}
-	docs, _ := u.Store.Documents(r.Context(), db.DocQuery{TenantID: s.user.TenantID, SourceKind: "receipt", SourceID: rs[0].SourceID, Store: rs[0].Store})
+	docs, err := u.Store.Documents(r.Context(), db.DocQuery{TenantID: s.user.TenantID, SourceKind: "receipt", SourceID: rs[0].SourceID, Store: rs[0].Store})
+	if err != nil {
+		u.fail(w, r, err) // never "not booked yet" for documents that could not be read
+		return
+	}
 	u.render(w, r, s, "receipt", "Receipt "+rs[0].Number, map[string]any{"Receipt": rs[0], "Documents": docs}, "", "")
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,26 +39,45 @@ type Settings interface {
 
 func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, extra map[string]any, flash, errMsg string) {
 	ctx, t := r.Context(), s.user.TenantID
-	c, _ := u.Store.Company(ctx, t)
-	pos, _ := u.Store.POSSettings(ctx, t)
-	fails, _ := u.Store.PostingFailures(ctx, t)
-	accts, _ := u.Store.MarketAccounts(ctx, t)
-	classes, _ := u.Store.VATClassifiers(ctx, t)
-	ops, _ := u.Store.OperationTypes(ctx, t)
-	chart, _ := u.Store.Accounts(ctx, t)
-	stores, _ := u.Store.Stores(ctx, t)
-	fx, _ := u.Store.LatestFX(ctx, t)
-	vat, _ := u.Store.VATRates(ctx, t)
+	// Every section is the books' own: a section that cannot be read fails the page rather
+	// than showing empty.
+	c, err := u.Store.Company(ctx, t)
+	errs := []error{err}
+	pos, err := u.Store.POSSettings(ctx, t)
+	errs = append(errs, err)
+	fails, err := u.Store.PostingFailures(ctx, t)
+	errs = append(errs, err)
+	accts, err := u.Store.MarketAccounts(ctx, t)
+	errs = append(errs, err)
+	classes, err := u.Store.VATClassifiers(ctx, t)
+	errs = append(errs, err)
+	ops, err := u.Store.OperationTypes(ctx, t)
+	errs = append(errs, err)
+	chart, err := u.Store.Accounts(ctx, t)
+	errs = append(errs, err)
+	stores, err := u.Store.Stores(ctx, t)
+	errs = append(errs, err)
+	fx, err := u.Store.LatestFX(ctx, t)
+	errs = append(errs, err)
+	vat, err := u.Store.VATRates(ctx, t)
+	errs = append(errs, err)
+	reduced, err := u.Store.ReducedRates(ctx, t)
+	errs = append(errs, err)
+	apiTokens, err := u.Store.APITokens(ctx, t)
+	errs = append(errs, err)
+	closed, err := u.Store.BooksClosedUntil(ctx, t)
+	errs = append(errs, err)
+	users, err := u.Store.Users(ctx, t)
+	if err := errors.Join(append(errs, err)...); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	type countryRate struct{ Country, Rate string }
 	var rates []countryRate
 	for c, r := range vat {
 		rates = append(rates, countryRate{c, r})
 	}
 	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
-	reduced, _ := u.Store.ReducedRates(ctx, t)
-	apiTokens, _ := u.Store.APITokens(ctx, t)
-	closed, _ := u.Store.BooksClosedUntil(ctx, t)
-	users, _ := u.Store.Users(ctx, t)
 	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Users": users, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v

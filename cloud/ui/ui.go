@@ -337,7 +337,10 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	_ = u.Store.Logout(r.Context(), s.token)
+	if err := u.Store.Logout(r.Context(), s.token); err != nil {
+		u.fail(w, r, err) // the session still works: say so rather than seem signed out
+		return
+	}
 	http.SetCookie(w, u.cookie(SessionCookie, "", -1))
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 }

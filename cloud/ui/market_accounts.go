@@ -12,7 +12,6 @@ import (
 
 	"tiltas/cloud/db"
 	"tiltas/cloud/market"
-	"tiltas/cloud/market/amazon"
 )
 
 // Marketplaces is what the marketplace account forms read and change.
@@ -25,37 +24,78 @@ type Marketplaces interface {
 	FetchNow(ctx context.Context, tenantID, accountID int64, cooldown time.Duration) error
 }
 
-// marketForm is the add-an-account form, filled again (secrets aside) after a refusal.
+// marketForm is one kind's add-an-account form, as its kind describes it (market.Form),
+// filled again (secrets aside) after a refusal.
 type marketForm struct {
-	Open                                   bool
-	Name, Endpoint, ClientID, PostStatuses string
-	CreateMissing                          bool
-	Every                                  int
-	Marketplaces                           []marketplaceOption
+	Kind                       string
+	Title, Button, Placeholder string
+	Open                       bool // this form was sent and refused
+	Name                       string
+	Every                      int
+	Fields                     []formField
 }
 
-type marketplaceOption struct {
-	ID, Country string
-	Checked     bool
+// formField is a kind's field with what it shows: a text's value, whether a checkbox is
+// ticked, which choices are selected.
+type formField struct {
+	market.Field
+	Value   string
+	Checked bool
+	Choices []formChoice
 }
 
-// newMarketForm is the Amazon form, from what was posted (nil: the defaults).
-func newMarketForm(r *http.Request) marketForm {
-	f := marketForm{Endpoint: amazon.Endpoints["eu"], PostStatuses: "Shipped", Every: 15}
-	checked := map[string]bool{}
-	if r != nil && r.FormValue("kind") == "amazon" {
-		f.Open, f.Name, f.Endpoint, f.ClientID, f.PostStatuses = true, r.FormValue("name"), r.FormValue("endpoint"), r.FormValue("client_id"), r.FormValue("post_statuses")
-		f.CreateMissing = r.FormValue("create_missing_cards") != ""
-		f.Every, _ = strconv.Atoi(r.FormValue("every"))
-		for _, id := range r.Form["marketplace"] {
-			checked[id] = true
+type formChoice struct {
+	market.Option
+	Selected bool
+}
+
+// marketForms are the add forms of every kind that has one; the kind posted in r (nil: none)
+// comes back open, with what was posted.
+func marketForms(r *http.Request) []marketForm {
+	var out []marketForm
+	for _, k := range market.Kinds() {
+		if len(k.Form.Fields) == 0 {
+			continue
+		}
+		sent := r != nil && r.FormValue("kind") == k.Name
+		f := marketForm{Kind: k.Name, Title: k.Form.Title, Button: k.Form.Button, Placeholder: k.Form.Name, Open: sent, Every: 15}
+		if sent {
+			f.Name = r.FormValue("name")
+			f.Every, _ = strconv.Atoi(r.FormValue("every"))
+		}
+		for _, fd := range k.Form.Fields {
+			values := []string{fd.Default}
+			if fd.Input == market.MultiSelect {
+				values = strings.Split(fd.Default, ",")
+			}
+			if sent {
+				values = r.Form[fd.Name]
+			}
+			ff := formField{Field: fd, Checked: len(values) > 0 && values[0] != ""}
+			if fd.Input != market.Secret && len(values) > 0 {
+				ff.Value = values[0]
+			}
+			for _, o := range fd.Options {
+				ff.Choices = append(ff.Choices, formChoice{Option: o, Selected: slices.Contains(values, o.Value)})
+			}
+			f.Fields = append(f.Fields, ff)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// changeFields are, by kind, the fields the form that changes an account offers.
+func changeFields() map[string][]market.Field {
+	out := map[string][]market.Field{}
+	for _, k := range market.Kinds() {
+		for _, fd := range k.Form.Fields {
+			if fd.Change {
+				out[k.Name] = append(out[k.Name], fd)
+			}
 		}
 	}
-	for id, country := range amazon.Marketplaces {
-		f.Marketplaces = append(f.Marketplaces, marketplaceOption{ID: id, Country: country, Checked: checked[id]})
-	}
-	slices.SortFunc(f.Marketplaces, func(a, b marketplaceOption) int { return strings.Compare(a.Country, b.Country) })
-	return f
+	return out
 }
 
 // addMarket adds a marketplace account from the settings form, once its config passes the
@@ -72,7 +112,7 @@ func (u *UI) addMarket(w http.ResponseWriter, r *http.Request, s *session) {
 		_, err = market.AddAccount(r.Context(), u.Store, s.user.TenantID, kind, name, raw, time.Duration(every)*time.Minute)
 	}
 	if err != nil {
-		u.refused(w, r, err, func(msg string) { u.settingsPage(w, r, s, map[string]any{"MarketForm": newMarketForm(r)}, "", msg) })
+		u.refused(w, r, err, func(msg string) { u.settingsPage(w, r, s, map[string]any{"MarketForms": marketForms(r)}, "", msg) })
 		return
 	}
 	back(w, r, "/ui/settings", fmt.Sprintf("Marketplace account %q added: its first pull starts within seconds.", name))

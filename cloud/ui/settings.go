@@ -78,7 +78,7 @@ func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, ex
 		rates = append(rates, countryRate{c, r})
 	}
 	slices.SortFunc(rates, func(a, b countryRate) int { return strings.Compare(a.Country, b.Country) })
-	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForm": newMarketForm(nil), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Users": users, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
+	data := map[string]any{"Company": c, "POS": pos, "Stores": stores, "MarketForms": marketForms(nil), "ChangeFields": changeFields(), "FX": fx, "VATRates": rates, "Reduced": reduced, "APITokens": apiTokens, "ClosedUntil": closed, "Users": users, "Failures": fails, "Accounts": accts, "Classifiers": classes, "Operations": ops, "Chart": chart}
 	for k, v := range extra {
 		data[k] = v
 	}

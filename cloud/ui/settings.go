@@ -37,6 +37,7 @@ type Settings interface {
 	SaveFXRates(ctx context.Context, tenantID int64, rows []rates.FX) (int, error)
 }
 
+// settingsPage shows the settings, with extra added to (or replacing) what the page shows.
 func (u *UI) settingsPage(w http.ResponseWriter, r *http.Request, s *session, extra map[string]any, flash, errMsg string) {
 	ctx, t := r.Context(), s.user.TenantID
 	// Every section is the books' own: a section that cannot be read fails the page rather

@@ -3,7 +3,8 @@
 // Kind in one registry, in its own package (amazon, allegro) that registers itself; a program
 // imports tiltas/cloud/market/all to have them all. Accounts are added through AddAccount and
 // changed through NewConfig, which check a config by its kind, and fetched sooner through
-// FetchNow, which asks for a pull within the kind's cooldown.
+// FetchNow, which asks for a pull within the kind's cooldown. A kind describes its own fields
+// of the Settings forms (Form), so that the UI shows every kind from the registry alone.
 package market
 
 import (
@@ -36,9 +37,77 @@ type Spec[C any] struct {
 	Cooldown time.Duration
 	// FromForm is a config from the fields of the Settings form that adds an account.
 	FromForm func(form url.Values) C
-	// ChangeFields are the config fields the Settings form that changes an account offers,
-	// as text; an empty one keeps its value.
-	ChangeFields []string
+	// Form is how the Settings forms that add and change an account show this kind.
+	Form Form
+}
+
+// Form is how the Settings forms show a kind: the add form's heading, a name suggested for an
+// account, and the kind's own fields, in order. The forms add the account's name and how often
+// it is pulled themselves. A kind without Fields is added through the API or the CLI only.
+type Form struct {
+	Title  string // the add form's heading: "Add an Amazon seller account (SP-API)"
+	Button string // its button: "Add Amazon account"
+	Name   string // a name suggested for an account (a placeholder): "Amazon EU"
+	Fields []Field
+}
+
+// Input is the kind of input a form field is.
+type Input string
+
+// The inputs a field may be.
+const (
+	Text        Input = "text"
+	Secret      Input = "password" // never shown again, nor filled in again after a refusal
+	Checkbox    Input = "checkbox" // posted "on" when ticked
+	Select      Input = "select"   // one of Options
+	MultiSelect Input = "multi"    // any of Options, each posted under the field's name
+)
+
+// Field is one input of the Settings forms. Name is what FromForm reads it as.
+type Field struct {
+	Name        string
+	Label       string
+	Input       Input
+	Required    bool   // the add form needs it
+	Default     string // what the add form starts with: "on" ticks a checkbox; a multi's values are separated by commas
+	Placeholder string
+	Help        string   // a hint shown with it
+	Size        int      // a text input's width in characters; 0 for the browser's
+	Options     []Option // of a Select or MultiSelect, in the order shown
+	// Change offers the field, empty, in the form that changes an account: what is filled in
+	// replaces the config field of the same name, the rest keep their value. Text and Secret
+	// fields only.
+	Change bool
+}
+
+// Option is one choice of a Select or MultiSelect.
+type Option struct{ Value, Label string }
+
+// check panics on a form a kind could not be shown with: a programming error.
+func (f Form) check(kind string) {
+	seen := map[string]bool{"kind": true, "name": true, "every": true, "id": true, "csrf": true} // the forms' own
+	for _, fd := range f.Fields {
+		problem := ""
+		switch {
+		case fd.Name == "" || fd.Label == "":
+			problem = "needs a Name and a Label"
+		case seen[fd.Name]:
+			problem = "is named twice, or as one of the forms' own fields (kind, name, every, id, csrf)"
+		case !slices.Contains([]Input{Text, Secret, Checkbox, Select, MultiSelect}, fd.Input):
+			problem = fmt.Sprintf("has input %q, not text, password, checkbox, select or multi", fd.Input)
+		case (fd.Input == Select || fd.Input == MultiSelect) != (len(fd.Options) > 0):
+			problem = "has Options, or lacks them: a select or multi needs them, no other input takes any"
+		case fd.Change && fd.Input != Text && fd.Input != Secret:
+			problem = "is offered for a change, which only text and password fields can be"
+		}
+		if problem != "" {
+			panic(fmt.Sprintf("market.Register(%q): form field %q %s", kind, fd.Name, problem))
+		}
+		seen[fd.Name] = true
+	}
+	if len(f.Fields) > 0 && (f.Title == "" || f.Button == "") {
+		panic(fmt.Sprintf("market.Register(%q): a form with fields needs a Title and a Button", kind))
+	}
 }
 
 // A Kind is a registered marketplace: how its accounts are pulled, checked and booked, and
@@ -47,6 +116,7 @@ type Spec[C any] struct {
 type Kind struct {
 	Name         string
 	Cooldown     time.Duration // how often a person may ask for an extra pull
+	Form         Form          // how the Settings forms show it
 	ChangeFields []string      // the config fields the Settings form that changes an account offers
 
 	pull  func(ctx context.Context, config json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error)
@@ -70,8 +140,8 @@ func (k Kind) FormConfig(form url.Values) (json.RawMessage, error) { return k.fo
 var kinds = map[string]Kind{}
 
 // Register adds a marketplace; its package calls it from an init, before anything looks kinds
-// up. A kind registered twice, or without a Name, Pull, Check, Rules or FromForm, is a
-// programming error.
+// up. A kind registered twice, without a Name, Pull, Check, Rules or FromForm, or with a form
+// that cannot be shown, is a programming error.
 func Register[C any](s Spec[C]) {
 	if s.Name == "" || s.Pull == nil || s.Check == nil || s.Rules == nil || s.FromForm == nil {
 		panic(fmt.Sprintf("market.Register(%q): a kind needs a Name, Pull, Check, Rules and FromForm", s.Name))
@@ -79,7 +149,14 @@ func Register[C any](s Spec[C]) {
 	if _, dup := kinds[s.Name]; dup {
 		panic(fmt.Sprintf("market.Register(%q): registered twice", s.Name))
 	}
-	kinds[s.Name] = Kind{Name: s.Name, Cooldown: s.Cooldown, ChangeFields: s.ChangeFields,
+	s.Form.check(s.Name)
+	var change []string
+	for _, f := range s.Form.Fields {
+		if f.Change {
+			change = append(change, f.Name)
+		}
+	}
+	kinds[s.Name] = Kind{Name: s.Name, Cooldown: s.Cooldown, Form: s.Form, ChangeFields: change,
 		pull: func(ctx context.Context, raw json.RawMessage, cursor string, save func(json.RawMessage) error) ([]posting.Order, string, error) {
 			var cfg C
 			if err := json.Unmarshal(raw, &cfg); err != nil {

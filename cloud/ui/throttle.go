@@ -18,14 +18,14 @@ const (
 	lockFor       = 15 * time.Minute
 )
 
-// failureStore keeps the counts.
-type failureStore interface {
+// FailedSignIns keeps the counts of failed sign-ins that throttling goes by.
+type FailedSignIns interface {
 	LoginFailures(ctx context.Context, keys []string, window time.Duration) (map[string]db.LoginFailure, error)
 	RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error
 	ClearLoginFailures(ctx context.Context, key string) error
 }
 
-type loginGuard struct{ store failureStore }
+type loginGuard struct{ store FailedSignIns }
 
 func limitOf(key string) int {
 	if strings.HasPrefix(key, "addr:") {

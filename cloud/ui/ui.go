@@ -1,6 +1,8 @@
 // Package ui is the accountants' web UI: server-rendered pages from templates embedded in the
 // binary, no build step. Sign-in with bcrypt passwords and server-side sessions; a CSRF token
 // on every form; viewers may look but not change; every query is scoped to the user's tenant.
+// The pages read and change through interfaces defined here, one per page group, composed into
+// Store (served by *db.DB) and Booking (served by *books.Books).
 package ui
 
 import (
@@ -27,6 +29,7 @@ import (
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/cloud/posting"
 )
 
 //go:embed templates static
@@ -36,10 +39,41 @@ var files embed.FS
 const SessionCookie = "tiltas_session"
 const loginCookie = "tiltas_login_csrf"
 
+// Store is everything the UI reads and changes outside the books, one interface per page
+// group; *db.DB is one.
+type Store interface {
+	Sessions
+	Shops
+	Ledger
+	Stock
+	Orders
+	Marketplaces
+	Catalogue
+	Reports
+	Settings
+	People
+	Tokens
+}
+
+// Sessions is what signing in and out needs: sessions and the counts of failed sign-ins.
+type Sessions interface {
+	Session(ctx context.Context, token string) (db.User, string, error)
+	Login(ctx context.Context, email, password string) (token, csrf string, err error)
+	Logout(ctx context.Context, token string) error
+	FailedSignIns
+}
+
+// Booking is what the UI asks the books to do; *books.Books is one.
+type Booking interface {
+	Cancel(ctx context.Context, tenantID, docID int64, by string) error
+	Resolve(ctx context.Context, tenantID, lineID int64, barcode string) (int64, error)
+	PostOrders(ctx context.Context, acct db.MarketAccount, rules posting.OrderRules) (books.Result, error)
+}
+
 // UI serves /ui/.
 type UI struct {
-	Store *db.DB
-	Books *books.Books
+	Store Store
+	Books Booking
 	Log   *slog.Logger
 	// SecureCookies marks cookies Secure (TLS, or a TLS proxy in front).
 	SecureCookies bool
@@ -233,19 +267,6 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, name, ti
 	}
 }
 
-func (u *UI) fail(w http.ResponseWriter, err error) {
-	var inv *db.InvalidError
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		http.Error(w, "not found", http.StatusNotFound)
-	case errors.As(err, &inv):
-		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-	default:
-		u.Log.Error("ui", "err", err)
-		http.Error(w, "something went wrong; see the cloud log", http.StatusInternalServerError)
-	}
-}
-
 type loginCSRFKey struct{}
 
 func randomHex() string {
@@ -286,7 +307,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	until, blocked, err := u.logins.blocked(r.Context(), account, addr)
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	if blocked {
@@ -304,7 +325,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		u.fail(w, err)
+		u.fail(w, r, err)
 		return
 	}
 	if err := u.logins.succeeded(r.Context(), account); err != nil {
@@ -316,7 +337,10 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	_ = u.Store.Logout(r.Context(), s.token)
+	if err := u.Store.Logout(r.Context(), s.token); err != nil {
+		u.fail(w, r, err) // the session still works: say so rather than seem signed out
+		return
+	}
 	http.SetCookie(w, u.cookie(SessionCookie, "", -1))
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 }
@@ -332,4 +356,14 @@ func back(w http.ResponseWriter, r *http.Request, to, flash string) {
 		sep = "&"
 	}
 	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}
+
+// nextPage is the query string of the page after this one: the same filters, key set to value.
+func nextPage(v url.Values, key, value string) string {
+	nv := url.Values{}
+	for k := range v {
+		nv.Set(k, v.Get(k))
+	}
+	nv.Set(key, value)
+	return nv.Encode()
 }

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"tiltas/cloud/db"
 	"tiltas/cloud/posting"
 	"tiltas/cloud/server"
+	"tiltas/cloud/ui"
 	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
@@ -633,6 +635,44 @@ func TestWebUI(t *testing.T) {
 			t.Fatalf("an ended session still works: %d", code)
 		}
 	})
+}
+
+// brokenReads is the database with some of its reads failing, as when a table cannot be read.
+type brokenReads struct{ *db.DB }
+
+var errUnreadable = errors.New("disk I/O error")
+
+func (brokenReads) Accounts(context.Context, int64) ([]db.Account, error) { return nil, errUnreadable }
+func (brokenReads) MarketAccounts(context.Context, int64) ([]db.MarketAccount, error) {
+	return nil, errUnreadable
+}
+func (brokenReads) CardStatus(context.Context, db.StoreRef) (db.CardStatus, error) {
+	return db.CardStatus{}, errUnreadable
+}
+
+// A read that fails shows as an error, never as an empty chart or list: a page made of the
+// books' sections fails whole; one whose failing read is a side part shows the rest and says
+// what is missing.
+func TestFailingReads(t *testing.T) {
+	e := newWebUI(t)
+	e.user("acc@alfa.lt")
+	mux := http.NewServeMux()
+	(&ui.UI{Store: brokenReads{e.st}, Books: books.New(e.st), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	acc := newBrowser(t, srv)
+	acc.login("acc@alfa.lt")
+	for _, path := range []string{"/ui/settings", "/ui/"} {
+		if code, page, _ := acc.get(path); code != http.StatusInternalServerError || !strings.Contains(page, "see the cloud log") || strings.Contains(page, "disk I/O") {
+			t.Errorf("GET %s with an unreadable table: %d %q", path, code, page)
+		}
+	}
+	if code, page, _ := acc.get("/ui/documents"); code != 200 || !strings.Contains(page, "The marketplace accounts (for the Marketplace filter) could not be read") || !strings.Contains(page, ">SF1</a>") {
+		t.Errorf("documents without the accounts of their filter: %d\n%s", code, page)
+	}
+	if code, page, _ := acc.get("/ui/products"); code != 200 || !strings.Contains(page, "How far store ALFA1 has the cards could not be read") {
+		t.Errorf("products without the stores' push status: %d\n%s", code, page)
+	}
 }
 
 // upload posts a file as the multipart field "file", with the browser's CSRF token, and

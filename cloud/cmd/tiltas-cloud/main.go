@@ -34,7 +34,9 @@ import (
 	"tiltas/cloud/version"
 )
 
-const usage = `tiltas-cloud: the Tiltas sync API and back office
+// usage is the help text. It is made after every imported package has initialized, so it names
+// the marketplace kinds market/all registered.
+var usage = `tiltas-cloud: the Tiltas sync API and back office
 
   tiltas-cloud serve  [--listen 127.0.0.1:8080] [--db URL] [--secrets-key FILE] [--tls-cert F --tls-key F | --behind-tls-proxy]
                       [--tz Europe/Vilnius] [--post=false] [--pull=false]
@@ -45,7 +47,7 @@ const usage = `tiltas-cloud: the Tiltas sync API and back office
   tiltas-cloud token list   --tenant NAME [--db URL]
   tiltas-cloud token revoke --tenant NAME --id N [--db URL]
   tiltas-cloud user add --tenant NAME --email E [--name N] [--role accountant|viewer]   (password from $TILTAS_PASSWORD or stdin)
-  tiltas-cloud market add --tenant NAME --kind amazon|allegro --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
+  tiltas-cloud market add --tenant NAME --kind ` + kindNames("|") + ` --name NAME --config JSON|@FILE [--every 15m] [--db URL] [--secrets-key FILE]
   tiltas-cloud version                                                   (also --version)
 
 --db is sqlite:PATH (default sqlite:tiltas-data/cloud.db, or $TILTAS_DB) or
@@ -68,6 +70,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "tiltas-cloud:", err)
 		os.Exit(1)
 	}
+}
+
+// kindNames are the names of the registered marketplace kinds, joined by sep.
+func kindNames(sep string) string {
+	var names []string
+	for _, k := range market.Kinds() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, sep)
 }
 
 func defaultDB() string {
@@ -209,7 +220,7 @@ func run(args []string, log *slog.Logger) error {
 		})
 	case "market add":
 		tenant := fs.String("tenant", "", "tenant name")
-		kind := fs.String("kind", "", "amazon or allegro")
+		kind := fs.String("kind", "", "the marketplace: "+kindNames(" or "))
 		name := fs.String("name", "", "a name for the account")
 		config := fs.String("config", "", "the account's config as JSON (endpoints and credentials), or @FILE")
 		every := fs.Duration("every", 15*time.Minute, "how often to pull")

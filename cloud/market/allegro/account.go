@@ -18,7 +18,14 @@ type AccountConfig struct {
 
 func init() {
 	market.Register(market.Spec[AccountConfig]{Name: "allegro", Pull: pull, Check: check, Rules: rules, Cooldown: 10 * time.Minute,
-		FromForm: fromForm, ChangeFields: []string{"api_url", "auth_url", "client_id", "client_secret", "refresh_token"}})
+		FromForm: fromForm, Form: market.Form{Title: "Add an Allegro account", Button: "Add Allegro account", Name: "Allegro", Fields: []market.Field{
+			{Name: "api_url", Label: "API URL", Input: market.Text, Required: true, Default: "https://api.allegro.pl", Change: true},
+			{Name: "auth_url", Label: "Authorization URL", Input: market.Text, Required: true, Default: "https://allegro.pl", Change: true},
+			{Name: "client_id", Label: "Client id", Input: market.Text, Required: true, Change: true},
+			{Name: "client_secret", Label: "Client secret", Input: market.Secret, Required: true, Change: true},
+			{Name: "refresh_token", Label: "Refresh token", Input: market.Secret, Required: true, Change: true},
+			{Name: "create_missing_cards", Label: "create a product card for an unknown SKU", Input: market.Checkbox},
+		}}})
 }
 
 // check names every problem of an account's config.

@@ -20,7 +20,25 @@ type AccountConfig struct {
 
 func init() {
 	market.Register(market.Spec[AccountConfig]{Name: "amazon", Pull: pull, Check: check, Rules: rules, Cooldown: 2 * time.Minute,
-		FromForm: fromForm, ChangeFields: []string{"endpoint", "client_id", "client_secret", "refresh_token"}})
+		FromForm: fromForm, Form: form()})
+}
+
+// form is the Settings forms' Amazon account, as fromForm reads it.
+func form() market.Form {
+	var marketplaces []market.Option
+	for id, country := range Marketplaces {
+		marketplaces = append(marketplaces, market.Option{Value: id, Label: country + " (" + id + ")"})
+	}
+	slices.SortFunc(marketplaces, func(a, b market.Option) int { return strings.Compare(a.Label, b.Label) })
+	return market.Form{Title: "Add an Amazon seller account (SP-API)", Button: "Add Amazon account", Name: "Amazon EU", Fields: []market.Field{
+		{Name: "endpoint", Label: "SP-API endpoint", Input: market.Text, Required: true, Default: Endpoints["eu"], Size: 40, Change: true},
+		{Name: "client_id", Label: "LWA client id", Input: market.Text, Required: true, Change: true},
+		{Name: "client_secret", Label: "LWA client secret", Input: market.Secret, Required: true, Change: true},
+		{Name: "refresh_token", Label: "Refresh token", Input: market.Secret, Required: true, Change: true},
+		{Name: "marketplace", Label: "Marketplaces", Input: market.MultiSelect, Options: marketplaces},
+		{Name: "post_statuses", Label: "Book orders in status", Input: market.Text, Default: "Shipped", Placeholder: "Shipped"},
+		{Name: "create_missing_cards", Label: "create a product card for an unknown SKU", Input: market.Checkbox},
+	}}
 }
 
 // statuses are the OrderStatus values of the Orders v0 model.

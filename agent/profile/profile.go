@@ -469,3 +469,25 @@ func (q *Query) CheckResult(got []string) error {
 	return fmt.Errorf("%s: %w: it returns (%s), columns declares (%s): alias the SQL columns (x AS name) or correct %s.columns",
 		q.Key, ErrColumns, strings.Join(got, ", "), strings.Join(want, ", "), q.Key)
 }
+
+// Reference is the shipped reference profile.
+func Reference() *Profile {
+	p, err := Load(Default)
+	if err != nil {
+		panic(err) // the embedded file is checked by the tests
+	}
+	return p
+}
+
+// PaymentCode is the Tiltas code for a POS payment code, and false when conversions.payment_codes
+// is given and does not name it.
+func (c *Conversions) PaymentCode(pos string) (string, bool) {
+	if len(c.PaymentCodes) == 0 {
+		return pos, true
+	}
+	v, ok := c.PaymentCodes[pos]
+	return v, ok
+}
+
+// Text is a shipped profile's TOML, to start a profile of one's own from.
+func Text(name string) ([]byte, error) { return shipped.ReadFile(name + ".toml") }

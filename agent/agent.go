@@ -53,7 +53,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	var mu sync.Mutex
 	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC()}
 	up := &uplink.Uplink{URL: wsURL, TLS: tlsConf, Token: cfg.Token, Store: cfg.Store, AgentID: cfg.AgentID, Build: Version, Outbox: ob,
-		BatchSize: cfg.Upload.BatchSize, Window: cfg.Upload.Window, Log: log.With("component", "uplink"), Cards: &items.Writer{DB: db}}
+		BatchSize: cfg.Upload.BatchSize, Window: cfg.Upload.Window, Log: log.With("component", "uplink"), Cards: &items.Writer{DB: db, Profile: cfg.Profile()}}
 	// snapshot merges the outbox, the link and capture into one status.
 	snapshot := func() Status {
 		obs, _ := ob.Stats()
@@ -75,7 +75,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 		return protocol.Status{Backlog: s.Backlog, Quarantined: s.Quarantined, OutboxBytes: s.OutboxBytes, LastPOSRead: s.LastPOSRead, LastError: lastErr, AgentVersion: Version}
 	}
-	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream())
+	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream(), "pos_profile", cfg.Profile().Source)
 
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -100,7 +100,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}()
 
 	lastCompact := time.Now()
-	rd := &capture.Reader{DB: db, Outbox: ob, Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize}
+	rd := &capture.Reader{DB: db, Outbox: ob, Profile: cfg.Profile(), Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize}
 	clog := log.With("component", "capture")
 	backoff := cfg.POS.PollInterval.Duration
 	for {

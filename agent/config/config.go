@@ -16,6 +16,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/go-sql-driver/mysql"
+
+	"tiltas/agent/profile"
 )
 
 // Config is agent.toml.
@@ -30,7 +32,10 @@ type Config struct {
 	AgentID string `toml:"agent_id"` // default: hostname
 
 	POS struct {
-		DSN          string   `toml:"dsn"` // or $TILTAS_POS_DSN
+		DSN string `toml:"dsn"` // or $TILTAS_POS_DSN
+		// Profile names a shipped POS profile (reference, the default) or a profile file; a
+		// relative path is taken beside the config file.
+		Profile      string   `toml:"profile"`
 		TimeZone     string   `toml:"timezone"`
 		PollInterval Duration `toml:"poll_interval"`
 		Lookback     Duration `toml:"lookback"`
@@ -43,8 +48,12 @@ type Config struct {
 
 	Insecure bool `toml:"allow_plain_http"` // plain ws:// to a non-loopback cloud; never in production
 
-	path string
+	path    string
+	profile *profile.Profile
 }
+
+// Profile is the POS profile pos.profile names, loaded and checked.
+func (c *Config) Profile() *profile.Profile { return c.profile }
 
 // Duration is a TOML string such as "1s" or "10m".
 type Duration struct{ time.Duration }
@@ -124,6 +133,20 @@ func (c *Config) defaults() error {
 		bad("pos.dsn", `""`, "set the POS database, e.g. tiltas:secret@tcp(127.0.0.1:3306)/pos")
 	} else if cfg, err := mysql.ParseDSN(c.POS.DSN); err != nil || cfg.DBName == "" {
 		bad("pos.dsn", "(hidden)", "expected user:pass@tcp(host:3306)/dbname")
+	}
+	if c.POS.Profile == "" {
+		c.POS.Profile = profile.Default
+	}
+	name := c.POS.Profile
+	if strings.ContainsAny(name, `/\`) || strings.HasSuffix(name, ".toml") {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(filepath.Dir(c.path), name)
+		}
+	}
+	if pr, err := profile.Load(name); err != nil {
+		bad("pos.profile", fmt.Sprintf("%q", c.POS.Profile), err.Error())
+	} else {
+		c.profile = pr
 	}
 	if c.POS.TimeZone == "" {
 		c.POS.TimeZone = "Local"

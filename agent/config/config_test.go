@@ -50,6 +50,10 @@ func TestLoad(t *testing.T) {
 		{"bad dsn", strings.Replace(good, "u:p@tcp(127.0.0.1:3306)/pos", "localhost", 1), 0o600, nil, "pos.dsn"},
 		{"bad zone", good + "timezone = \"Mars/Olympus\"\n", 0o600, nil, "pos.timezone"},
 		{"a cloud CA file that is not there", strings.Replace(good, "[pos]", "cloud_ca_file = \"/nonexistent/ca.pem\"\n[pos]", 1), 0o600, nil, "cloud_ca_file = \"/nonexistent/ca.pem\": cannot read it"},
+		{"the reference profile by name", good + "profile = \"reference\"\n", 0o600, nil, ""},
+		{"a profile that is not shipped", good + "profile = \"raso\"\n", 0o600, nil, `pos.profile = "raso": profile "raso" is not shipped: use one of reference`},
+		{"a profile file that is not there", good + "profile = \"raso.toml\"\n", 0o600, nil, `pos.profile = "raso.toml": profile /`},
+		{"a profile file with a bad key", good + "profile = \"agent.toml\"\n", 0o600, nil, "store: unknown key"},
 		{"a cloud CA file without a certificate", strings.Replace(good, "[pos]", "cloud_ca_file = \"agent.toml\"\n[pos]", 1), 0o600, nil, "holds no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,6 +79,9 @@ func TestDefaultsAndURL(t *testing.T) {
 	c, err := Load(write(t, strings.Replace(good, "http://127.0.0.1:8080", "https://tiltas.example.com/base/", 1), 0o600))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.POS.Profile != "reference" || c.Profile() == nil || c.Profile().Name != "reference" {
+		t.Fatalf("pos.profile %q loaded %+v, want the reference profile by default", c.POS.Profile, c.Profile())
 	}
 	if u, _ := c.WebsocketURL(); u != "wss://tiltas.example.com/base/v1/agent" {
 		t.Fatalf("websocket URL %s", u)

@@ -1,6 +1,7 @@
 // Package doctor checks everything the agent needs and says, for each problem, how to fix it:
-// the config, the data directory, the POS database and the privileges the agent uses, the
-// cloud, the token and the clock.
+// the config and the POS profile it names, the data directory, the POS database (each of the
+// profile's queries run read-only, its card statements tried and rolled back), the cloud, the
+// token and the clock.
 package doctor
 
 import (
@@ -61,6 +62,8 @@ func Run(ctx context.Context, path string) []Check {
 		return []Check{{Fail, "config", err.Error(), "correct the file and run doctor again"}}
 	}
 	out := []Check{{OK, "config", cfg.Path() + " loads; store " + cfg.Store, ""}}
+	pr := cfg.Profile()
+	out = append(out, Check{OK, "profile", fmt.Sprintf("%s (%s): %d reads, %d card statements", pr.Name, pr.Source, len(pr.Reads()), len(pr.Cards.Upsert)+len(pr.Cards.Deactivate)), ""})
 	out = append(out, dataDir(cfg.DataDir)...)
 	out = append(out, pos(ctx, cfg)...)
 	out = append(out, cloud(ctx, cfg)...)
@@ -115,34 +118,8 @@ func pos(ctx context.Context, cfg *config.Config) []Check {
 		return []Check{{Fail, "pos", "cannot connect to " + where + ": " + err.Error(), fix}}
 	}
 	out := []Check{{OK, "pos", "connected to " + where, ""}}
-	var missing []string
-	for _, t := range []string{"registers", "cash_sessions", "session_vat_totals", "session_payment_totals", "receipts", "receipt_lines", "payments", "items"} {
-		if _, err := db.ExecContext(cctx, "SELECT 1 FROM `"+t+"` LIMIT 1"); err != nil {
-			missing = append(missing, t+" ("+shortErr(err)+")")
-		}
-	}
-	if len(missing) > 0 {
-		out = append(out, Check{Fail, "pos read", "cannot read " + strings.Join(missing, ", "),
-			fmt.Sprintf("GRANT SELECT ON `%s`.* TO '%s'@'%%'; or point pos.dsn at the POS database", dsn.DBName, dsn.User)})
-	} else {
-		out = append(out, Check{OK, "pos read", "SELECT on the receipt, day close and item tables", ""})
-	}
-	// Product cards are written into items: try it in a transaction that is rolled back.
-	tx, err := db.BeginTx(cctx, nil)
-	if err == nil {
-		defer tx.Rollback()
-		_, err = tx.ExecContext(cctx, "INSERT INTO items (barcode, name, unit, price_net, price_gross, vat_rate) VALUES ('tiltas-doctor-probe', 'probe', 'vnt.', 0, 0, 0)")
-		if err == nil {
-			_, err = tx.ExecContext(cctx, "UPDATE items SET name = 'probe2' WHERE barcode = 'tiltas-doctor-probe'")
-		}
-	}
-	if err != nil {
-		out = append(out, Check{Fail, "pos write", "cannot write product cards into items: " + shortErr(err),
-			fmt.Sprintf("GRANT INSERT, UPDATE ON `%s`.`items` TO '%s'@'%%';", dsn.DBName, dsn.User)})
-	} else {
-		out = append(out, Check{OK, "pos write", "INSERT and UPDATE on items (tried and rolled back)", ""})
-	}
-	return out
+	out = append(out, reads(cctx, db, cfg.Profile(), dsn)...)
+	return append(out, writes(cctx, db, cfg.Profile(), dsn)...)
 }
 
 func shortErr(err error) string {

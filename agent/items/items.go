@@ -23,8 +23,8 @@ type Writer struct {
 	Profile *profile.Profile // default: the reference profile
 }
 
-// value is a card field as a card statement's parameter takes it.
-func value(c domain.Card, param string) any {
+// Value is a card field as a card statement's parameter takes it.
+func Value(c domain.Card, param string) any {
 	switch param {
 	case "barcode":
 		return c.Barcode
@@ -54,7 +54,7 @@ func value(c domain.Card, param string) any {
 func args(s profile.Statement, c domain.Card) []any {
 	out := make([]any, len(s.Params))
 	for i, p := range s.Params {
-		out[i] = value(c, p)
+		out[i] = Value(c, p)
 	}
 	return out
 }

@@ -1,0 +1,163 @@
+package doctor
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/shopspring/decimal"
+
+	"tiltas/agent/capture"
+	"tiltas/agent/items"
+	"tiltas/agent/profile"
+	"tiltas/shared/domain"
+)
+
+// SampleRows is how many rows doctor reads with each of the profile's queries.
+const SampleRows = 5
+
+// reads runs each of the profile's read queries against the POS in a read-only transaction,
+// at most SampleRows rows each; the rows queries take ids the scans found.
+func reads(ctx context.Context, db *sql.DB, p *profile.Profile, dsn *mysql.Config) []Check {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return []Check{{Fail, "pos read", "begin a read-only transaction: " + shortErr(err), "check the POS database"}}
+	}
+	defer tx.Rollback()
+	var out []Check
+	ids := map[string][]string{} // "receipts", "day_closes" → ids their scan found
+	for _, q := range p.Reads() {
+		group, _, _ := strings.Cut(q.Key, ".")
+		values := map[string]any{}
+		if contains(q.Params, "after_time") {
+			first := any("")
+			if q.Type("id") == profile.Int {
+				first = int64(-1)
+			}
+			values = profile.ScanParams(time.Time{}, first, SampleRows)
+		}
+		if contains(q.Params, "ids") {
+			values["ids"] = ids[group]
+			if len(ids[group]) == 0 {
+				values["ids"] = []string{"0"} // nothing closed yet: the query still runs, on no row
+			}
+		}
+		sample := *q
+		sample.SQL = "SELECT * FROM (\n" + strings.TrimRight(strings.TrimSpace(q.SQL), ";") + "\n) AS tiltas_doctor LIMIT " + fmt.Sprint(SampleRows)
+		found, err := run(ctx, tx, &sample, values)
+		if err != nil {
+			out = append(out, readFailure(q, p, dsn, err))
+			continue
+		}
+		if strings.HasSuffix(q.Key, ".scan") {
+			ids[group] = found
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, Check{OK, "pos read", fmt.Sprintf("the profile's %d queries run (read-only, at most %d rows each; %d closed receipts and %d day closes read in full)",
+			len(p.Reads()), SampleRows, len(ids["receipts"]), len(ids["day_closes"])), ""})
+	}
+	return out
+}
+
+// run reads every row of a query (every column scanned as declared), and returns the ids.
+func run(ctx context.Context, tx *sql.Tx, q *profile.Query, values map[string]any) ([]string, error) {
+	rows, err := capture.Query(ctx, tx, q, values)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		if err := rows.Scan(); err != nil {
+			rows.Close()
+			return ids, err
+		}
+		if id := rows.Str("id"); id.Valid {
+			ids = append(ids, id.String)
+		}
+	}
+	return ids, rows.Close()
+}
+
+func readFailure(q *profile.Query, p *profile.Profile, dsn *mysql.Config, err error) Check {
+	where := fmt.Sprintf("in the profile (%s)", p.Source)
+	if strings.HasPrefix(p.Source, "shipped ") {
+		where = fmt.Sprintf("(the shipped %s profile does not fit this database: write a profile file and name it in pos.profile)", p.Name)
+	}
+	detail := q.Key + ": " + shortErr(err)
+	fix := "correct " + q.Key + ".sql " + where
+	var me *mysql.MySQLError
+	switch {
+	case errors.Is(err, profile.ErrColumns):
+		detail = err.Error()
+		fix = "alias the SQL columns (x AS name) or correct " + q.Key + ".columns " + where
+	case errors.As(err, &me) && (me.Number == 1142 || me.Number == 1143):
+		fix = fmt.Sprintf("GRANT SELECT ON `%s`.* TO '%s'@'%%'; or point pos.dsn at the POS database", dsn.DBName, dsn.User)
+	case errors.As(err, &me) && (me.Number == 1146 || me.Number == 1054):
+		fix = "name a table and column this database has: correct " + q.Key + ".sql " + where
+	case !errors.As(err, &me):
+		fix = "declare each column with the type the database returns: correct " + q.Key + ".columns " + where
+	}
+	return Check{Fail, "pos read", detail, fix}
+}
+
+var table = regexp.MustCompile("(?is)^\\s*(?:INSERT\\s+(?:IGNORE\\s+)?(?:INTO\\s+)?|REPLACE\\s+(?:INTO\\s+)?|UPDATE\\s+|DELETE\\s+FROM\\s+)`?([A-Za-z0-9_$.]+)`?")
+
+// writes tries the profile's card statements with a probe card in a transaction that is
+// rolled back: the upsert twice (an insert, then an update), then the deactivation if given.
+func writes(ctx context.Context, db *sql.DB, p *profile.Profile, dsn *mysql.Config) []Check {
+	probe := domain.Card{Barcode: "tiltas-doctor-probe", Name: "probe", Unit: "vnt.", PriceNet: decimal.Zero, PriceGross: decimal.Zero, VATRate: decimal.Zero, Active: true}
+	var steps []profile.Statement
+	steps = append(steps, p.Cards.Upsert...)
+	steps = append(steps, p.Cards.Upsert...)
+	steps = append(steps, p.Cards.Deactivate...)
+	tables := map[string]bool{}
+	var names []string
+	for _, s := range steps {
+		if m := table.FindStringSubmatch(s.SQL); m != nil && !tables[m[1]] {
+			tables[m[1]] = true
+			names = append(names, m[1])
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return []Check{{Fail, "pos write", "begin a transaction: " + shortErr(err), "check the POS database"}}
+	}
+	defer tx.Rollback()
+	for i, s := range steps {
+		if i == 2*len(p.Cards.Upsert) {
+			probe.Active = false
+		}
+		args := make([]any, len(s.Params))
+		for j, name := range s.Params {
+			args[j] = items.Value(probe, name)
+		}
+		if _, err := tx.ExecContext(ctx, s.SQL, args...); err != nil {
+			var grants []string
+			for _, t := range names {
+				grants = append(grants, fmt.Sprintf("GRANT INSERT, UPDATE ON `%s`.`%s` TO '%s'@'%%';", dsn.DBName, t, dsn.User))
+			}
+			fix := strings.Join(grants, " ")
+			var me *mysql.MySQLError
+			if errors.As(err, &me) && me.Number != 1142 && me.Number != 1143 {
+				fix = "correct " + s.Key + ".sql in the profile (" + p.Source + "): the POS refused it"
+			}
+			return []Check{{Fail, "pos write", "cannot write product cards: " + s.Key + ": " + shortErr(err), fix}}
+		}
+	}
+	return []Check{{OK, "pos write", "INSERT and UPDATE on " + strings.Join(names, ", ") + " (the profile's card statements, tried and rolled back)", ""}}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,78 @@
+package doctor
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"tiltas/agent/profile"
+	"tiltas/internal/testdb"
+	"tiltas/possim"
+)
+
+// Doctor runs each of the profile's queries against a real POS database, and a query that
+// names a table or column the database lacks fails naming the query's key.
+func TestProfileAgainstTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	dsn := testdb.New(t)
+	db, err := possim.OpenDB(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := possim.Run(ctx, db, possim.Options{Registers: 1, Receipts: 12, Seed: 5}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := mysql.ParseDSN(dsn)
+	ref, _ := profile.Text(profile.Default)
+	for _, tc := range []struct {
+		name, from, to string
+		check          string   // the check's name
+		want           []string // in the failing check's detail and fix; none: it passes
+	}{
+		{"reference", "", "", "pos read", nil},
+		{"reference writes", "", "", "pos write", nil},
+		{"a missing table", "FROM receipt_lines", "FROM receipt_line", "pos read",
+			[]string{"receipts.lines: Table", "receipt_line' doesn't exist", "correct receipts.lines.sql in the profile"}},
+		{"a missing column", "s.z_number", "s.z_no", "pos read",
+			[]string{"day_closes.rows: Unknown column 's.z_no'", "correct day_closes.rows.sql"}},
+		{"columns that differ from those declared", "SELECT id, closed_at FROM receipts", "SELECT closed_at, id FROM receipts", "pos read",
+			[]string{"receipts.scan: the result columns differ", "returns (closed_at, id)"}},
+		{"a missing table in a write", "INSERT INTO items", "INSERT INTO item", "pos write",
+			[]string{"cards.upsert[0]: Table", "correct cards.upsert[0].sql"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := profile.Parse([]byte(strings.Replace(string(ref), tc.from, tc.to, 1)), "test.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []Check
+			if tc.check == "pos read" {
+				got = reads(ctx, db, p, cfg)
+			} else {
+				got = writes(ctx, db, p, cfg)
+			}
+			t.Log(got)
+			if len(got) != 1 || got[0].Name != tc.check {
+				t.Fatalf("checks: %v", got)
+			}
+			c := got[0]
+			if tc.want == nil {
+				if c.Level != OK {
+					t.Fatalf("%v", c)
+				}
+				return
+			}
+			if c.Level != Fail {
+				t.Fatalf("passed: %v", c)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(c.Detail+" fix: "+c.Fix, w) {
+					t.Errorf("%q missing from:\n%v", w, c)
+				}
+			}
+		})
+	}
+}

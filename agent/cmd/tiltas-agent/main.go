@@ -21,6 +21,7 @@ import (
 	"tiltas/agent"
 	"tiltas/agent/config"
 	"tiltas/agent/doctor"
+	"tiltas/agent/profile"
 	"tiltas/agent/svc"
 )
 
@@ -34,6 +35,8 @@ const usage = `tiltas-agent: ships a shop's POS receipts to the Tiltas cloud
   tiltas-agent doctor    --config PATH     checks config, POS, privileges, cloud, token, disk, clock
   tiltas-agent unit      [--config /etc/tiltas/agent.toml] [--data-dir /var/lib/tiltas-agent] [--user tiltas] [--exe /usr/bin/tiltas-agent]
                          print the systemd unit (what install writes; packages ship it)
+  tiltas-agent profile   show [NAME]       print a shipped POS profile (reference), to start a profile file from
+  tiltas-agent profile   check FILE        check a POS profile file, naming each wrong key
   tiltas-agent version
 `
 
@@ -85,6 +88,8 @@ func main() {
 		if doctor.Failed(checks) {
 			os.Exit(1)
 		}
+	case "profile":
+		err = profileCmd(fs.Args())
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -95,6 +100,36 @@ func main() {
 		fmt.Fprintln(os.Stderr, "tiltas-agent:", err)
 		os.Exit(1)
 	}
+}
+
+func profileCmd(args []string) error {
+	switch {
+	case len(args) >= 1 && args[0] == "show" && len(args) <= 2:
+		name := profile.Default
+		if len(args) == 2 {
+			name = args[1]
+		}
+		text, err := profile.Text(name)
+		if err != nil {
+			return fmt.Errorf("profile %q is not shipped: use one of %s", name, strings.Join(profile.Shipped(), ", "))
+		}
+		_, err = os.Stdout.Write(text)
+		return err
+	case len(args) == 2 && args[0] == "check":
+		path := args[1]
+		if !strings.ContainsAny(path, `/\`) {
+			path = "./" + path // a file, never a shipped name
+		}
+		p, err := profile.Load(path)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("profile %s (%s) is well formed; run doctor with it named in pos.profile to try it on the POS database\n", p.Name, p.Source)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	os.Exit(2)
+	return nil
 }
 
 func need(path string) {

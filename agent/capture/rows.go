@@ -49,6 +49,9 @@ func Query(ctx context.Context, db interface {
 	return r, nil
 }
 
+// ColumnTypes are the result's column types as the database gives them.
+func (r *Rows) ColumnTypes() ([]*sql.ColumnType, error) { return r.rows.ColumnTypes() }
+
 // Next advances to the next row.
 func (r *Rows) Next() bool { return r.rows.Next() }
 

@@ -71,6 +71,14 @@ func run(ctx context.Context, tx *sql.Tx, q *profile.Query, values map[string]an
 	if err != nil {
 		return nil, err
 	}
+	if cts, err := rows.ColumnTypes(); err == nil {
+		for i, ct := range cts {
+			if err := profile.Compatible(q.Cols[i].Type, ct.DatabaseTypeName()); err != nil {
+				rows.Close()
+				return nil, &typeError{fmt.Sprintf("%s.columns: %s %s: %v", q.Key, q.Cols[i].Name, q.Cols[i].Type, err)}
+			}
+		}
+	}
 	var ids []string
 	for rows.Next() {
 		if err := rows.Scan(); err != nil {
@@ -93,6 +101,9 @@ func readFailure(q *profile.Query, p *profile.Profile, dsn *mysql.Config, err er
 	fix := "correct " + q.Key + ".sql " + where
 	var me *mysql.MySQLError
 	switch {
+	case errors.As(err, new(*typeError)):
+		detail = err.Error()
+		fix = "correct " + q.Key + ".sql or " + q.Key + ".columns " + where
 	case errors.Is(err, profile.ErrColumns):
 		detail = err.Error()
 		fix = "alias the SQL columns (x AS name) or correct " + q.Key + ".columns " + where
@@ -105,6 +116,11 @@ func readFailure(q *profile.Query, p *profile.Profile, dsn *mysql.Config, err er
 	}
 	return Check{Fail, "pos read", detail, fix}
 }
+
+// typeError is a result column whose database type cannot carry its declared type.
+type typeError struct{ msg string }
+
+func (e *typeError) Error() string { return e.msg }
 
 var table = regexp.MustCompile("(?is)^\\s*(?:INSERT\\s+(?:IGNORE\\s+)?(?:INTO\\s+)?|REPLACE\\s+(?:INTO\\s+)?|UPDATE\\s+|DELETE\\s+FROM\\s+)`?([A-Za-z0-9_$.]+)`?")
 

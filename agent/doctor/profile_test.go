@@ -40,6 +40,10 @@ func TestProfileAgainstTheDatabase(t *testing.T) {
 			[]string{"day_closes.rows: Unknown column 's.z_no'", "correct day_closes.rows.sql"}},
 		{"columns that differ from those declared", "SELECT id, closed_at FROM receipts", "SELECT closed_at, id FROM receipts", "pos read",
 			[]string{"receipts.scan: the result columns differ", "returns (closed_at, id)"}},
+		{"money as DOUBLE", "r.total, r.vat_total", "r.total + 0e0 AS total, r.vat_total", "pos read",
+			[]string{"receipts.rows.columns: total decimal: it is DOUBLE, which cannot carry money to the cent", "correct receipts.rows.sql or receipts.rows.columns"}},
+		{"a time that is text", "r.opened_at,", "CAST(r.opened_at AS CHAR) AS opened_at,", "pos read",
+			[]string{"receipts.rows.columns: opened_at time: it is VARCHAR, which cannot be read as time"}},
 		{"a missing table in a write", "INSERT INTO items", "INSERT INTO item", "pos write",
 			[]string{"cards.upsert[0]: Table", "correct cards.upsert[0].sql"}},
 	} {
@@ -54,7 +58,6 @@ func TestProfileAgainstTheDatabase(t *testing.T) {
 			} else {
 				got = writes(ctx, db, p, cfg)
 			}
-			t.Log(got)
 			if len(got) != 1 || got[0].Name != tc.check {
 				t.Fatalf("checks: %v", got)
 			}

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -340,6 +341,8 @@ func (q *Query) check(fields []field, params []string, required bool) []string {
 		add(q.Key+".sql", "a read must be a SELECT, not %s", orNothing(v))
 	} else if Multiple(q.SQL) {
 		add(q.Key+".sql", "one statement only: remove the ; inside")
+	} else if m := locking.FindString(code(q.SQL)); m != "" {
+		add(q.Key+".sql", "a read must not lock or write: remove %s", strings.Join(strings.Fields(m), " "))
 	}
 	errs = append(errs, checkParams(q.Key, q.SQL, q.Params, params)...)
 	known := map[string]field{}
@@ -386,6 +389,9 @@ func (q *Query) check(fields []field, params []string, required bool) []string {
 	}
 	return errs
 }
+
+// locking finds what would make a SELECT lock the POS's rows or write a file or variable.
+var locking = regexp.MustCompile(`(?i)\bFOR\s+UPDATE\b|\bFOR\s+SHARE\b|\bLOCK\s+IN\s+SHARE\s+MODE\b|\bINTO\b`)
 
 func (s *Statement) check(verbs ...string) []string {
 	var errs []string

@@ -75,6 +75,8 @@ func TestRefusals(t *testing.T) {
 			[]string{"receipts.lines.sql: missing"}},
 		{"non-SELECT read", strings.Replace(ref, "SELECT receipt_id, line_no, barcode", "DELETE receipt_id, line_no, barcode", 1),
 			[]string{"receipts.lines.sql: a read must be a SELECT, not DELETE"}},
+		{"a locking read", strings.Replace(ref, `LIMIT 1000"`, `LIMIT 1000 FOR  UPDATE"`, 1),
+			[]string{"receipts.closed_without_time.sql: a read must not lock or write: remove FOR UPDATE"}},
 		{"two statements", strings.Replace(ref, `LIMIT 1000"`, `LIMIT 1000; DROP TABLE receipts"`, 1),
 			[]string{"receipts.closed_without_time.sql: one statement only"}},
 		{"a SELECT write", strings.Replace(ref, "INSERT INTO items", "SELECT * FROM items", 1),
@@ -146,5 +148,23 @@ func TestSQLHelpers(t *testing.T) {
 	s = Statement{SQL: "INSERT INTO t (a, b) VALUES (UUID(), ?)", Params: []string{"name"}}
 	if _, ok := s.Batchable(2); ok {
 		t.Fatal("a tuple with more than ? marks is batchable")
+	}
+}
+
+func TestCompatible(t *testing.T) {
+	for _, tc := range []struct {
+		typ, db string
+		ok      bool
+	}{
+		{Decimal, "DECIMAL", true}, {Decimal, "INT", true}, {Decimal, "VARCHAR", true}, {Decimal, "DOUBLE", false}, {Decimal, "DATETIME", false},
+		{Int, "UNSIGNED BIGINT", true}, {Int, "VARCHAR", false}, {Int, "DECIMAL", false},
+		{Time, "DATETIME", true}, {Time, "TIMESTAMP", true}, {Time, "VARCHAR", false},
+		{Bool, "TINYINT", true}, {Bool, "BIT", true}, {Bool, "CHAR", false},
+		{String, "VARCHAR", true}, {String, "ENUM", true}, {String, "BIGINT", true}, {String, "FLOAT", false},
+		{Decimal, "NULL", true},
+	} {
+		if err := Compatible(tc.typ, tc.db); (err == nil) != tc.ok {
+			t.Errorf("%s from %s: %v", tc.typ, tc.db, err)
+		}
 	}
 }

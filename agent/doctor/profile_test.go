@@ -2,6 +2,8 @@ package doctor
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,5 +79,25 @@ func TestProfileAgainstTheDatabase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A profile that does not load is the config's failure, naming the profile's key.
+func TestBadProfileFailsTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	ref, _ := profile.Text(profile.Default)
+	bad := strings.Replace(string(ref), "SELECT receipt_id, line_no, payment_code", "UPDATE receipt_id, line_no, payment_code", 1)
+	if err := os.WriteFile(filepath.Join(dir, "mine.toml"), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "agent.toml")
+	body := "store = \"VLN1\"\ncloud = \"http://127.0.0.1:1\"\ntoken = \"tag_x\"\n[pos]\ndsn = \"u:p@tcp(127.0.0.1:3306)/pos\"\nprofile = \"mine.toml\"\n"
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := Run(context.Background(), conf)
+	if len(got) != 1 || got[0].Level != Fail || got[0].Name != "config" ||
+		!strings.Contains(got[0].Detail, "pos.profile = \"mine.toml\"") || !strings.Contains(got[0].Detail, "receipts.payments.sql: a read must be a SELECT, not UPDATE") {
+		t.Fatalf("%v", got)
 	}
 }

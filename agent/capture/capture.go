@@ -34,6 +34,7 @@ type Reader struct {
 	Lookback time.Duration    // how far before the watermark to reread; default 10 min
 	Batch    int              // rows fetched in full at a time; default 500
 	scans    int
+	tx       Querier // reads go here instead of DB when set (Sample's read-only transaction)
 }
 
 // PageSize is how many ids one keyset page of a scan holds.
@@ -42,6 +43,14 @@ const PageSize = 5000
 // Result is what one pass captured.
 type Result struct {
 	Receipts, DayCloses int
+}
+
+// db is where reads go.
+func (r *Reader) db() Querier {
+	if r.tx != nil {
+		return r.tx
+	}
+	return r.DB
 }
 
 func (r *Reader) profile() *profile.Profile {
@@ -92,7 +101,7 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 	// Keyset pages over (closed time, id), ids only.
 	lastAt, lastID := since, firstID(scanQ.Type("id"))
 	for {
-		rows, err := Query(ctx, r.DB, scanQ, profile.ScanParams(lastAt, lastID, PageSize))
+		rows, err := Query(ctx, r.db(), scanQ, profile.ScanParams(lastAt, lastID, PageSize))
 		if err != nil {
 			return total, err
 		}
@@ -178,7 +187,7 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 }
 
 func (r *Reader) closedWithoutTime(ctx context.Context, kind string, q *profile.Query) ([]string, error) {
-	rows, err := Query(ctx, r.DB, q, nil)
+	rows, err := Query(ctx, r.db(), q, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 	}
 	pr := r.profile()
 	byID := map[string]*row{}
-	rows, err := Query(ctx, r.DB, &pr.Receipts.Rows, map[string]any{"ids": ids})
+	rows, err := Query(ctx, r.db(), &pr.Receipts.Rows, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	lines, err := Query(ctx, r.DB, &pr.Receipts.Lines, map[string]any{"ids": ids})
+	lines, err := Query(ctx, r.db(), &pr.Receipts.Lines, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 	if err := lines.Close(); err != nil {
 		return nil, err
 	}
-	pays, err := Query(ctx, r.DB, &pr.Receipts.Payments, map[string]any{"ids": ids})
+	pays, err := Query(ctx, r.db(), &pr.Receipts.Payments, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 	}
 	pr := r.profile()
 	byID := map[string]*row{}
-	rows, err := Query(ctx, r.DB, &pr.DayCloses.Rows, map[string]any{"ids": ids})
+	rows, err := Query(ctx, r.db(), &pr.DayCloses.Rows, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	vrows, err := Query(ctx, r.DB, &pr.DayCloses.VATTotals, map[string]any{"ids": ids})
+	vrows, err := Query(ctx, r.db(), &pr.DayCloses.VATTotals, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 	if err := vrows.Close(); err != nil {
 		return nil, err
 	}
-	prows, err := Query(ctx, r.DB, &pr.DayCloses.PaymentTotals, map[string]any{"ids": ids})
+	prows, err := Query(ctx, r.db(), &pr.DayCloses.PaymentTotals, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,14 @@ type Rows struct {
 	err  error
 }
 
+// Querier runs a read: a *sql.DB, or a *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Query runs a profile read with the named parameter values, and checks that it returns the
 // columns it declares. Every error names the query's profile key.
-func Query(ctx context.Context, db interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, q *profile.Query, values map[string]any) (*Rows, error) {
+func Query(ctx context.Context, db Querier, q *profile.Query, values map[string]any) (*Rows, error) {
 	text, args, err := profile.Bind(q.SQL, q.Params, values)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", q.Key, err)

@@ -37,6 +37,8 @@ const usage = `tiltas-agent: ships a shop's POS receipts to the Tiltas cloud
                          print the systemd unit (what install writes; packages ship it)
   tiltas-agent profile   show [NAME]       print a shipped POS profile (reference), to start a profile file from
   tiltas-agent profile   check FILE        check a POS profile file, naming each wrong key
+  tiltas-agent profile   sample --config PATH [--receipts 5] [--day-closes 5] [--from YYYY-MM-DD] [--json]
+                         print the first receipts and day closes as the agent would ship them (read-only)
   tiltas-agent version
 `
 
@@ -89,7 +91,7 @@ func main() {
 			os.Exit(1)
 		}
 	case "profile":
-		err = profileCmd(fs.Args())
+		err = profileCmd(fs.Args(), abs)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -102,8 +104,10 @@ func main() {
 	}
 }
 
-func profileCmd(args []string) error {
+func profileCmd(args []string, configPath string) error {
 	switch {
+	case len(args) >= 1 && args[0] == "sample":
+		return sampleCmd(os.Stdout, args[1:], configPath)
 	case len(args) >= 1 && args[0] == "show" && len(args) <= 2:
 		name := profile.Default
 		if len(args) == 2 {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tiltas/agent/capture"
 	"tiltas/agent/outbox"
@@ -55,6 +56,10 @@ func TestProfileSample(t *testing.T) {
 	if _, err := db.Exec(`UPDATE receipt_lines SET quantity = NULL WHERE receipt_id = ? AND line_no = 1`, ids[2]); err != nil {
 		t.Fatal(err)
 	}
+	// The second one's total is off by a cent: the agent ships it, the cloud refuses it.
+	if _, err := db.Exec(`UPDATE receipts SET total = total + 0.01 WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
 	conf := agentConfig(t, dsn)
 
 	var out bytes.Buffer
@@ -89,8 +94,20 @@ func TestProfileSample(t *testing.T) {
 			t.Errorf("%q missing from:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "the cloud will refuse") {
-		t.Errorf("a valid receipt is said to be refused:\n%s", text)
+	if n := strings.Count(text, "the cloud will refuse it: "); n != 1 {
+		t.Errorf("%d receipts said to be refused by the cloud, want 1:\n%s", n, text)
+	}
+	if i := strings.Index(text, "the cloud will refuse it: "); i < strings.Index(text, "receipt "+ids[1]+"  ") || i > strings.Index(text, "REJECTED") {
+		t.Errorf("the refusal is not under receipt %s:\n%s", ids[1], text)
+	}
+
+	// --from a later date: nothing closed yet.
+	out.Reset()
+	if err := sampleCmd(&out, []string{"--config", conf, "--from", time.Now().AddDate(0, 0, 2).Format(time.DateOnly)}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "no closed receipts") || !strings.Contains(out.String(), "no closed day closes") {
+		t.Errorf("from a later date:\n%s", out.String())
 	}
 
 	// --json: one item a line, equal to what capture puts in the outbox for the same rows.

@@ -96,7 +96,6 @@ type till struct {
 	rng        *mrand.Rand
 	log        *slog.Logger
 	sales      []uSoldRef // recent unrefunded sales, for refunds
-	vouchers   int
 }
 
 // openTill adds the till's cashier and finds its open cash session, or opens one as uniCenta

@@ -11,8 +11,7 @@ import (
 func (t *till) save(ctx context.Context, tk *uTicket) error {
 	for i, p := range tk.payments {
 		if p.code == "voucherin" { // a voucher the shop issued earlier, now redeemed
-			t.vouchers++
-			tk.payments[i].voucher = fmt.Sprintf("V-%s-%06d", t.host, t.vouchers)
+			tk.payments[i].voucher = "V-" + newUUID()[24:] // 12 random hex digits
 			if _, err := t.db.ExecContext(ctx, `INSERT INTO vouchers (id, voucher_number, customer, amount, status) VALUES (?, ?, NULL, ?, 'A')`,
 				newUUID(), tk.payments[i].voucher, p.total); err != nil {
 				return fmt.Errorf("issue voucher: %w", err)

@@ -123,13 +123,15 @@ func seedUnicenta(ctx context.Context, db *sql.DB) error {
 		gross := float64(19+rng.IntN(2980)) / 100
 		net := gross / (1.0 + t.rate)
 		code := fmt.Sprintf("47710%08d", 1000+i)
+		// The back office gives a product a random UUID; a product already there keeps its own
+		// (code and reference are unique).
 		if err := exec(`INSERT IGNORE INTO products (id, reference, code, name, pricebuy, pricesell, category, taxcat, printto)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, '1')`,
-			"possim-"+code, fmt.Sprintf("REF%04d", i+1), code, fmt.Sprintf("%s %d", nouns[i%len(nouns)], i+1),
+			newUUID(), fmt.Sprintf("REF%04d", i+1), code, fmt.Sprintf("%s %d", nouns[i%len(nouns)], i+1),
 			math.Round(net*60)/100, net, unicentaCategory, "TC"+t.id[1:]); err != nil {
 			return err
 		}
-		if err := exec(`INSERT IGNORE INTO products_cat (product, catorder) VALUES (?, NULL)`, "possim-"+code); err != nil {
+		if err := exec(`INSERT IGNORE INTO products_cat (product, catorder) SELECT id, NULL FROM products WHERE code = ?`, code); err != nil {
 			return err
 		}
 	}

@@ -61,6 +61,7 @@ type Options struct {
 	CloseDay  bool    // close every register's day (Z report) at the end
 	DayEvery  int     // also close a register's day after this many of its receipts; 0 never
 	Seed      uint64
+	Profile   string // the POS schema to sell into: ProfileReference (also "") or ProfileUnicenta
 }
 
 // Stats is what a run wrote.
@@ -80,13 +81,21 @@ func (s *Stats) add(receipts, closes int, total decimal.Decimal) {
 }
 
 // Run sells until opts.Receipts are written or ctx ends. It creates the schema, the registers
-// and a catalogue of items when they are missing.
+// and a catalogue of items when they are missing. opts.Profile picks the POS schema; the
+// reference one is the default.
 func Run(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger) (*Stats, error) {
 	if opts.Registers <= 0 {
 		opts.Registers = 1
 	}
 	if log == nil {
 		log = slog.Default()
+	}
+	switch opts.Profile {
+	case "", ProfileReference:
+	case ProfileUnicenta:
+		return runUnicenta(ctx, db, opts, log)
+	default:
+		return nil, fmt.Errorf("unknown POS profile %q: use %q or %q", opts.Profile, ProfileReference, ProfileUnicenta)
 	}
 	if err := EnsureSchema(ctx, db); err != nil {
 		return nil, err

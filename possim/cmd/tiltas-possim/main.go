@@ -22,6 +22,7 @@ func main() {
 	flag.BoolVar(&o.CloseDay, "close-day", false, "close every register's day (Z report) at the end")
 	flag.IntVar(&o.DayEvery, "day-every", 0, "also close a register's day after this many of its receipts (0: never)")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed")
+	flag.StringVar(&o.Profile, "profile", possim.ProfileReference, "POS schema to sell into: reference (testdata/pos/schema.sql) or unicenta (uniCenta oPOS 4.5)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -46,13 +46,15 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	db.SetMaxOpenConns(4)
 
 	wsURL, _ := cfg.WebsocketURL()
+	start, _ := cfg.Start() // checked by config.Load
 	tlsConf, err := cfg.TLS()
 	if err != nil {
 		return fmt.Errorf("cloud_ca_file: %w", err)
 	}
 	var mu sync.Mutex
-	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC()}
+	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC(), StartDate: string(cfg.POS.StartDate)}
 	up := &uplink.Uplink{URL: wsURL, TLS: tlsConf, Token: cfg.Token, Store: cfg.Store, AgentID: cfg.AgentID, Build: Version, Outbox: ob,
+		StartDate: string(cfg.POS.StartDate),
 		BatchSize: cfg.Upload.BatchSize, Window: cfg.Upload.Window, Log: log.With("component", "uplink"), Cards: &items.Writer{DB: db, Profile: cfg.Profile()}}
 	// snapshot merges the outbox, the link and capture into one status.
 	snapshot := func() Status {
@@ -75,7 +77,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 		return protocol.Status{Backlog: s.Backlog, Quarantined: s.Quarantined, OutboxBytes: s.OutboxBytes, LastPOSRead: s.LastPOSRead, LastError: lastErr, AgentVersion: Version}
 	}
-	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream(), "pos_profile", cfg.Profile().Source)
+	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream(), "pos_profile", cfg.Profile().Source, "start_date", string(cfg.POS.StartDate))
 
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -100,7 +102,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}()
 
 	lastCompact := time.Now()
-	rd := &capture.Reader{DB: db, Outbox: ob, Profile: cfg.Profile(), Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize}
+	rd := &capture.Reader{DB: db, Outbox: ob, Profile: cfg.Profile(), Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize, Start: start}
 	clog := log.With("component", "capture")
 	backoff := cfg.POS.PollInterval.Duration
 	for {

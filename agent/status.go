@@ -30,6 +30,15 @@ type Status struct {
 	LastLinkError string    `json:"last_link_error,omitempty"`
 	CardsVersion  uint64    `json:"cards_version,omitempty"`
 	CardsFailed   int       `json:"cards_failed,omitempty"`
+	StartDate     string    `json:"start_date,omitempty"` // pos.start_date the agent runs with
+}
+
+// StartDateText says what pos.start_date means: "2026-01-01 on" or "the whole history".
+func StartDateText(d string) string {
+	if d == "" {
+		return "the whole history"
+	}
+	return d + " on (older receipts and day closes stay in the POS)"
 }
 
 // writeStatus replaces the status file atomically.

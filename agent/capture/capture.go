@@ -33,8 +33,11 @@ type Reader struct {
 	Profile  *profile.Profile // the POS's SQL; default: the reference profile
 	Lookback time.Duration    // how far before the watermark to reread; default 10 min
 	Batch    int              // rows fetched in full at a time; default 500
-	scans    int
-	tx       Querier // reads go here instead of DB when set (Sample's read-only transaction)
+	// Start is pos.start_date's first instant: rows closed before it are not captured. The
+	// scan starts at the later of it and (watermark − lookback). Zero: the whole history.
+	Start time.Time
+	scans int
+	tx    Querier // reads go here instead of DB when set (Sample's read-only transaction)
 }
 
 // PageSize is how many ids one keyset page of a scan holds.
@@ -92,6 +95,10 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 	since := time.Time{}
 	if !wm.IsZero() {
 		since = wm.Add(-r.lookback())
+	}
+	if r.Start.After(since) {
+		// The keyset's first page takes rows closed at exactly since too (any id).
+		since = r.Start
 	}
 	batch := r.Batch
 	if batch <= 0 {

@@ -107,3 +107,71 @@ func copyAsClosed(t *testing.T, tx *sql.Tx, closedAt string) string {
 	}
 	return strconv.FormatInt(id, 10)
 }
+
+// With a start date, what closed before it stays in the POS and what closed after it is
+// captured; rows closed without a time are still shipped, and later passes keep to the start.
+func TestStartDateSkipsOlderRows(t *testing.T) {
+	ctx := context.Background()
+	db, err := possim.OpenDB(ctx, testdb.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := possim.Run(ctx, db, possim.Options{Registers: 2, Receipts: 30, DayEvery: 5, CloseDay: true, Seed: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Years of history: the first 12 receipts and the first 3 day closes closed in 2025.
+	for _, q := range []string{
+		`UPDATE receipts SET closed_at = '2025-06-01 10:00:00' WHERE id <= 12`,
+		`UPDATE cash_sessions SET closed_at = '2025-06-01 20:00:00' WHERE status = 'closed' ORDER BY id LIMIT 3`,
+		// One closed without a time: shipped whatever the start, for the cloud to report.
+		`UPDATE receipts SET closed_at = NULL WHERE id = 1`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var closes, oldCloses int
+	if err := db.QueryRow(`SELECT COUNT(*), SUM(closed_at < '2026-01-01') FROM cash_sessions WHERE status = 'closed'`).Scan(&closes, &oldCloses); err != nil || oldCloses != 3 || closes <= 3 {
+		t.Fatalf("%d day closes, %d old: %v", closes, oldCloses, err)
+	}
+	ob, err := outbox.Open(filepath.Join(t.TempDir(), "o.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.Local)
+	r := &Reader{DB: db, Outbox: ob, Start: start}
+	res, err := r.Once(ctx)
+	if err != nil || res.Receipts != 30-12+1 || res.DayCloses != closes-3 {
+		t.Fatalf("first pass: %+v %v; want %d receipts and %d day closes", res, err, 30-12+1, closes-3)
+	}
+	items, _ := ob.Pending(0, 1000)
+	for _, it := range items {
+		id, _ := strconv.Atoi(it.SourceID)
+		if it.Kind == protocol.KindReceipt && id > 1 && id <= 12 {
+			t.Fatalf("receipt %s closed before the start date was captured", it.SourceID)
+		}
+		if it.Kind == protocol.KindReceipt && id == 1 && it.DecodeError == "" {
+			t.Fatalf("receipt 1 has no closing time but was shipped as good: %s", it.Data)
+		}
+	}
+	// A receipt closed after the start is captured on the next pass; nothing older comes back.
+	tx, _ := db.BeginTx(ctx, nil)
+	copyAsClosed(t, tx, "NOW(3)")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := r.Once(ctx); err != nil || res.Receipts != 1 || res.DayCloses != 0 {
+		t.Fatalf("second pass: %+v %v, want the one new receipt", res, err)
+	}
+	// Without a start date, the same POS gives the whole history.
+	all, err := outbox.Open(filepath.Join(t.TempDir(), "all.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Close()
+	if res, err := (&Reader{DB: db, Outbox: all}).Once(ctx); err != nil || res.Receipts != 31 || res.DayCloses != closes {
+		t.Fatalf("no start date: %+v %v, want 31 receipts and %d day closes", res, err, closes)
+	}
+}

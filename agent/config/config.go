@@ -39,6 +39,9 @@ type Config struct {
 		TimeZone     string   `toml:"timezone"`
 		PollInterval Duration `toml:"poll_interval"`
 		Lookback     Duration `toml:"lookback"`
+		// StartDate (YYYY-MM-DD, a day in TimeZone) is the first day captured: receipts and
+		// day closes closed before it stay in the POS. Empty: the whole history.
+		StartDate Date `toml:"start_date"`
 	} `toml:"pos"`
 
 	Upload struct {
@@ -64,6 +67,22 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		return fmt.Errorf("%q is not a duration (use 500ms, 1s, 10m)", b)
 	}
 	d.Duration = v
+	return nil
+}
+
+// Date is a TOML day, written "2026-01-01" or as a bare TOML date 2026-01-01; it is checked
+// with the other keys so that a bad one is named.
+type Date string
+
+func (d *Date) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*d = Date(v)
+	case time.Time:
+		*d = Date(v.Format(time.DateOnly))
+	default:
+		*d = Date(fmt.Sprint(v))
+	}
 	return nil
 }
 
@@ -153,6 +172,11 @@ func (c *Config) defaults() error {
 	}
 	if _, err := time.LoadLocation(c.POS.TimeZone); err != nil {
 		bad("pos.timezone", fmt.Sprintf("%q", c.POS.TimeZone), "an IANA zone such as Europe/Vilnius")
+	}
+	if c.POS.StartDate != "" {
+		if _, err := c.Start(); err != nil {
+			bad("pos.start_date", fmt.Sprintf("%q", c.POS.StartDate), "a day as YYYY-MM-DD, e.g. 2026-01-01, or leave it out to capture the whole history")
+		}
 	}
 	if c.POS.PollInterval.Duration == 0 {
 		c.POS.PollInterval.Duration = time.Second
@@ -246,6 +270,26 @@ func (c *Config) POSDSN() string {
 	cfg.ReadTimeout = 30 * time.Second
 	cfg.WriteTimeout = 30 * time.Second
 	return cfg.FormatDSN()
+}
+
+// Start is the beginning of pos.start_date in pos.timezone, or the zero time when it is not
+// set (the whole history).
+func (c *Config) Start() (time.Time, error) {
+	if c.POS.StartDate == "" {
+		return time.Time{}, nil
+	}
+	loc, err := time.LoadLocation(c.POS.TimeZone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.ParseInLocation(time.DateOnly, string(c.POS.StartDate), loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Format(time.DateOnly) != string(c.POS.StartDate) {
+		return time.Time{}, fmt.Errorf("%q is not a day", c.POS.StartDate)
+	}
+	return t, nil
 }
 
 // Path is the config file's absolute path.

@@ -50,6 +50,11 @@ func TestLoad(t *testing.T) {
 		{"bad dsn", strings.Replace(good, "u:p@tcp(127.0.0.1:3306)/pos", "localhost", 1), 0o600, nil, "pos.dsn"},
 		{"bad zone", good + "timezone = \"Mars/Olympus\"\n", 0o600, nil, "pos.timezone"},
 		{"a cloud CA file that is not there", strings.Replace(good, "[pos]", "cloud_ca_file = \"/nonexistent/ca.pem\"\n[pos]", 1), 0o600, nil, "cloud_ca_file = \"/nonexistent/ca.pem\": cannot read it"},
+		{"a start date", good + "start_date = \"2026-01-01\"\n", 0o600, nil, ""},
+		{"a start date as a bare TOML date", good + "start_date = 2026-01-01\n", 0o600, nil, ""},
+		{"a start date that is no date", good + "start_date = \"2026-13-01\"\n", 0o600, nil, `pos.start_date = "2026-13-01": a day as YYYY-MM-DD`},
+		{"a start date with a time", good + "start_date = \"2026-01-01T00:00:00\"\n", 0o600, nil, `pos.start_date = "2026-01-01T00:00:00"`},
+		{"a start date not a string", good + "start_date = 20260101\n", 0o600, nil, `pos.start_date = "20260101"`},
 		{"the reference profile by name", good + "profile = \"reference\"\n", 0o600, nil, ""},
 		{"a profile that is not shipped", good + "profile = \"raso\"\n", 0o600, nil, `pos.profile = "raso": profile "raso" is not shipped: use one of reference`},
 		{"a profile file that is not there", good + "profile = \"raso.toml\"\n", 0o600, nil, `pos.profile = "raso.toml": profile /`},
@@ -88,6 +93,9 @@ func TestDefaultsAndURL(t *testing.T) {
 	}
 	if c.POS.PollInterval.Duration != time.Second || c.POS.Lookback.Duration != 10*time.Minute || c.Upload.BatchSize != 500 || c.Upload.Window != 4 {
 		t.Fatalf("defaults: %+v", c)
+	}
+	if st, err := c.Start(); err != nil || !st.IsZero() {
+		t.Fatalf("no pos.start_date: start %v %v, want the whole history", st, err)
 	}
 	if c.DataDir != filepath.Join(filepath.Dir(c.Path()), "data") {
 		t.Fatalf("data_dir %s is not beside the config", c.DataDir)

@@ -41,6 +41,7 @@ type Uplink struct {
 	Store     string
 	AgentID   string
 	Build     string
+	StartDate string // pos.start_date, sent in the hello; "" is the whole history
 	Outbox    Outbox
 	BatchSize int // items per batch; default 500
 	Window    int // batches in flight; default 4
@@ -176,7 +177,7 @@ func (u *Uplink) session(ctx context.Context) (welcomed bool, err error) {
 	}
 	stream := u.Outbox.Stream()
 	if err := writeFrame(conn, protocol.Frame{Type: protocol.TypeHello, Hello: &protocol.Hello{Magic: protocol.Magic, Version: protocol.Version,
-		AgentID: u.AgentID, AgentBuild: u.Build, Store: u.Store, Stream: stream, HighestSeq: highest}}); err != nil {
+		AgentID: u.AgentID, AgentBuild: u.Build, Store: u.Store, Stream: stream, HighestSeq: highest, StartDate: u.StartDate}}); err != nil {
 		return false, fmt.Errorf("send hello: %w", err)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))

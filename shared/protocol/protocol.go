@@ -94,6 +94,10 @@ type Hello struct {
 	// Probe asks only whether the token and store are accepted (tiltas-agent doctor): the
 	// cloud answers welcome, records nothing and closes.
 	Probe bool `json:"probe,omitempty"`
+	// StartDate is the agent's pos.start_date (YYYY-MM-DD, a day in the shop's zone): it
+	// captures nothing closed before it. Empty, or absent from an older agent: the whole
+	// history. Optional, so the protocol version is unchanged.
+	StartDate string `json:"start_date,omitempty"`
 }
 
 type Welcome struct {

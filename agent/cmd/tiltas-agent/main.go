@@ -275,9 +275,13 @@ func status(path string) error {
 		state = svc.KardianosState(s.Status())
 	}
 	fmt.Printf("service:          %s\n", state)
+	fmt.Printf("captures:         %s\n", agent.StartDateText(string(cfg.POS.StartDate)))
 	st, err := agent.ReadStatus(cfg.DataDir)
 	if err != nil {
 		return err
+	}
+	if !st.Stopped && st.StartDate != string(cfg.POS.StartDate) {
+		fmt.Printf("                  the running agent still captures %s: restart it to apply pos.start_date\n", agent.StartDateText(st.StartDate))
 	}
 	age := time.Since(st.Updated)
 	running := "running"

@@ -27,7 +27,7 @@ func sampleCmd(w io.Writer, args []string, configPath string) error {
 	path := fs.String("config", configPath, "config file (TOML)")
 	receipts := fs.Int("receipts", 5, "how many receipts")
 	dayCloses := fs.Int("day-closes", 5, "how many day closes")
-	from := fs.String("from", "", "start at this date (YYYY-MM-DD, the shop's pos.timezone) instead of the oldest")
+	from := fs.String("from", "", "start at this date (YYYY-MM-DD, the shop's pos.timezone) instead of pos.start_date or the oldest")
 	asJSON := fs.Bool("json", false, "print the JSON the agent would send, one item a line")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -53,6 +53,8 @@ func sampleCmd(w io.Writer, args []string, configPath string) error {
 		if opt.From, err = time.ParseInLocation(time.DateOnly, *from, loc); err != nil {
 			return fmt.Errorf("--from %q: give a date as YYYY-MM-DD", *from)
 		}
+	} else if opt.From, err = cfg.Start(); err != nil {
+		return err // checked by config.Load
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -89,6 +91,9 @@ func sample(ctx context.Context, w io.Writer, cfg *config.Config, opt capture.Sa
 	fromText := "the oldest"
 	if !opt.From.IsZero() {
 		fromText = opt.From.Format(time.DateOnly)
+		if s := string(cfg.POS.StartDate); s != "" && fromText == s {
+			fromText += " (pos.start_date: the agent captures nothing older)"
+		}
 	}
 	fmt.Fprintf(w, "profile %s (%s) on %s, read-only; from %s; times in %s (pos.timezone)\n", pr.Name, pr.Source, where, fromText, loc)
 	p := printer{w: w, loc: loc}

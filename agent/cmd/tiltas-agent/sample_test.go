@@ -110,6 +110,23 @@ func TestProfileSample(t *testing.T) {
 		t.Errorf("from a later date:\n%s", out.String())
 	}
 
+	// pos.start_date a later day and no --from: the sample starts there and says so.
+	later := time.Now().UTC().AddDate(0, 0, 2).Format(time.DateOnly)
+	body, _ := os.ReadFile(conf)
+	if err := os.WriteFile(conf, []byte(string(body)+"start_date = \""+later+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := sampleCmd(&out, []string{"--config", conf}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "from "+later+" (pos.start_date: the agent captures nothing older)") || !strings.Contains(out.String(), "no closed receipts") {
+		t.Errorf("with pos.start_date %s:\n%s", later, out.String())
+	}
+	if err := os.WriteFile(conf, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	// --json: one item a line, equal to what capture puts in the outbox for the same rows.
 	out.Reset()
 	if err := sampleCmd(&out, []string{"--config", conf, "--receipts", "3", "--day-closes", "2", "--json"}, ""); err != nil {

@@ -405,3 +405,37 @@ func TestUpdateToTheSameValues(t *testing.T) {
 		}
 	})
 }
+
+// The agent's start date arrives in its hello, is kept with the store's status and replaced by
+// the next hello; an older agent's hello without one means the whole history.
+func TestAgentStartDate(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *db.DB, url string) {
+		ctx := context.Background()
+		tn, err := s.CreateTenant(ctx, "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnrollAgent(ctx, tn.ID, "VLN1", ""); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.StoreByCode(ctx, tn.ID, "VLN1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hello := protocol.Hello{Magic: protocol.Magic, Version: protocol.Version, AgentID: "pos1", Store: "VLN1", Stream: "s1"}
+		for _, tc := range []struct{ sent, want string }{{"2026-01-01", "2026-01-01"}, {"", ""}, {"2025-07-15", "2025-07-15"}} {
+			hello.StartDate = tc.sent
+			if err := s.AgentSeen(ctx, st.ID, &hello); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.StoreStatus(ctx, st)
+			if err != nil || got.StartDate != tc.want || got.AgentID != "pos1" {
+				t.Fatalf("hello with start date %q: status %+v %v, want start date %q", tc.sent, got, err, tc.want)
+			}
+		}
+		hello.StartDate = "2026-02-30"
+		if err := s.AgentSeen(ctx, st.ID, &hello); err == nil || !strings.Contains(err.Error(), `start_date "2026-02-30"`) {
+			t.Fatalf("a hello with a bad start date: %v", err)
+		}
+	})
+}

@@ -13,10 +13,17 @@ import (
 )
 
 // AgentSeen records an agent's hello: who it is and what it holds.
+// Its start date (pos.start_date) replaces the one stored: an older agent, which sends none,
+// captures the whole history.
 func (s *DB) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO store_status (store_id, agent_id, agent_version, stream, highest_seq, last_seen_ms, last_error) VALUES (?, ?, ?, ?, ?, ?, '')`+
-		s.upsert("store_id", "agent_id", "agent_version", "stream", "highest_seq", "last_seen_ms"),
-		storeID, h.AgentID, h.AgentBuild, h.Stream, h.HighestSeq, s.nowMS())
+	if h.StartDate != "" {
+		if d, err := time.Parse(time.DateOnly, h.StartDate); err != nil || d.Format(time.DateOnly) != h.StartDate {
+			return fmt.Errorf("record agent hello: start_date %q is not a day as YYYY-MM-DD: fix pos.start_date in the agent's agent.toml", h.StartDate)
+		}
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO store_status (store_id, agent_id, agent_version, stream, highest_seq, last_seen_ms, last_error, start_date) VALUES (?, ?, ?, ?, ?, ?, '', ?)`+
+		s.upsert("store_id", "agent_id", "agent_version", "stream", "highest_seq", "last_seen_ms", "start_date"),
+		storeID, h.AgentID, h.AgentBuild, h.Stream, h.HighestSeq, s.nowMS(), h.StartDate)
 	if err != nil {
 		return fmt.Errorf("record agent hello: %w", err)
 	}
@@ -53,14 +60,17 @@ type StoreStatus struct {
 	LastError    string     `json:"last_error"`
 	Receipts     int        `json:"receipts"`
 	Rejected     int        `json:"rejected"`
+	// StartDate is the agent's pos.start_date: nothing closed before it is captured. Empty:
+	// the whole history (or no agent seen yet).
+	StartDate string `json:"start_date"`
 }
 
 // StoreStatus reads one store's status.
 func (s *DB) StoreStatus(ctx context.Context, st StoreRef) (StoreStatus, error) {
 	out := StoreStatus{Store: st.Code}
 	var seen, batch, pos int64
-	err := s.db.QueryRowContext(ctx, `SELECT agent_id, agent_version, stream, highest_seq, last_seen_ms, last_batch_ms, last_pos_read_ms, backlog, quarantined, outbox_bytes, last_error
-		FROM store_status WHERE store_id = ?`, st.ID).Scan(&out.AgentID, &out.AgentVersion, &out.Stream, &out.HighestSeq, &seen, &batch, &pos, &out.Backlog, &out.Quarantined, &out.OutboxBytes, &out.LastError)
+	err := s.db.QueryRowContext(ctx, `SELECT agent_id, agent_version, stream, highest_seq, last_seen_ms, last_batch_ms, last_pos_read_ms, backlog, quarantined, outbox_bytes, last_error, start_date
+		FROM store_status WHERE store_id = ?`, st.ID).Scan(&out.AgentID, &out.AgentVersion, &out.Stream, &out.HighestSeq, &seen, &batch, &pos, &out.Backlog, &out.Quarantined, &out.OutboxBytes, &out.LastError, &out.StartDate)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("read status of store %s: %w", st.Code, err)
 	}

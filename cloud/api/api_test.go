@@ -101,7 +101,7 @@ func TestReadAPI(t *testing.T) {
 			r := m["receipts"].([]any)[0].(map[string]any)
 			return r["total"] == "2.42" && r["lines"].([]any)[0].(map[string]any)["vat"] == "0.42"
 		}},
-		{"status", tokA, "/api/v1/stores/A1/status", 200, func(m map[string]any) bool { return m["receipts"].(float64) == 3 }},
+		{"status", tokA, "/api/v1/stores/A1/status", 200, func(m map[string]any) bool { return m["receipts"].(float64) == 3 && m["start_date"] == "" }},
 		{"dayclosures", tokA, "/api/v1/dayclosures?store=A1", 200, func(m map[string]any) bool { return len(m["dayclosures"].([]any)) == 0 }},
 		{"rejected", tokA, "/api/v1/rejected", 200, func(m map[string]any) bool { return len(m["rejected"].([]any)) == 0 }},
 		// Tenant isolation: B cannot name A's store anywhere.

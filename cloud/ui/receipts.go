@@ -65,8 +65,39 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	if len(out) >= 100 {
 		next = nextPage(v, "after", fmt.Sprint(q.AfterID))
 	}
+	starts, err := u.startDates(r.Context(), s.user.TenantID, q.StoreID)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	q2 := map[string]string{"store": v.Get("store"), "register": v.Get("register"), "from": v.Get("from"), "to": v.Get("to"), "type": v.Get("type")}
-	u.render(w, r, s, "receipts", "Receipts", map[string]any{"Receipts": out, "Q": q2, "Types": []string{"sale", "return", "invoice"}, "Next": next}, "", errMsg)
+	u.render(w, r, s, "receipts", "Receipts", map[string]any{"Receipts": out, "Q": q2, "Types": []string{"sale", "return", "invoice"}, "Next": next, "Starts": starts}, "", errMsg)
+}
+
+// startDate is a store whose agent captures from a start date (pos.start_date).
+type startDate struct{ Store, Date string }
+
+// startDates are the start dates of the tenant's stores (of one store when storeID is not 0),
+// for the receipts page to say that older receipts stay in the POS.
+func (u *UI) startDates(ctx context.Context, tenantID, storeID int64) ([]startDate, error) {
+	stores, err := u.Store.Stores(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var out []startDate
+	for _, st := range stores {
+		if storeID != 0 && st.ID != storeID {
+			continue
+		}
+		ss, err := u.Store.StoreStatus(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		if ss.StartDate != "" {
+			out = append(out, startDate{st.Code, ss.StartDate})
+		}
+	}
+	return out, nil
 }
 
 func (u *UI) receipt(w http.ResponseWriter, r *http.Request, s *session) {

@@ -25,6 +25,7 @@ import (
 	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
+	"tiltas/shared/protocol"
 )
 
 const password = "correct horse battery"
@@ -241,6 +242,30 @@ func TestWebUI(t *testing.T) {
 		}
 		if _, _, loc := fresh.post("/ui/login", url.Values{"csrf": {fresh.csrf}, "email": {"pw@alfa.lt"}, "password": {"a brand new secret"}}); loc != "/ui/" {
 			t.Errorf("the new password does not sign in: %s", loc)
+		}
+	})
+
+	// The agent's start date shows on the overview and on the receipts list; a store whose
+	// agent sent none captures the whole history.
+	t.Run("start-date", func(t *testing.T) {
+		e := newWebUI(t)
+		acc := e.signIn("acc@alfa.lt")
+		if _, overview, _ := acc.get("/ui/"); !strings.Contains(overview, "the whole history") {
+			t.Fatalf("the overview does not say the store captures the whole history:\n%s", overview)
+		}
+		if _, list, _ := acc.get("/ui/receipts"); strings.Contains(list, "older ones stay in the POS") {
+			t.Fatalf("the receipts list names a start date no agent sent:\n%s", list)
+		}
+		if err := e.st.AgentSeen(ctx, e.a.StoreID, &protocol.Hello{AgentID: "pos1", Stream: "s1", StartDate: "2026-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, overview, _ := acc.get("/ui/"); !strings.Contains(overview, "from 2026-01-01 on") {
+			t.Errorf("the overview does not show the start date:\n%s", overview)
+		}
+		for _, path := range []string{"/ui/receipts", "/ui/receipts?store=ALFA1"} {
+			if _, list, _ := acc.get(path); !strings.Contains(list, "ALFA1: receipts from 2026-01-01 on: older ones stay in the POS") {
+				t.Errorf("%s does not show the start date:\n%s", path, list)
+			}
 		}
 	})
 

@@ -257,6 +257,8 @@ func (s *session) hello(ctx context.Context, f *protocol.Frame) error {
 		return fail(protocol.ErrWrongStore, "this token belongs to store %q but the agent says it is store %q: fix store in the agent config or enroll a token for store %q", s.who.StoreCode, h.Store, h.Store)
 	case h.Stream == "" || len(h.Stream) > 64:
 		return fail(protocol.ErrBadFrame, "hello has no valid stream id")
+	case !protocol.ValidStartDate(h.StartDate):
+		return fail(protocol.ErrBadFrame, "hello start_date %q is not a day as YYYY-MM-DD: fix pos.start_date in the agent's agent.toml", h.StartDate)
 	}
 	s.stream = h.Stream
 	if h.Probe {

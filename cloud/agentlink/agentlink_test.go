@@ -114,6 +114,27 @@ func receiptItem(seq uint64, id string) protocol.Item {
 	return protocol.Item{Seq: seq, Kind: protocol.KindReceipt, SourceID: id, Data: json.RawMessage(data)}
 }
 
+// The agent's start date in its hello is kept with the store's status; an older agent's hello,
+// without one, is welcomed too (the existing tests' hello()).
+func TestHelloStartDate(t *testing.T) {
+	f := newLink(t)
+	c, _, err := f.dial(t, f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := hello()
+	h.StartDate = "2026-01-01"
+	send(t, c, protocol.Frame{Type: protocol.TypeHello, Hello: h})
+	if w := recv(t, c); w.Type != protocol.TypeWelcome {
+		t.Fatalf("want welcome, got %+v", w)
+	}
+	st, err := f.st.StoreStatus(context.Background(), db.StoreRef{ID: f.who.StoreID, TenantID: f.who.TenantID, Code: f.who.StoreCode})
+	if err != nil || st.StartDate != "2026-01-01" {
+		t.Fatalf("store status %+v %v, want start date 2026-01-01", st, err)
+	}
+}
+
 func TestBadAgentsAreRefusedClearly(t *testing.T) {
 	f := newLink(t)
 	for _, tc := range []struct {
@@ -144,6 +165,7 @@ func TestBadAgentsAreRefusedClearly(t *testing.T) {
 		{"too new", func(h *protocol.Hello) { h.Version = 99 }, protocol.ErrTooNew, "upgrade tiltas-cloud"},
 		{"another store", func(h *protocol.Hello) { h.Store = "KNS2" }, protocol.ErrWrongStore, `belongs to store "VLN1"`},
 		{"no stream", func(h *protocol.Hello) { h.Stream = "" }, protocol.ErrBadFrame, "stream"},
+		{"a start date that is no day", func(h *protocol.Hello) { h.StartDate = "2026-1-1" }, protocol.ErrBadFrame, `start_date "2026-1-1" is not a day`},
 	}
 	for _, tc := range hellos {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,10 +16,8 @@ import (
 // Its start date (pos.start_date) replaces the one stored: an older agent, which sends none,
 // captures the whole history.
 func (s *DB) AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error {
-	if h.StartDate != "" {
-		if d, err := time.Parse(time.DateOnly, h.StartDate); err != nil || d.Format(time.DateOnly) != h.StartDate {
-			return fmt.Errorf("record agent hello: start_date %q is not a day as YYYY-MM-DD: fix pos.start_date in the agent's agent.toml", h.StartDate)
-		}
+	if !protocol.ValidStartDate(h.StartDate) {
+		return fmt.Errorf("record agent hello: start_date %q is not a day as YYYY-MM-DD: fix pos.start_date in the agent's agent.toml", h.StartDate)
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO store_status (store_id, agent_id, agent_version, stream, highest_seq, last_seen_ms, last_error, start_date) VALUES (?, ?, ?, ?, ?, ?, '', ?)`+
 		s.upsert("store_id", "agent_id", "agent_version", "stream", "highest_seq", "last_seen_ms", "start_date"),

@@ -100,6 +100,15 @@ type Hello struct {
 	StartDate string `json:"start_date,omitempty"`
 }
 
+// ValidStartDate tells whether d is a Hello's start date: empty, or a day as YYYY-MM-DD.
+func ValidStartDate(d string) bool {
+	if d == "" {
+		return true
+	}
+	t, err := time.Parse(time.DateOnly, d)
+	return err == nil && t.Format(time.DateOnly) == d
+}
+
 type Welcome struct {
 	Stream   string `json:"stream"`
 	AckedSeq uint64 `json:"acked_seq"` // the highest sequence the cloud holds for this stream

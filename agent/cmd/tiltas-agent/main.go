@@ -280,15 +280,15 @@ func status(path string) error {
 	if err != nil {
 		return err
 	}
-	if !st.Stopped && st.StartDate != string(cfg.POS.StartDate) {
-		fmt.Printf("                  the running agent still captures %s: restart it to apply pos.start_date\n", agent.StartDateText(st.StartDate))
-	}
 	age := time.Since(st.Updated)
 	running := "running"
 	if st.Stopped {
 		running = fmt.Sprintf("stopped at %s", st.Updated.Local().Format(time.DateTime))
 	} else if age > 10*time.Second {
 		running = fmt.Sprintf("not running (last seen %s ago)", age.Round(time.Second))
+	}
+	if !st.Stopped && age <= 10*time.Second && st.StartDate != string(cfg.POS.StartDate) {
+		fmt.Printf("                  but the running agent captures %s: restart it to apply pos.start_date\n", agent.StartDateText(st.StartDate))
 	}
 	link := "connected"
 	if !st.Connected {

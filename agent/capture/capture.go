@@ -108,34 +108,23 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 	// Keyset pages over (closed time, id), ids only.
 	lastAt, lastID := since, firstID(scanQ.Type("id"))
 	for {
-		rows, err := Query(ctx, r.db(), scanQ, profile.ScanParams(lastAt, lastID, PageSize))
-		if err != nil {
-			return total, err
-		}
 		var ids []string
 		closed := map[string]time.Time{}
 		n := 0
-		for rows.Next() {
-			if err := rows.Scan(); err != nil {
-				rows.Close()
-				return total, err
-			}
-			id := rows.Str("id")
-			at := rows.Time("closed_at")
-			if !id.Valid || !at.Valid {
-				rows.Close()
-				return total, rows.errorf("returned a row with a NULL id or closed_at: select only closed rows with a closing time")
+		if err := Each(ctx, r.db(), scanQ, profile.ScanParams(lastAt, lastID, PageSize), func(rows *Rows) error {
+			id, at, err := scanned(rows)
+			if err != nil {
+				return err
 			}
 			n++
-			lastAt = at.Time
-			if lastID, err = typedID(scanQ.Type("id"), id.String); err != nil {
-				rows.Close()
-				return total, rows.errorf("id %q: %v", id.String, err)
+			lastAt = at
+			if lastID, err = typedID(scanQ.Type("id"), id); err != nil {
+				return rows.errorf("id %q: %v", id, err)
 			}
-			ids = append(ids, id.String)
-			closed[id.String] = at.Time
-		}
-		if err := rows.Close(); err != nil {
+			ids = append(ids, id)
+			closed[id] = at
+			return nil
+		}); err != nil {
 			return total, err
 		}
 		fresh, err := r.Outbox.Unseen(kind, ids)
@@ -194,22 +183,30 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 }
 
 func (r *Reader) closedWithoutTime(ctx context.Context, kind string, q *profile.Query) ([]string, error) {
-	rows, err := Query(ctx, r.db(), q, nil)
+	ids, err := r.idsWithoutTime(ctx, q, 0)
 	if err != nil {
 		return nil, err
 	}
+	return r.Outbox.Unseen(kind, ids)
+}
+
+// idsWithoutTime are the ids a closed_without_time query returns, at most limit (0: all).
+func (r *Reader) idsWithoutTime(ctx context.Context, q *profile.Query, limit int) ([]string, error) {
 	var ids []string
-	for rows.Next() {
-		if err := rows.Scan(); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if id := rows.Str("id"); id.Valid {
+	err := Each(ctx, r.db(), q, nil, func(rows *Rows) error {
+		if id := rows.Str("id"); id.Valid && (limit == 0 || len(ids) < limit) {
 			ids = append(ids, id.String)
 		}
+		return nil
+	})
+	return ids, err
+}
+
+// scanned is a scan row's id and closing time; a scan must return both.
+func scanned(rows *Rows) (string, time.Time, error) {
+	id, at := rows.Str("id"), rows.Time("closed_at")
+	if !id.Valid || !at.Valid {
+		return "", time.Time{}, rows.errorf("returned a row with a NULL id or closed_at: select only closed rows with a closing time")
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	return r.Outbox.Unseen(kind, ids)
+	return id.String, at.Time, nil
 }

@@ -58,15 +58,7 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 	}
 	pr := r.profile()
 	byID := map[string]*row{}
-	rows, err := Query(ctx, r.db(), &pr.Receipts.Rows, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		if err := rows.Scan(); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.Receipts.Rows, map[string]any{"ids": ids}, func(rows *Rows) error {
 		number, typ, total, vat, rounding := rows.Str("number"), rows.Str("type"), rows.Str("total"), rows.Str("vat_total"), rows.Str("rounding")
 		opened, closed := rows.Time("opened_at"), rows.Time("closed_at")
 		reg := rows.Str("register").String
@@ -95,22 +87,14 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 			rc.Rounding = w.p.dec("rounding", rounding)
 		}
 		byID[rc.SourceID] = w
-	}
-	if err := rows.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	lines, err := Query(ctx, r.db(), &pr.Receipts.Lines, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for lines.Next() {
-		if err := lines.Scan(); err != nil {
-			lines.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.Receipts.Lines, map[string]any{"ids": ids}, func(lines *Rows) error {
 		w := byID[lines.Str("receipt_id").String]
 		if w == nil {
-			continue
+			return nil
 		}
 		n, ok := lines.Int("line_no")
 		no := int(n)
@@ -128,22 +112,14 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		}
 		w.rc.Lines = append(w.rc.Lines, l)
 		w.raw[fmt.Sprintf("line_%d", no)] = []string{barcode.String, name.String, qty.String, price.String, disc.String, rate.String, total.String, vat.String}
-	}
-	if err := lines.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	pays, err := Query(ctx, r.db(), &pr.Receipts.Payments, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for pays.Next() {
-		if err := pays.Scan(); err != nil {
-			pays.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.Receipts.Payments, map[string]any{"ids": ids}, func(pays *Rows) error {
 		w := byID[pays.Str("receipt_id").String]
 		if w == nil {
-			continue
+			return nil
 		}
 		n, ok := pays.Int("line_no")
 		if !ok {
@@ -154,8 +130,8 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		w.p.str(at+"payment_code", code)
 		w.rc.Payments = append(w.rc.Payments, domain.Payment{Code: r.payment(&w.p, at+"payment_code", code), Amount: w.p.dec(at+"amount", amount)})
 		w.raw[fmt.Sprintf("payment_%d", n)] = []string{code.String, amount.String}
-	}
-	if err := pays.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	out := make([]outbox.Captured, 0, len(ids))
@@ -195,15 +171,7 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 	}
 	pr := r.profile()
 	byID := map[string]*row{}
-	rows, err := Query(ctx, r.db(), &pr.DayCloses.Rows, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		if err := rows.Scan(); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.DayCloses.Rows, map[string]any{"ids": ids}, func(rows *Rows) error {
 		reg, z, count, total, rounding := rows.Str("register").String, rows.Str("z_number"), rows.Str("receipts_count"), rows.Str("total"), rows.Str("rounding")
 		opened, closed := rows.Time("opened_at"), rows.Time("closed_at")
 		w := &row{raw: map[string]any{"id": rows.Raw("id"), "register": reg, "z_number": z.String, "receipts_count": count.String, "total": total.String}, closedAt: closed.Time}
@@ -222,41 +190,25 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 			d.Rounding = w.p.dec("rounding", rounding)
 		}
 		byID[d.SourceID] = w
-	}
-	if err := rows.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	vrows, err := Query(ctx, r.db(), &pr.DayCloses.VATTotals, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for vrows.Next() {
-		if err := vrows.Scan(); err != nil {
-			vrows.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.DayCloses.VATTotals, map[string]any{"ids": ids}, func(vrows *Rows) error {
 		if w := byID[vrows.Str("session_id").String]; w != nil {
 			w.dc.VAT = append(w.dc.VAT, domain.VATTotal{Rate: w.p.dec("vat_rate", vrows.Str("vat_rate")), Net: w.p.dec("net", vrows.Str("net")),
 				VAT: w.p.dec("vat", vrows.Str("vat")), Gross: w.p.dec("gross", vrows.Str("gross"))})
 		}
-	}
-	if err := vrows.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	prows, err := Query(ctx, r.db(), &pr.DayCloses.PaymentTotals, map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	for prows.Next() {
-		if err := prows.Scan(); err != nil {
-			prows.Close()
-			return nil, err
-		}
+	if err := Each(ctx, r.db(), &pr.DayCloses.PaymentTotals, map[string]any{"ids": ids}, func(prows *Rows) error {
 		if w := byID[prows.Str("session_id").String]; w != nil {
 			w.dc.Payments = append(w.dc.Payments, domain.Payment{Code: r.payment(&w.p, "payment_code", prows.Str("payment_code")), Amount: w.p.dec("amount", prows.Str("amount"))})
 		}
-	}
-	if err := prows.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	out := make([]outbox.Captured, 0, len(ids))

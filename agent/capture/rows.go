@@ -52,6 +52,26 @@ func Query(ctx context.Context, db Querier, q *profile.Query, values map[string]
 	return r, nil
 }
 
+// Each runs a profile read and hands every row, scanned, to fn. The result is always closed
+// and its reading error checked; the first error fn returns ends the read.
+func Each(ctx context.Context, db Querier, q *profile.Query, values map[string]any, fn func(*Rows) error) error {
+	rows, err := Query(ctx, db, q, values)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		err := rows.Scan()
+		if err == nil {
+			err = fn(rows)
+		}
+		if err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	return rows.Close()
+}
+
 // ColumnTypes are the result's column types as the database gives them.
 func (r *Rows) ColumnTypes() ([]*sql.ColumnType, error) { return r.rows.ColumnTypes() }
 

@@ -50,45 +50,23 @@ func (r *Reader) sample(ctx context.Context, kind string, scanQ, brokenQ *profil
 		return nil, nil
 	}
 	// The scan's keyset starts just before from: (from, below every id).
-	rows, err := Query(ctx, r.db(), scanQ, profile.ScanParams(from, firstID(scanQ.Type("id")), n))
-	if err != nil {
-		return nil, err
-	}
 	var ids []string
-	for rows.Next() && len(ids) < n {
-		if err := rows.Scan(); err != nil {
-			rows.Close()
-			return nil, err
+	if err := Each(ctx, r.db(), scanQ, profile.ScanParams(from, firstID(scanQ.Type("id")), n), func(rows *Rows) error {
+		if len(ids) >= n {
+			return nil // past the sample: not looked at
 		}
-		id, at := rows.Str("id"), rows.Time("closed_at")
-		if !id.Valid || !at.Valid {
-			rows.Close()
-			return nil, rows.errorf("returned a row with a NULL id or closed_at: select only closed rows with a closing time")
-		}
-		ids = append(ids, id.String)
-	}
-	if err := rows.Close(); err != nil {
+		id, _, err := scanned(rows)
+		ids = append(ids, id)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	if brokenQ != nil {
-		broken, err := Query(ctx, r.db(), brokenQ, nil)
+		broken, err := r.idsWithoutTime(ctx, brokenQ, n)
 		if err != nil {
 			return nil, err
 		}
-		k := 0
-		for broken.Next() && k < n {
-			if err := broken.Scan(); err != nil {
-				broken.Close()
-				return nil, err
-			}
-			if id := broken.Str("id"); id.Valid {
-				ids = append(ids, id.String)
-				k++
-			}
-		}
-		if err := broken.Close(); err != nil {
-			return nil, err
-		}
+		ids = append(ids, broken...)
 	}
 	if len(ids) == 0 {
 		return nil, nil

@@ -104,6 +104,27 @@ func Run(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger) (*Stat
 	if err != nil {
 		return nil, err
 	}
+	return sellAt(ctx, opts, func(r int) (seller, string, error) {
+		reg, err := openRegister(ctx, db, fmt.Sprintf("R%02d", r+1))
+		if err != nil {
+			return nil, "", err
+		}
+		reg.items = items
+		reg.rng = rand.New(rand.NewPCG(opts.Seed, uint64(r+1)))
+		reg.log = log
+		return reg, "register " + reg.code, nil
+	})
+}
+
+// seller is one register (or till) selling its share of the receipts.
+type seller interface {
+	sell(ctx context.Context, quota int, every time.Duration, opts Options, stats *Stats) error
+}
+
+// sellAt opens opts.Registers sellers with open (by index, from 0; it names each for errors)
+// and has them sell at once: each its share of opts.Receipts (0: until ctx ends), together at
+// opts.Rate receipts a second. It returns when all have stopped, with the first error.
+func sellAt(ctx context.Context, opts Options, open func(r int) (seller, string, error)) (*Stats, error) {
 	stats := &Stats{Total: decimal.Zero}
 	var wg sync.WaitGroup
 	errs := make(chan error, opts.Registers)
@@ -118,13 +139,10 @@ func Run(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger) (*Stat
 				continue
 			}
 		}
-		reg, err := openRegister(ctx, db, fmt.Sprintf("R%02d", r+1))
+		s, name, err := open(r)
 		if err != nil {
 			return nil, err
 		}
-		reg.items = items
-		reg.rng = rand.New(rand.NewPCG(opts.Seed, uint64(r+1)))
-		reg.log = log
 		var every time.Duration
 		if opts.Rate > 0 {
 			every = time.Duration(float64(opts.Registers) / opts.Rate * float64(time.Second))
@@ -132,8 +150,8 @@ func Run(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger) (*Stat
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := reg.sell(ctx, quota, every, opts, stats); err != nil && !errors.Is(err, context.Canceled) {
-				errs <- fmt.Errorf("register %s: %w", reg.code, err)
+			if err := s.sell(ctx, quota, every, opts, stats); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("%s: %w", name, err)
 			}
 		}()
 	}

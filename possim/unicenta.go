@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -46,41 +45,18 @@ func runUnicenta(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger
 		customers = append(customers, id)
 	}
 	rows.Close()
-	stats := &Stats{Total: decimal.Zero}
-	var wg sync.WaitGroup
-	errs := make(chan error, opts.Registers)
-	for r := 0; r < opts.Registers; r++ {
-		quota := 0
-		if opts.Receipts > 0 {
-			quota = opts.Receipts / opts.Registers
-			if r < opts.Receipts%opts.Registers {
-				quota++
-			}
-			if quota == 0 {
-				continue
-			}
-		}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read uniCenta customers: %w", err)
+	}
+	return sellAt(ctx, opts, func(r int) (seller, string, error) {
 		t, err := openTill(ctx, db, fmt.Sprintf("R%02d", r+1))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		t.products, t.customers, t.log = products, customers, log
 		t.rng = mrand.New(mrand.NewPCG(opts.Seed, uint64(r+1)))
-		var every time.Duration
-		if opts.Rate > 0 {
-			every = time.Duration(float64(opts.Registers) / opts.Rate * float64(time.Second))
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := t.sell(ctx, quota, every, opts, stats); err != nil && !errors.Is(err, context.Canceled) {
-				errs <- fmt.Errorf("till %s: %w", t.host, err)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	return stats, <-errs
+		return t, "till " + t.host, nil
+	})
 }
 
 // till is one uniCenta till: its host name, its open cash session, its cashier.

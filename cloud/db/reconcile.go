@@ -78,8 +78,8 @@ func (s *DB) Reconcile(ctx context.Context, tenantID int64, store, from, to stri
 		}
 		for _, held := range rs {
 			r := held.Receipt
-			for _, l := range r.Lines {
-				rsum["VAT "+l.VATRate.String()+"%"] = rsum["VAT "+l.VATRate.String()+"%"].Add(l.Total)
+			for _, v := range r.Rates() {
+				rsum["VAT "+v.Rate.String()+"%"] = rsum["VAT "+v.Rate.String()+"%"].Add(v.Gross)
 			}
 			for _, p := range r.Payments {
 				rsum["payment "+p.Code] = rsum["payment "+p.Code].Add(p.Amount)

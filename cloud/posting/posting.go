@@ -222,21 +222,25 @@ func Receipt(r *domain.Receipt, s Settings, isService func(barcode string) bool)
 		receivable, goods = t.Credit, t.Debit
 	}
 	d.Entry.Memo = fmt.Sprintf("Receipt %s, register %s", r.Number, r.Register)
-	for _, l := range r.Lines {
+	// A POS that records VAT per rate is the authority for it: its rounding difference from the
+	// lines is booked on each rate's largest line (domain.Receipt.Booked).
+	grosses, vats := r.Booked()
+	for i, l := range r.Lines {
 		class, err := s.classOf(l.VATRate)
 		if err != nil {
 			return d, err
 		}
-		net := l.Total.Sub(l.VAT)
+		gross, vat := grosses[i], vats[i]
+		net := gross.Sub(vat)
 		d.Lines = append(d.Lines, Line{No: l.No, Barcode: l.Barcode, Name: l.Name, Qty: l.Quantity, UnitPrice: l.UnitPrice, Discount: l.Discount,
-			Net: net, VAT: l.VAT, Gross: l.Total, Rate: l.VATRate, Class: class})
-		d.Net, d.VAT = d.Net.Add(net), d.VAT.Add(l.VAT)
+			Net: net, VAT: vat, Gross: gross, Rate: l.VATRate, Class: class})
+		d.Net, d.VAT = d.Net.Add(net), d.VAT.Add(vat)
 		revenue := goods
 		if op != OpReturn && isService != nil && isService(l.Barcode) {
 			revenue = a.Services
 		}
 		d.Entry.Add(receivable, revenue, net)
-		d.Entry.Add(receivable, a.VAT, l.VAT)
+		d.Entry.Add(receivable, a.VAT, vat)
 	}
 	d.Entry.Add(receivable, a.Rounding, r.Rounding)
 	for _, p := range r.Payments {
@@ -274,13 +278,13 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 	}
 	rounding := z.Rounding
 	for _, inv := range invoices {
-		for _, l := range inv.Lines {
-			k := l.VATRate.String()
+		for _, v := range inv.Rates() {
+			k := v.Rate.String()
 			p, ok := parts[k]
 			if !ok {
-				return nil, refuseCode(CodeTotalsDisagree, "SF %s has a line at %s%%, which Z %s does not have", inv.Number, l.VATRate, z.ZNumber)
+				return nil, refuseCode(CodeTotalsDisagree, "SF %s has a line at %s%%, which Z %s does not have", inv.Number, v.Rate, z.ZNumber)
 			}
-			p.Gross, p.VAT = p.Gross.Sub(l.Total), p.VAT.Sub(l.VAT)
+			p.Gross, p.VAT = p.Gross.Sub(v.Gross), p.VAT.Sub(v.VAT)
 			p.Net = p.Gross.Sub(p.VAT)
 		}
 		for _, p := range inv.Payments {
@@ -313,6 +317,9 @@ func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc
 		}
 		d := Doc{Op: OpDaySheet, Treatment: Domestic, Date: z.ClosedAt.In(s.Zone).Format(time.DateOnly), Net: p.Net, VAT: p.VAT}
 		d.Entry.Memo = fmt.Sprintf("Z %s, register %s, VAT %s%%", z.ZNumber, z.Register, p.Rate)
+		if z.Computed {
+			d.Entry.Memo += " (Z totals computed from the receipts: the POS keeps none)"
+		}
 		d.Lines = []Line{{No: 1, Name: fmt.Sprintf("Day sales, register %s, Z %s, VAT %s%%", z.Register, z.ZNumber, p.Rate),
 			Qty: decimal.NewFromInt(1), UnitPrice: p.Gross, Net: p.Net, VAT: p.VAT, Gross: p.Gross, Rate: p.Rate, Class: class}}
 		d.Entry.Add(receivable, goods, p.Net)

@@ -127,3 +127,67 @@ func TestCardValidate(t *testing.T) {
 		})
 	}
 }
+
+// perRate is a receipt as uniCenta records it: VAT per rate (taxlines), computed once on the
+// rate's unrounded base. Two lines at 21 % with a net price of 0.830578… (1.005 gross): each
+// line rounds to 1.01 with VAT 0.18, so the lines say 2.02 and 0.36, while the POS's tax is
+// base 1.661157… → 1.66 and VAT 0.348843… → 0.35, gross 2.01. The taxes are the authority
+// (Council Directive 2006/112/EC, Art. 226: "(8) the taxable amount per rate or exemption ...
+// (10) the VAT amount payable"); the lines may differ by the rounding of their cents.
+func perRate() Receipt {
+	return Receipt{SourceID: "u1", Register: "R01", Number: "7", Type: Sale, ClosedAt: mustTime(),
+		Lines: []Line{
+			{No: 1, Barcode: "A", Quantity: d("1"), UnitPrice: d("1.005"), VATRate: d("21"), Total: d("1.01"), VAT: d("0.18")},
+			{No: 2, Barcode: "B", Quantity: d("1"), UnitPrice: d("1.005"), VATRate: d("21"), Total: d("1.01"), VAT: d("0.18")},
+			{No: 3, Barcode: "C", Quantity: d("1"), UnitPrice: d("2.18"), VATRate: d("9"), Total: d("2.18"), VAT: d("0.18")},
+		},
+		Taxes: []VATTotal{
+			{Rate: d("21"), Net: d("1.66"), VAT: d("0.35"), Gross: d("2.01")},
+			{Rate: d("9"), Net: d("2.00"), VAT: d("0.18"), Gross: d("2.18")},
+		},
+		Payments: []Payment{{Code: "CASH", Amount: d("4.19")}}, Total: d("4.19"), VAT: d("0.53")}
+}
+
+func TestValidatePerRate(t *testing.T) {
+	g := perRate()
+	if err := g.Validate(); err != nil {
+		t.Fatalf("receipt whose lines are a cent off their tax, within rounding, refused: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		mod  func(*Receipt)
+		want string
+	}{
+		{"VAT not the taxes'", func(r *Receipt) { r.VAT = d("0.54") }, "VAT 0.54 is not the sum of the taxes' VAT 0.53"},
+		{"total not the taxes'", func(r *Receipt) { r.Total = d("4.20"); r.Payments[0].Amount = d("4.20") }, "total 4.2 is not the taxes' gross 4.19 plus rounding 0: difference 0.01"},
+		{"tax off more than rounding", func(r *Receipt) {
+			r.Taxes[0] = VATTotal{Rate: d("21"), Net: d("1.63"), VAT: d("0.35"), Gross: d("1.98")}
+			r.Total, r.Payments[0].Amount = d("4.16"), d("4.16")
+		}, "tax at 21%: its lines' total 2.02 differs from its gross 1.98 by 0.04, more than the rounding of 2 lines allows (0.02)"},
+		{"tax VAT off", func(r *Receipt) {
+			r.Taxes[1] = VATTotal{Rate: d("9"), Net: d("1.98"), VAT: d("0.20"), Gross: d("2.18")}
+			r.VAT = d("0.55")
+		}, "tax at 9%: its lines' VAT 0.18 differs from the VAT the POS recorded, 0.2, by -0.02, more than the rounding of 1 lines allows (0.01)"},
+		{"rate without tax", func(r *Receipt) {
+			r.Taxes = r.Taxes[:1]
+			r.Total, r.Payments[0].Amount, r.VAT = d("2.01"), d("2.01"), d("0.35")
+		}, "lines at 2 VAT rates but taxes for 1"},
+		{"tax without line", func(r *Receipt) {
+			r.Taxes = append(r.Taxes, VATTotal{Rate: d("5"), Net: d("1"), VAT: d("0.05"), Gross: d("1.05")})
+		}, "tax at 5% has no line at that rate"},
+		{"net+VAT", func(r *Receipt) { r.Taxes[1].Net = d("2.01") }, "tax at 9%: net 2.01 + VAT 0.18 is not gross 2.18"},
+		{"twice", func(r *Receipt) { r.Taxes[1].Rate = d("21") }, "tax at 21% is given twice"},
+		{"payments", func(r *Receipt) { r.Payments[0].Amount = d("4.18") }, "payments 4.18 do not add up to the total 4.19: difference -0.01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := perRate()
+			r.Taxes = append([]VATTotal(nil), r.Taxes...)
+			r.Payments = append([]Payment(nil), r.Payments...)
+			tc.mod(&r)
+			err := r.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want %q, got %v", tc.want, err)
+			}
+		})
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"tiltas/agent/outbox"
+	"tiltas/agent/profile"
 	"tiltas/shared/domain"
 	"tiltas/shared/protocol"
 )
@@ -20,17 +22,40 @@ type ns = sql.NullString
 
 type problems []string
 
-func (p *problems) dec(what string, v ns) decimal.Decimal {
+// num is a decimal column read through the profile's conversions (amounts = "double": its
+// shortest decimal text); money is also rounded to the cent when the POS keeps doubles.
+func (p *problems) num(c *profile.Conversions, what string, v ns, money bool) decimal.Decimal {
 	if !v.Valid {
 		*p = append(*p, what+" is NULL")
 		return decimal.Zero
 	}
-	d, err := decimal.NewFromString(v.String)
+	read := c.Number
+	if money {
+		read = c.Money
+	}
+	d, err := read(v.String)
 	if err != nil {
 		*p = append(*p, fmt.Sprintf("%s %q is not a number", what, v.String))
 		return decimal.Zero
 	}
 	return d
+}
+
+// rate is a vat_rate column in percent, through conversions.rates and conversions.tax_rates.
+func (p *problems) rate(c *profile.Conversions, what string, v ns) decimal.Decimal {
+	if !v.Valid {
+		*p = append(*p, what+" is NULL")
+		return decimal.Zero
+	}
+	r, ok := c.TaxRate(v.String)
+	if !ok {
+		if len(c.TaxRates) > 0 {
+			*p = append(*p, fmt.Sprintf("%s %q is not in the profile's conversions.tax_rates", what, v.String))
+		} else {
+			*p = append(*p, fmt.Sprintf("%s %q is not a number", what, v.String))
+		}
+	}
+	return r
 }
 
 func (p *problems) str(what string, v ns) string {
@@ -57,7 +82,10 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		closedAt time.Time
 	}
 	pr := r.profile()
+	cv := &pr.Conversions
+	money := func(p *problems, what string, v ns) decimal.Decimal { return p.num(cv, what, v, true) }
 	byID := map[string]*row{}
+	given := map[string]bool{"total": pr.Receipts.Rows.Index("total") >= 0, "vat_total": pr.Receipts.Rows.Index("vat_total") >= 0}
 	if err := Each(ctx, r.db(), &pr.Receipts.Rows, map[string]any{"ids": ids}, func(rows *Rows) error {
 		number, typ, total, vat, rounding := rows.Str("number"), rows.Str("type"), rows.Str("total"), rows.Str("vat_total"), rows.Str("rounding")
 		opened, closed := rows.Time("opened_at"), rows.Time("closed_at")
@@ -81,10 +109,14 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 			rc.Buyer = &domain.Buyer{Code: bc.String, VATCode: bv.String, Name: bn.String, Address: ba.String}
 		}
 		rc.OriginalSourceID = rows.Str("original_receipt_id").String
-		rc.Total = w.p.dec("total", total)
-		rc.VAT = w.p.dec("vat_total", vat)
+		if given["total"] {
+			rc.Total = money(&w.p, "total", total)
+		}
+		if given["vat_total"] {
+			rc.VAT = money(&w.p, "vat_total", vat)
+		}
 		if rounding.Valid {
-			rc.Rounding = w.p.dec("rounding", rounding)
+			rc.Rounding = money(&w.p, "rounding", rounding)
 		}
 		byID[rc.SourceID] = w
 		return nil
@@ -105,10 +137,25 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		rate, total, vat := lines.Str("vat_rate"), lines.Str("line_total"), lines.Str("vat_amount")
 		at := fmt.Sprintf("line %d ", no)
 		l := domain.Line{No: no, Barcode: w.p.str(at+"barcode", barcode), Name: name.String, Unit: unit.String,
-			Quantity: w.p.dec(at+"quantity", qty), UnitPrice: w.p.dec(at+"unit_price", price), VATRate: w.p.dec(at+"vat_rate", rate),
-			Total: w.p.dec(at+"line_total", total), VAT: w.p.dec(at+"vat_amount", vat)}
+			Quantity: w.p.num(cv, at+"quantity", qty, false), UnitPrice: w.p.num(cv, at+"unit_price", price, false), VATRate: w.p.rate(cv, at+"vat_rate", rate)}
 		if disc.Valid {
-			l.Discount = w.p.dec(at+"discount", disc)
+			l.Discount = w.p.num(cv, at+"discount", disc, cv.Prices == profile.VATInclusive)
+		}
+		if cv.Prices == profile.VATExclusive {
+			// Net prices: the gross unit price and discount are the net ones times (1 + rate),
+			// exactly; the line's total is rounded once, as the POS prints the line.
+			f := decimal.NewFromInt(1).Add(l.VATRate.Shift(-2))
+			l.UnitPrice, l.Discount = l.UnitPrice.Mul(f), l.Discount.Mul(f)
+		}
+		if lines.q.Index("line_total") >= 0 {
+			l.Total = money(&w.p, at+"line_total", total)
+		} else {
+			l.Total = l.Quantity.Mul(l.UnitPrice).Sub(l.Discount).Round(2)
+		}
+		if lines.q.Index("vat_amount") >= 0 {
+			l.VAT = money(&w.p, at+"vat_amount", vat)
+		} else {
+			l.VAT = domain.LineVAT(l.Total, l.VATRate)
 		}
 		w.rc.Lines = append(w.rc.Lines, l)
 		w.raw[fmt.Sprintf("line_%d", no)] = []string{barcode.String, name.String, qty.String, price.String, disc.String, rate.String, total.String, vat.String}
@@ -128,11 +175,27 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		code, amount := pays.Str("payment_code"), pays.Str("amount")
 		at := fmt.Sprintf("payment %d ", n)
 		w.p.str(at+"payment_code", code)
-		w.rc.Payments = append(w.rc.Payments, domain.Payment{Code: r.payment(&w.p, at+"payment_code", code), Amount: w.p.dec(at+"amount", amount)})
+		w.rc.Payments = append(w.rc.Payments, domain.Payment{Code: r.payment(&w.p, at+"payment_code", code), Amount: money(&w.p, at+"amount", amount)})
 		w.raw[fmt.Sprintf("payment_%d", n)] = []string{code.String, amount.String}
 		return nil
 	}); err != nil {
 		return nil, err
+	}
+	if q := pr.Receipts.Taxes; q != nil {
+		if err := Each(ctx, r.db(), q, map[string]any{"ids": ids}, func(taxes *Rows) error {
+			w := byID[taxes.Str("receipt_id").String]
+			if w == nil {
+				return nil
+			}
+			rate, net, vat := taxes.Str("vat_rate"), taxes.Str("net"), taxes.Str("vat")
+			t := domain.VATTotal{Rate: w.p.rate(cv, "tax vat_rate", rate), Net: money(&w.p, "tax net", net), VAT: money(&w.p, "tax vat", vat)}
+			t.Gross = t.Net.Add(t.VAT)
+			w.rc.Taxes = append(w.rc.Taxes, t)
+			w.raw["tax_"+rate.String] = []string{rate.String, net.String, vat.String}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]outbox.Captured, 0, len(ids))
 	for _, id := range ids {
@@ -140,6 +203,11 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		if w == nil {
 			continue // gone since the scan: a closed receipt is never deleted, so this is a POS repair
 		}
+		if pr.Receipts.Taxes != nil && len(w.rc.Taxes) == 0 && len(w.rc.Lines) > 0 {
+			w.p = append(w.p, "receipts.taxes returned no tax for it: the POS recorded no VAT for this receipt")
+		}
+		w.rc.Taxes = mergeRates(w.rc.Taxes)
+		fillTotals(&w.rc, given["total"], given["vat_total"])
 		c, err := captured(protocol.KindReceipt, "receipt", id, w.closedAt, w.p, w.raw, &w.rc)
 		if err != nil {
 			return nil, err
@@ -147,6 +215,36 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// mergeRates sums the taxes of one rate (two POS tax ids at the same rate), in first order.
+func mergeRates(ts []domain.VATTotal) []domain.VATTotal {
+	var out []domain.VATTotal
+	at := map[string]int{}
+	for _, t := range ts {
+		if i, ok := at[t.Rate.String()]; ok {
+			out[i].Net, out[i].VAT, out[i].Gross = out[i].Net.Add(t.Net), out[i].VAT.Add(t.VAT), out[i].Gross.Add(t.Gross)
+			continue
+		}
+		at[t.Rate.String()] = len(out)
+		out = append(out, t)
+	}
+	return out
+}
+
+// fillTotals gives a receipt the total and VAT its POS does not keep: the sums of its taxes
+// (VAT per rate) or of its lines, plus its rounding.
+func fillTotals(rc *domain.Receipt, haveTotal, haveVAT bool) {
+	gross, vat := decimal.Zero, decimal.Zero
+	for _, v := range rc.Rates() {
+		gross, vat = gross.Add(v.Gross), vat.Add(v.VAT)
+	}
+	if !haveTotal {
+		rc.Total = gross.Add(rc.Rounding)
+	}
+	if !haveVAT {
+		rc.VAT = vat
+	}
 }
 
 // captured is the outbox item for a row: the decoded value, or the raw row and its problems.
@@ -168,8 +266,12 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 		p        problems
 		raw      map[string]any
 		closedAt time.Time
+		count    *int             // receipts_count as the POS keeps it, when it does
+		total    *decimal.Decimal // total as the POS keeps it, when it does
 	}
 	pr := r.profile()
+	cv := &pr.Conversions
+	money := func(p *problems, what string, v ns) decimal.Decimal { return p.num(cv, what, v, true) }
 	byID := map[string]*row{}
 	if err := Each(ctx, r.db(), &pr.DayCloses.Rows, map[string]any{"ids": ids}, func(rows *Rows) error {
 		reg, z, count, total, rounding := rows.Str("register").String, rows.Str("z_number"), rows.Str("receipts_count"), rows.Str("total"), rows.Str("rounding")
@@ -184,32 +286,63 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 		if !closed.Valid {
 			w.p = append(w.p, "status is closed but closed_at is NULL")
 		}
-		d.ReceiptsCount = int(w.p.dec("receipts_count", count).IntPart())
-		d.Total = w.p.dec("total", total)
+		if rows.q.Index("receipts_count") >= 0 {
+			n := int(w.p.num(cv, "receipts_count", count, false).IntPart())
+			w.count, d.ReceiptsCount = &n, n
+		}
+		if rows.q.Index("total") >= 0 {
+			t := money(&w.p, "total", total)
+			w.total, d.Total = &t, t
+		}
 		if rounding.Valid {
-			d.Rounding = w.p.dec("rounding", rounding)
+			d.Rounding = money(&w.p, "rounding", rounding)
 		}
 		byID[d.SourceID] = w
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if err := Each(ctx, r.db(), &pr.DayCloses.VATTotals, map[string]any{"ids": ids}, func(vrows *Rows) error {
-		if w := byID[vrows.Str("session_id").String]; w != nil {
-			w.dc.VAT = append(w.dc.VAT, domain.VATTotal{Rate: w.p.dec("vat_rate", vrows.Str("vat_rate")), Net: w.p.dec("net", vrows.Str("net")),
-				VAT: w.p.dec("vat", vrows.Str("vat")), Gross: w.p.dec("gross", vrows.Str("gross"))})
+	if q := pr.DayCloses.VATTotals; q != nil {
+		if err := Each(ctx, r.db(), q, map[string]any{"ids": ids}, func(vrows *Rows) error {
+			if w := byID[vrows.Str("session_id").String]; w != nil {
+				w.dc.VAT = append(w.dc.VAT, domain.VATTotal{Rate: w.p.rate(cv, "vat_rate", vrows.Str("vat_rate")), Net: money(&w.p, "net", vrows.Str("net")),
+					VAT: money(&w.p, "vat", vrows.Str("vat")), Gross: money(&w.p, "gross", vrows.Str("gross"))})
+			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
-	if err := Each(ctx, r.db(), &pr.DayCloses.PaymentTotals, map[string]any{"ids": ids}, func(prows *Rows) error {
-		if w := byID[prows.Str("session_id").String]; w != nil {
-			w.dc.Payments = append(w.dc.Payments, domain.Payment{Code: r.payment(&w.p, "payment_code", prows.Str("payment_code")), Amount: w.p.dec("amount", prows.Str("amount"))})
+	if q := pr.DayCloses.PaymentTotals; q != nil {
+		if err := Each(ctx, r.db(), q, map[string]any{"ids": ids}, func(prows *Rows) error {
+			if w := byID[prows.Str("session_id").String]; w != nil {
+				w.dc.Payments = append(w.dc.Payments, domain.Payment{Code: r.payment(&w.p, "payment_code", prows.Str("payment_code")), Amount: money(&w.p, "amount", prows.Str("amount"))})
+			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		return nil
-	}); err != nil {
-		return nil, err
+	}
+	if q := pr.DayCloses.Receipts; q != nil {
+		sessions := map[string][]string{}
+		if err := Each(ctx, r.db(), q, map[string]any{"ids": ids}, func(rows *Rows) error {
+			sid := rows.Str("session_id").String
+			sessions[sid] = append(sessions[sid], rows.Str("receipt_id").String)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		for id, w := range byID {
+			if err := r.computeTotals(ctx, &w.dc, &w.p, sessions[id]); err != nil {
+				return nil, err
+			}
+			if w.count != nil && *w.count != w.dc.ReceiptsCount {
+				w.p = append(w.p, fmt.Sprintf("the POS counts %d receipts, but %d were read for this session", *w.count, w.dc.ReceiptsCount))
+			}
+			if w.total != nil && !w.total.Equal(w.dc.Total) {
+				w.p = append(w.p, fmt.Sprintf("the POS keeps a total of %s, but the session's receipts add up to %s: difference %s", w.total, w.dc.Total, w.total.Sub(w.dc.Total)))
+			}
+		}
 	}
 	out := make([]outbox.Captured, 0, len(ids))
 	for _, id := range ids {
@@ -224,4 +357,64 @@ func (r *Reader) dayCloses(ctx context.Context, ids []string) ([]outbox.Captured
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// computeTotals makes the Z totals of a POS that keeps none (day_closes.totals = "computed")
+// from the session's receipts, read exactly as they are shipped: per VAT rate (the taxes the
+// POS recorded, or the lines), per payment code, the rounding, the total and the count. A
+// receipt that cannot be read or would be rejected makes the day close rejected too, naming
+// it: a Z computed without it would be wrong.
+func (r *Reader) computeTotals(ctx context.Context, d *domain.DayClose, p *problems, receiptIDs []string) error {
+	d.Computed = true
+	d.VAT, d.Payments, d.Total, d.Rounding, d.ReceiptsCount = nil, nil, decimal.Zero, decimal.Zero, 0
+	rates, pays := map[string]int{}, map[string]int{}
+	batch := r.Batch
+	if batch <= 0 {
+		batch = 500
+	}
+	for start := 0; start < len(receiptIDs); start += batch {
+		caps, err := r.receipts(ctx, receiptIDs[start:min(start+batch, len(receiptIDs))])
+		if err != nil {
+			return err
+		}
+		for _, c := range caps {
+			if c.DecodeError != "" {
+				*p = append(*p, "its totals are computed from its receipts, and "+c.DecodeError)
+				continue
+			}
+			var rc domain.Receipt
+			if err := json.Unmarshal(c.Data, &rc); err != nil {
+				return fmt.Errorf("receipt %s as captured: %w", c.SourceID, err)
+			}
+			if err := rc.Validate(); err != nil {
+				*p = append(*p, fmt.Sprintf("its totals are computed from its receipts, and receipt %s (%s) is rejected: %v", rc.Number, rc.SourceID, err))
+				continue
+			}
+			d.ReceiptsCount++
+			d.Total, d.Rounding = d.Total.Add(rc.Total), d.Rounding.Add(rc.Rounding)
+			for _, v := range rc.Rates() {
+				i, ok := rates[v.Rate.String()]
+				if !ok {
+					i = len(d.VAT)
+					rates[v.Rate.String()] = i
+					d.VAT = append(d.VAT, domain.VATTotal{Rate: v.Rate})
+				}
+				t := &d.VAT[i]
+				t.Net, t.VAT, t.Gross = t.Net.Add(v.Net), t.VAT.Add(v.VAT), t.Gross.Add(v.Gross)
+			}
+			for _, pm := range rc.Payments {
+				i, ok := pays[pm.Code]
+				if !ok {
+					i = len(d.Payments)
+					pays[pm.Code] = i
+					d.Payments = append(d.Payments, domain.Payment{Code: pm.Code})
+				}
+				d.Payments[i].Amount = d.Payments[i].Amount.Add(pm.Amount)
+			}
+		}
+	}
+	// In a fixed order, so that the same session always gives the same day close.
+	sort.Slice(d.VAT, func(i, j int) bool { return d.VAT[i].Rate.GreaterThan(d.VAT[j].Rate) })
+	sort.Slice(d.Payments, func(i, j int) bool { return d.Payments[i].Code < d.Payments[j].Code })
+	return nil
 }

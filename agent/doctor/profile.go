@@ -49,7 +49,7 @@ func reads(ctx context.Context, db *sql.DB, p *profile.Profile, dsn *mysql.Confi
 		}
 		sample := *q
 		sample.SQL = "SELECT * FROM (\n" + strings.TrimRight(strings.TrimSpace(q.SQL), ";") + "\n) AS tiltas_doctor LIMIT " + fmt.Sprint(SampleRows)
-		found, err := run(ctx, tx, &sample, values)
+		found, err := run(ctx, tx, &sample, values, p.Conversions.Amounts == profile.Doubles)
 		if err != nil {
 			out = append(out, readFailure(q, p, dsn, err))
 			continue
@@ -66,14 +66,14 @@ func reads(ctx context.Context, db *sql.DB, p *profile.Profile, dsn *mysql.Confi
 }
 
 // run reads every row of a query (every column scanned as declared), and returns the ids.
-func run(ctx context.Context, tx *sql.Tx, q *profile.Query, values map[string]any) ([]string, error) {
+func run(ctx context.Context, tx *sql.Tx, q *profile.Query, values map[string]any, doubles bool) ([]string, error) {
 	rows, err := capture.Query(ctx, tx, q, values)
 	if err != nil {
 		return nil, err
 	}
 	if cts, err := rows.ColumnTypes(); err == nil {
 		for i, ct := range cts {
-			if err := profile.Compatible(q.Cols[i].Type, ct.DatabaseTypeName()); err != nil {
+			if err := profile.Compatible(q.Cols[i].Type, ct.DatabaseTypeName(), doubles); err != nil {
 				rows.Close()
 				return nil, &typeError{fmt.Sprintf("%s.columns: %s %s: %v", q.Key, q.Cols[i].Name, q.Cols[i].Type, err)}
 			}

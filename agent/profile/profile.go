@@ -7,24 +7,37 @@
 // file. The format, with reference.toml as the worked example:
 //
 //	name, description
-//	[conversions]       prices = "vat_inclusive"; returns = "negative"; payment_codes = {POS code = Tiltas code}
+//	[conversions]       prices = "vat_inclusive" | "vat_exclusive"; amounts = "decimal" | "double";
+//	                    rates = "percent" | "fraction"; vat = "per_line" | "per_rate"; returns = "negative";
+//	                    payment_codes = {POS code = Tiltas code}; tax_rates = {POS tax id = rate}
 //	[receipts.scan]     keyset page of closed receipts: params after_time, after_id, page_size; columns id, closed_at
 //	[receipts.closed_without_time]  optional: ids marked closed that have no closing time
 //	[receipts.rows] [receipts.lines] [receipts.payments]   full rows by id: params ids (one ? becomes one per id)
-//	[day_closes]        totals = "stored"; scan, closed_without_time, rows, vat_totals, payment_totals as above
+//	[receipts.taxes]    with vat = "per_rate": the VAT per rate the POS recorded for each receipt
+//	[day_closes]        totals = "stored" | "computed"; scan, closed_without_time, rows as above;
+//	                    stored: vat_totals, payment_totals; computed: receipts (the session's receipt ids)
 //	[[cards.upsert]]    statements run for each card (INSERT/UPDATE); params are card fields
 //	[[cards.deactivate]] optional: run instead of the upsert for a deactivated card (UPDATE/DELETE)
 //
 // How "closed" is told is the scan's WHERE; many conversions (a type code to sale/return, a tax
 // id joined to its rate) are best written in the SQL itself. The conversions the SQL cannot do
-// well are keys of [conversions] and [day_closes].
+// well are keys of [conversions] and [day_closes]:
+//   - prices = "vat_exclusive": unit prices (and discounts) are net; the agent computes each
+//     line's gross total, round(quantity × price × (1 + rate) − discount × (1 + rate)), and its VAT.
+//   - amounts = "double": money and quantities are DOUBLE. Each value is read through its
+//     shortest decimal text (the digits that round-trip, 0.1 not 0.1000000000000000055); money
+//     is then rounded to the cent half away from zero; quantities, prices and rates are kept.
+//   - rates = "fraction": the POS keeps 0.21 for 21 %.
+//   - vat = "per_rate": the receipt's VAT is what [receipts.taxes] returns per rate (the POS is
+//     the authority); lines are checked against it within their rounding.
+//   - tax_rates: a POS tax id, returned in the lines' vat_rate column, mapped to its rate.
+//   - day_closes.totals = "computed": the POS keeps no Z totals; the agent computes them from the
+//     session's receipts as it ships them, and marks the day close computed.
+//   - receipt total, vat_total and rounding, and a line's line_total and vat_amount, may be left
+//     out: the total is the lines' (or taxes') sum, the VAT the lines' (or taxes').
 //
-// Designed but not implemented yet (each is refused at load, naming the key, until it is):
-// prices = "vat_exclusive" (net prices, VAT added per line), returns = "positive" (a return
-// stored with positive amounts and a type), day_closes.totals = "computed" (a POS without
-// stored Z totals: computed from its receipts and marked computed), conversions.tax_rates (a
-// POS tax id to a rate), conversions.amounts = "double" (money kept as DOUBLE, converted through
-// its shortest decimal text and rounded to cents), and a receipt without receipt-level VAT.
+// Designed but not implemented yet (refused at load, naming the key): returns = "positive" (a
+// return stored with positive amounts and a type).
 // Column types are string, int, decimal, time and bool; ids may be int or string (UUIDs).
 package profile
 
@@ -32,12 +45,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/shopspring/decimal"
 )
 
 //go:embed *.toml
@@ -68,14 +84,16 @@ type Profile struct {
 		Rows              Query  `toml:"rows"`
 		Lines             Query  `toml:"lines"`
 		Payments          Query  `toml:"payments"`
+		Taxes             *Query `toml:"taxes"`
 	} `toml:"receipts"`
 	DayCloses struct {
 		Totals            string `toml:"totals"`
 		Scan              Query  `toml:"scan"`
 		ClosedWithoutTime *Query `toml:"closed_without_time"`
 		Rows              Query  `toml:"rows"`
-		VATTotals         Query  `toml:"vat_totals"`
-		PaymentTotals     Query  `toml:"payment_totals"`
+		VATTotals         *Query `toml:"vat_totals"`
+		PaymentTotals     *Query `toml:"payment_totals"`
+		Receipts          *Query `toml:"receipts"`
 	} `toml:"day_closes"`
 	Cards struct {
 		Upsert     []Statement `toml:"upsert"`
@@ -88,10 +106,26 @@ type Profile struct {
 
 // Conversions are what the agent does to the values the queries return.
 type Conversions struct {
-	Prices       string            `toml:"prices"`        // vat_inclusive
+	Prices       string            `toml:"prices"`        // vat_inclusive (default), vat_exclusive
+	Amounts      string            `toml:"amounts"`       // decimal (default), double
+	Rates        string            `toml:"rates"`         // percent (default), fraction
+	VAT          string            `toml:"vat"`           // per_line (default), per_rate
 	Returns      string            `toml:"returns"`       // negative
 	PaymentCodes map[string]string `toml:"payment_codes"` // POS code → Tiltas code; empty: as the POS has them
+	TaxRates     map[string]string `toml:"tax_rates"`     // POS tax id → rate in percent; empty: vat_rate is the rate
+
+	taxRates map[string]decimal.Decimal
 }
+
+// Conversion values.
+const (
+	VATInclusive = "vat_inclusive"
+	VATExclusive = "vat_exclusive"
+	Doubles      = "double"
+	Fraction     = "fraction"
+	PerRate      = "per_rate"
+	Computed     = "computed"
+)
 
 // Query is one read: a SELECT with its parameters and result columns.
 type Query struct {
@@ -165,12 +199,6 @@ func Load(nameOrPath string) (*Profile, error) {
 	return Parse(b, nameOrPath)
 }
 
-// planned are keys of the format that are designed but not implemented yet.
-var planned = map[string]string{
-	"conversions.tax_rates": "a POS tax id mapped to a rate",
-	"conversions.amounts":   "money kept as DOUBLE",
-}
-
 // Parse decodes and checks a profile. source names it in errors.
 func Parse(b []byte, source string) (*Profile, error) {
 	p := &Profile{Source: source}
@@ -179,32 +207,14 @@ func Parse(b []byte, source string) (*Profile, error) {
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
 	var errs []string
-	said := map[string]bool{}
 	for _, k := range md.Undecoded() {
-		key := k.String()
-		if base, what, ok := plannedKey(key); ok {
-			if !said[base] {
-				errs = append(errs, fmt.Sprintf("%s: %s is not implemented in this version: remove the key", base, what))
-			}
-			said[base] = true
-			continue
-		}
-		errs = append(errs, key+": unknown key: check the spelling against the reference profile (agent/profile/reference.toml)")
+		errs = append(errs, k.String()+": unknown key: check the spelling against the reference profile (agent/profile/reference.toml)")
 	}
 	errs = append(errs, p.check()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("profile %s: %s", source, strings.Join(errs, "; "))
 	}
 	return p, nil
-}
-
-func plannedKey(key string) (base, what string, ok bool) {
-	for k, what := range planned {
-		if key == k || strings.HasPrefix(key, k+".") {
-			return k, what, true
-		}
-	}
-	return "", "", false
 }
 
 // field is a column Tiltas reads: the types it may be declared as and whether it is required.
@@ -227,15 +237,17 @@ var (
 	receiptCols = []field{req("id", id...), req("register", String), req("session_id", id...), req("number", String, Int),
 		req("type", String), req("opened_at", Time), req("closed_at", Time), opt("cashier", String),
 		opt("buyer_code", String), opt("buyer_vat_code", String), opt("buyer_name", String), opt("buyer_address", String),
-		opt("original_receipt_id", id...), req("total", Decimal), req("vat_total", Decimal), opt("rounding", Decimal)}
+		opt("original_receipt_id", id...), opt("total", Decimal), opt("vat_total", Decimal), opt("rounding", Decimal)}
 	lineCols = []field{req("receipt_id", id...), req("line_no", Int), req("barcode", String), opt("name", String), opt("unit", String),
-		req("quantity", Decimal), req("unit_price", Decimal), opt("discount", Decimal), req("vat_rate", Decimal),
-		req("line_total", Decimal), req("vat_amount", Decimal)}
+		req("quantity", Decimal), req("unit_price", Decimal), opt("discount", Decimal), req("vat_rate", Decimal, String),
+		opt("line_total", Decimal), opt("vat_amount", Decimal)}
 	paymentCols = []field{req("receipt_id", id...), req("line_no", Int), req("payment_code", String), req("amount", Decimal)}
+	taxCols     = []field{req("receipt_id", id...), req("vat_rate", Decimal, String), req("net", Decimal), req("vat", Decimal)}
 	dayCols     = []field{req("id", id...), req("register", String), req("z_number", String, Int), req("opened_at", Time),
-		req("closed_at", Time), req("receipts_count", Int, Decimal), req("total", Decimal), opt("rounding", Decimal)}
-	vatTotalCols = []field{req("session_id", id...), req("vat_rate", Decimal), req("net", Decimal), req("vat", Decimal), req("gross", Decimal)}
-	payTotalCols = []field{req("session_id", id...), req("payment_code", String), req("amount", Decimal)}
+		req("closed_at", Time), opt("receipts_count", Int, Decimal), opt("total", Decimal), opt("rounding", Decimal)}
+	vatTotalCols   = []field{req("session_id", id...), req("vat_rate", Decimal, String), req("net", Decimal), req("vat", Decimal), req("gross", Decimal)}
+	payTotalCols   = []field{req("session_id", id...), req("payment_code", String), req("amount", Decimal)}
+	dayReceiptCols = []field{req("session_id", id...), req("receipt_id", id...)}
 
 	// CardParams are the card fields a card statement may take.
 	CardParams = []string{"barcode", "name", "unit", "price_net", "price_gross", "vat_rate", "group", "service", "active"}
@@ -247,11 +259,21 @@ func (p *Profile) Reads() []*Query {
 	if p.Receipts.ClosedWithoutTime != nil {
 		out = append(out, p.Receipts.ClosedWithoutTime)
 	}
-	out = append(out, &p.Receipts.Rows, &p.Receipts.Lines, &p.Receipts.Payments, &p.DayCloses.Scan)
+	out = append(out, &p.Receipts.Rows, &p.Receipts.Lines, &p.Receipts.Payments)
+	if p.Receipts.Taxes != nil {
+		out = append(out, p.Receipts.Taxes)
+	}
+	out = append(out, &p.DayCloses.Scan)
 	if p.DayCloses.ClosedWithoutTime != nil {
 		out = append(out, p.DayCloses.ClosedWithoutTime)
 	}
-	return append(out, &p.DayCloses.Rows, &p.DayCloses.VATTotals, &p.DayCloses.PaymentTotals)
+	out = append(out, &p.DayCloses.Rows)
+	for _, q := range []*Query{p.DayCloses.VATTotals, p.DayCloses.PaymentTotals, p.DayCloses.Receipts} {
+		if q != nil {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func (p *Profile) check() []string {
@@ -260,37 +282,58 @@ func (p *Profile) check() []string {
 	if p.Name == "" {
 		add("name", `missing: name the profile, e.g. name = "raso-vilnius"`)
 	}
-	switch p.Conversions.Prices {
-	case "":
-		p.Conversions.Prices = "vat_inclusive"
-	case "vat_inclusive":
-	case "vat_exclusive":
-		add("conversions.prices", `"vat_exclusive" (net prices) is not implemented in this version: convert in the SQL, or use "vat_inclusive"`)
-	default:
-		add("conversions.prices", `%q: use "vat_inclusive"`, p.Conversions.Prices)
+	c := &p.Conversions
+	choose := func(key string, v *string, def string, allowed map[string]string) {
+		if *v == "" {
+			*v = def
+			return
+		}
+		if _, ok := allowed[*v]; ok {
+			return
+		}
+		var opts []string
+		for k, what := range allowed {
+			opts = append(opts, fmt.Sprintf("%q (%s)", k, what))
+		}
+		sort.Strings(opts)
+		add(key, "%q: use %s", *v, strings.Join(opts, " or "))
 	}
-	switch p.Conversions.Returns {
+	choose("conversions.prices", &c.Prices, VATInclusive, map[string]string{VATInclusive: "prices include VAT", VATExclusive: "net prices, VAT added per line"})
+	choose("conversions.amounts", &c.Amounts, "decimal", map[string]string{"decimal": "DECIMAL or integer columns", Doubles: "DOUBLE, read through its shortest decimal text"})
+	choose("conversions.rates", &c.Rates, "percent", map[string]string{"percent": "21 for 21 %", Fraction: "0.21 for 21 %"})
+	choose("conversions.vat", &c.VAT, "per_line", map[string]string{"per_line": "the receipt's VAT is the sum of its lines' VAT", PerRate: "the POS records VAT per rate: give [receipts.taxes]"})
+	switch c.Returns {
 	case "":
-		p.Conversions.Returns = "negative"
+		c.Returns = "negative"
 	case "negative":
 	case "positive":
 		add("conversions.returns", `"positive" is not implemented in this version: negate the amounts of returns in the SQL, or use "negative"`)
 	default:
-		add("conversions.returns", `%q: use "negative" (returns stored with negative quantities, totals and payments)`, p.Conversions.Returns)
+		add("conversions.returns", `%q: use "negative" (returns stored with negative quantities, totals and payments)`, c.Returns)
 	}
-	for k, v := range p.Conversions.PaymentCodes {
+	for k, v := range c.PaymentCodes {
 		if strings.TrimSpace(v) == "" {
 			add("conversions.payment_codes."+k, `empty: give the Tiltas payment code, e.g. "CASH"`)
 		}
 	}
+	c.taxRates = map[string]decimal.Decimal{}
+	for k, v := range c.TaxRates {
+		r, err := decimal.NewFromString(strings.TrimSpace(v))
+		if err != nil || r.IsNegative() || r.GreaterThanOrEqual(decimal.NewFromInt(100)) {
+			add("conversions.tax_rates."+k, `%q: give the rate in percent, e.g. "21"`, v)
+			continue
+		}
+		c.taxRates[k] = r
+	}
+	computed := false
 	switch p.DayCloses.Totals {
 	case "":
 		p.DayCloses.Totals = "stored"
 	case "stored":
-	case "computed":
-		add("day_closes.totals", `"computed" (Z totals computed from receipts) is not implemented in this version: use "stored"`)
+	case Computed:
+		computed = true
 	default:
-		add("day_closes.totals", `%q: use "stored"`, p.DayCloses.Totals)
+		add("day_closes.totals", `%q: use "stored" (the POS keeps Z totals per VAT rate and payment code) or "computed" (computed from the session's receipts)`, p.DayCloses.Totals)
 	}
 	read := func(key string, q *Query, fields []field, params []string, required bool) {
 		q.Key = key
@@ -303,13 +346,59 @@ func (p *Profile) check() []string {
 	read("receipts.rows", &p.Receipts.Rows, receiptCols, rowsPars, true)
 	read("receipts.lines", &p.Receipts.Lines, lineCols, rowsPars, true)
 	read("receipts.payments", &p.Receipts.Payments, paymentCols, rowsPars, true)
+	switch {
+	case c.VAT == PerRate && p.Receipts.Taxes == nil:
+		add("receipts.taxes", `missing: conversions.vat = "per_rate" reads the VAT per rate from [receipts.taxes] (receipt_id, vat_rate, net, vat)`)
+	case c.VAT == PerRate:
+		read("receipts.taxes", p.Receipts.Taxes, taxCols, rowsPars, true)
+	case p.Receipts.Taxes != nil:
+		add("receipts.taxes", `given, but conversions.vat is "per_line": set vat = "per_rate" to use it, or remove the table`)
+	}
+	if c.Prices == VATExclusive {
+		for _, name := range []string{"line_total", "vat_amount"} {
+			if p.Receipts.Lines.Index(name) >= 0 {
+				add("receipts.lines.columns", `%s: with conversions.prices = "vat_exclusive" the agent computes it from the net price: remove it`, name)
+			}
+		}
+	}
 	read("day_closes.scan", &p.DayCloses.Scan, scanCols, scanPars, true)
 	if q := p.DayCloses.ClosedWithoutTime; q != nil {
 		read("day_closes.closed_without_time", q, brokeCols, nil, false)
 	}
 	read("day_closes.rows", &p.DayCloses.Rows, dayCols, rowsPars, true)
-	read("day_closes.vat_totals", &p.DayCloses.VATTotals, vatTotalCols, rowsPars, true)
-	read("day_closes.payment_totals", &p.DayCloses.PaymentTotals, payTotalCols, rowsPars, true)
+	zq := []struct {
+		key    string
+		q      **Query
+		fields []field
+		want   bool
+	}{
+		{"day_closes.vat_totals", &p.DayCloses.VATTotals, vatTotalCols, !computed},
+		{"day_closes.payment_totals", &p.DayCloses.PaymentTotals, payTotalCols, !computed},
+		{"day_closes.receipts", &p.DayCloses.Receipts, dayReceiptCols, computed},
+	}
+	for _, z := range zq {
+		switch {
+		case z.want && *z.q == nil:
+			if computed {
+				add(z.key, `missing: day_closes.totals = "computed" needs the ids of each session's receipts (session_id, receipt_id)`)
+			} else {
+				add(z.key+".sql", "missing: every profile with stored Z totals gives this query (see the reference profile)")
+			}
+		case z.want:
+			read(z.key, *z.q, z.fields, rowsPars, true)
+		case *z.q != nil && computed:
+			add(z.key, `given, but day_closes.totals is "computed": the totals come from the receipts; remove the table`)
+		case *z.q != nil:
+			add(z.key, `given, but day_closes.totals is "stored": remove the table, or set totals = "computed"`)
+		}
+	}
+	if !computed {
+		for _, name := range []string{"receipts_count", "total"} {
+			if p.DayCloses.Rows.Index(name) < 0 && len(p.DayCloses.Rows.Cols) > 0 {
+				add("day_closes.rows.columns", `%s is missing: a POS with stored Z totals returns it (or set day_closes.totals = "computed")`, name)
+			}
+		}
+	}
 	if len(p.Cards.Upsert) == 0 {
 		add("cards.upsert", "missing: give [[cards.upsert]] with the INSERT that writes a product card (see the reference profile)")
 	}
@@ -483,6 +572,47 @@ func Reference() *Profile {
 		panic(err) // the embedded file is checked by the tests
 	}
 	return p
+}
+
+// TaxRate is the rate in percent for what the POS returned in a vat_rate column: through
+// conversions.tax_rates when given (false for a tax id it does not name), else the number
+// itself, times 100 with rates = "fraction".
+func (c *Conversions) TaxRate(v string) (decimal.Decimal, bool) {
+	if len(c.taxRates) > 0 {
+		r, ok := c.taxRates[v]
+		return r, ok
+	}
+	r, err := c.Number(v)
+	if err != nil {
+		return decimal.Zero, false
+	}
+	if c.Rates == Fraction {
+		r = r.Shift(2)
+	}
+	return r, true
+}
+
+// Number reads a decimal column's text: exactly, or with amounts = "double" through the
+// shortest decimal text of the double it holds.
+func (c *Conversions) Number(v string) (decimal.Decimal, error) {
+	if c.Amounts != Doubles {
+		return decimal.NewFromString(v)
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return decimal.Zero, fmt.Errorf("%q is not a number", v)
+	}
+	return decimal.NewFromFloat(f), nil
+}
+
+// Money reads a money column: Number, then with amounts = "double" rounded to the cent half
+// away from zero (a DECIMAL column with more decimals is left for validation to refuse).
+func (c *Conversions) Money(v string) (decimal.Decimal, error) {
+	d, err := c.Number(v)
+	if err == nil && c.Amounts == Doubles {
+		d = d.Round(2)
+	}
+	return d, err
 }
 
 // PaymentCode is the Tiltas code for a POS payment code, and false when conversions.payment_codes

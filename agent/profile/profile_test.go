@@ -69,8 +69,18 @@ func TestRefusals(t *testing.T) {
 			[]string{"conversions.rounding: unknown key"}},
 		{"unknown key in a query", strings.Replace(ref, `params = ["ids"]`, `params = ["ids"]`+"\nlimit = 5", 1),
 			[]string{"receipts.rows.limit: unknown key"}},
-		{"planned key", ref + "\n[conversions.tax_rates]\n\"001\" = \"21\"\n", // appended: inside [cards.upsert] it would be another key
-			[]string{"conversions.tax_rates", "not implemented"}},
+		{"not implemented value", strings.Replace(ref, `returns = "negative"`, `returns = "positive"`, 1),
+			[]string{"conversions.returns", "not implemented"}},
+		{"unknown conversion value", strings.Replace(ref, `prices = "vat_inclusive"`, `prices = "net"`, 1),
+			[]string{`conversions.prices: "net": use "vat_exclusive" (net prices, VAT added per line) or "vat_inclusive" (prices include VAT)`}},
+		{"net prices with line totals", strings.Replace(ref, `prices = "vat_inclusive"`, `prices = "vat_exclusive"`, 1),
+			[]string{`receipts.lines.columns: line_total: with conversions.prices = "vat_exclusive" the agent computes it`}},
+		{"VAT per rate without taxes", strings.Replace(ref, `prices = "vat_inclusive"`, `prices = "vat_inclusive"`+"\nvat = \"per_rate\"", 1),
+			[]string{"receipts.taxes: missing"}},
+		{"computed totals with stored ones", strings.Replace(ref, `totals = "stored"`, `totals = "computed"`, 1),
+			[]string{`day_closes.vat_totals: given, but day_closes.totals is "computed"`, "day_closes.receipts: missing"}},
+		{"a tax rate that is no rate", ref + "\n[conversions.tax_rates]\n\"001\" = \"twenty\"\n", // appended: inside [cards.upsert] it would be another key
+			[]string{`conversions.tax_rates.001: "twenty": give the rate in percent`}},
 		{"missing query", cut("[receipts.lines]", "[receipts.payments]"),
 			[]string{"receipts.lines.sql: missing"}},
 		{"non-SELECT read", strings.Replace(ref, "SELECT receipt_id, line_no, barcode", "DELETE receipt_id, line_no, barcode", 1),
@@ -93,8 +103,6 @@ func TestRefusals(t *testing.T) {
 			[]string{"receipts.scan.params: the SQL has 4 ? marks but 3 params are declared"}},
 		{"unknown parameter", strings.Replace(ref, `"group", "service"`, `"group", "stock"`, 1),
 			[]string{`cards.upsert[0].params[7]: "stock" is not a parameter here`}},
-		{"not implemented value", strings.Replace(ref, `prices = "vat_inclusive"`, `prices = "vat_exclusive"`, 1),
-			[]string{"conversions.prices", "not implemented"}},
 		{"no upsert", cut("[[cards.upsert]]", "# A deactivated card"),
 			[]string{"cards.upsert: missing"}},
 		{"not TOML", "name = ", []string{"profile test:"}},
@@ -163,7 +171,7 @@ func TestCompatible(t *testing.T) {
 		{String, "VARCHAR", true}, {String, "ENUM", true}, {String, "BIGINT", true}, {String, "FLOAT", false},
 		{Decimal, "NULL", true},
 	} {
-		if err := Compatible(tc.typ, tc.db); (err == nil) != tc.ok {
+		if err := Compatible(tc.typ, tc.db, false); (err == nil) != tc.ok {
 			t.Errorf("%s from %s: %v", tc.typ, tc.db, err)
 		}
 	}

@@ -7,8 +7,9 @@ import (
 
 // Compatible says whether a result column of the database type (as go-sql-driver/mysql names
 // it: DECIMAL, BIGINT, UNSIGNED INT, VARCHAR, DATETIME, DOUBLE, ...) can carry a column
-// declared as typ, and if not, why and what to do.
-func Compatible(typ, dbType string) error {
+// declared as typ, and if not, why and what to do. doubles says the profile reads DOUBLE money
+// (conversions.amounts = "double").
+func Compatible(typ, dbType string, doubles bool) error {
 	t := strings.TrimPrefix(strings.ToUpper(dbType), "UNSIGNED ")
 	integer := t == "TINYINT" || t == "SMALLINT" || t == "MEDIUMINT" || t == "INT" || t == "BIGINT" || t == "YEAR"
 	text := strings.Contains(t, "CHAR") || strings.HasSuffix(t, "TEXT") || t == "ENUM" || t == "SET"
@@ -17,8 +18,11 @@ func Compatible(typ, dbType string) error {
 	}
 	switch typ {
 	case Decimal:
+		if (t == "DOUBLE" || t == "FLOAT") && !doubles {
+			return fmt.Errorf(`it is %s, which cannot carry money to the cent: CAST it AS DECIMAL(14,2) in the SQL, or set conversions.amounts = "double" to read it through its shortest decimal text, rounded to the cent`, dbType)
+		}
 		if t == "DOUBLE" || t == "FLOAT" {
-			return fmt.Errorf("it is %s, which cannot carry money to the cent: CAST it AS DECIMAL(14,2) in the SQL (reading DOUBLE amounts with a stated rounding rule is not implemented yet)", dbType)
+			return nil
 		}
 		if t == "DECIMAL" || integer || text {
 			return nil

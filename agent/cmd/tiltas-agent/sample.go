@@ -199,6 +199,13 @@ func (p *printer) receipt(data []byte) error {
 		t.add(fmt.Sprint(l.No), l.Barcode, l.Name, qty, money(l.UnitPrice), money(l.Discount), l.VATRate.String(), money(l.Total), money(l.VAT))
 	}
 	p.printf("%s", t.render("  "))
+	if len(rc.Taxes) > 0 {
+		tt := table{header: []string{"VAT %", "net", "VAT", "gross"}, right: []bool{true, true, true, true}}
+		for _, v := range rc.Taxes {
+			tt.add(v.Rate.String(), money(v.Net), money(v.VAT), money(v.Gross))
+		}
+		p.printf("  VAT per rate as the POS recorded it (the receipt's VAT):\n%s", tt.render("  "))
+	}
 	p.printf("  payments  %s\n", payments(rc.Payments))
 	p.printf("  total %s  VAT %s  rounding %s\n", money(rc.Total), money(rc.VAT), money(rc.Rounding))
 	return rc.Validate()
@@ -211,6 +218,9 @@ func (p *printer) dayClose(data []byte) error {
 	}
 	p.printf("day close %s  Z %s  register %s  receipts %d  closed %s\n", d.SourceID, d.ZNumber, d.Register, d.ReceiptsCount, p.time(d.ClosedAt))
 	p.printf("  opened %s\n", p.time(d.OpenedAt))
+	if d.Computed {
+		p.printf("  totals computed by the agent from the session's receipts: the POS keeps none\n")
+	}
 	t := table{header: []string{"VAT %", "net", "VAT", "gross"}, right: []bool{true, true, true, true}}
 	for _, v := range d.VAT {
 		t.add(v.Rate.String(), money(v.Net), money(v.VAT), money(v.Gross))

@@ -137,6 +137,14 @@ func (r *Reader) pass(ctx context.Context, kind string, scanQ, brokenQ *profile.
 			if err != nil {
 				return total, err
 			}
+			// A seen mark is kept as long as its scan time is within the window, so it takes
+			// the scan's closing time (a profile may scan by the session's close, not the
+			// receipt's own time).
+			for i := range items {
+				if at, ok := closed[items[i].SourceID]; ok {
+					items[i].ClosedAt = at
+				}
+			}
 			// The watermark is the newest closing time in this chunk: everything up to it is
 			// in the outbox once this transaction commits.
 			wm := time.Time{}

@@ -85,7 +85,10 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 	cv := &pr.Conversions
 	money := func(p *problems, what string, v ns) decimal.Decimal { return p.num(cv, what, v, true) }
 	byID := map[string]*row{}
-	given := map[string]bool{"total": pr.Receipts.Rows.Index("total") >= 0, "vat_total": pr.Receipts.Rows.Index("vat_total") >= 0}
+	given := map[string]bool{}
+	for _, c := range []string{"total", "vat_total", "rounding"} {
+		given[c] = pr.Receipts.Rows.Index(c) >= 0
+	}
 	if err := Each(ctx, r.db(), &pr.Receipts.Rows, map[string]any{"ids": ids}, func(rows *Rows) error {
 		number, typ, total, vat, rounding := rows.Str("number"), rows.Str("type"), rows.Str("total"), rows.Str("vat_total"), rows.Str("rounding")
 		opened, closed := rows.Time("opened_at"), rows.Time("closed_at")
@@ -207,7 +210,7 @@ func (r *Reader) receipts(ctx context.Context, ids []string) ([]outbox.Captured,
 			w.p = append(w.p, "receipts.taxes returned no tax for it: the POS recorded no VAT for this receipt")
 		}
 		w.rc.Taxes = mergeRates(w.rc.Taxes)
-		fillTotals(&w.rc, given["total"], given["vat_total"])
+		fillTotals(&w.rc, &w.p, given["total"], given["vat_total"], given["rounding"])
 		c, err := captured(protocol.KindReceipt, "receipt", id, w.closedAt, w.p, w.raw, &w.rc)
 		if err != nil {
 			return nil, err
@@ -232,18 +235,36 @@ func mergeRates(ts []domain.VATTotal) []domain.VATTotal {
 	return out
 }
 
-// fillTotals gives a receipt the total and VAT its POS does not keep: the sums of its taxes
-// (VAT per rate) or of its lines, plus its rounding.
-func fillTotals(rc *domain.Receipt, haveTotal, haveVAT bool) {
+// fillTotals gives a receipt the total and VAT its POS does not keep. The VAT is the sum of
+// its taxes (VAT per rate) or of its lines. The total is the lines' (or taxes') gross plus the
+// rounding column, when the profile returns one; without one it is what was paid, and the
+// difference from the gross is the rounding of the conversion (each rate's net and VAT were
+// rounded on their own, the payments once): at most a cent per rate, or the receipt does not
+// add up and is rejected, naming the difference.
+func fillTotals(rc *domain.Receipt, p *problems, haveTotal, haveVAT, haveRounding bool) {
 	gross, vat := decimal.Zero, decimal.Zero
-	for _, v := range rc.Rates() {
+	rates := rc.Rates()
+	for _, v := range rates {
 		gross, vat = gross.Add(v.Gross), vat.Add(v.VAT)
-	}
-	if !haveTotal {
-		rc.Total = gross.Add(rc.Rounding)
 	}
 	if !haveVAT {
 		rc.VAT = vat
+	}
+	if haveTotal {
+		return
+	}
+	if haveRounding {
+		rc.Total = gross.Add(rc.Rounding)
+		return
+	}
+	paid := decimal.Zero
+	for _, pm := range rc.Payments {
+		paid = paid.Add(pm.Amount)
+	}
+	rc.Total, rc.Rounding = paid, paid.Sub(gross)
+	if allowed := decimal.New(int64(len(rates)), -2); rc.Rounding.Abs().GreaterThan(allowed) {
+		*p = append(*p, fmt.Sprintf("it does not add up: payments %s, but its %s come to %s, a difference of %s (at most %s, a cent per VAT rate, is rounding)",
+			paid, map[bool]string{true: "taxes", false: "lines"}[len(rc.Taxes) > 0], gross, rc.Rounding, allowed))
 	}
 }
 

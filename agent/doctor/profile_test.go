@@ -101,3 +101,44 @@ func TestBadProfileFailsTheConfig(t *testing.T) {
 		t.Fatalf("%v", got)
 	}
 }
+
+// The shipped unicenta profile passes doctor on a uniCenta 4.5 database (its DOUBLE amounts
+// are declared with conversions.amounts = "double"), and the same profile without that
+// conversion fails naming the column and the fix.
+func TestUnicentaProfileAgainstTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	dsn := testdb.New(t)
+	db, err := possim.OpenDB(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := possim.Run(ctx, db, possim.Options{Profile: possim.ProfileUnicenta, Registers: 1, Receipts: 12, CloseDay: true, Seed: 5}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := mysql.ParseDSN(dsn)
+	text, _ := profile.Text("unicenta")
+	p, err := profile.Parse(text, "shipped unicenta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reads(ctx, db, p, cfg); len(got) != 1 || got[0].Level != OK || !strings.Contains(got[0].Detail, "5 closed receipts and 1 day closes read in full") {
+		t.Fatalf("reads: %v", got)
+	}
+	if got := writes(ctx, db, p, cfg); len(got) != 1 || got[0].Level != OK || !strings.Contains(got[0].Detail, "products, products_cat") {
+		t.Fatalf("writes: %v", got)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM products WHERE code = 'tiltas-doctor-probe'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the probe card stayed in products (%d, %v)", n, err)
+	}
+	decimals, err := profile.Parse([]byte(strings.Replace(string(text), "\namounts = \"double\"", "\namounts = \"decimal\"", 1)), "test.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reads(ctx, db, decimals, cfg)
+	if len(got) == 0 || got[0].Level != Fail || !strings.Contains(got[0].Detail, "quantity decimal: it is DOUBLE, which cannot carry money to the cent") ||
+		!strings.Contains(got[0].Detail, `set conversions.amounts = "double"`) {
+		t.Fatalf("reads without the doubles conversion: %v", got)
+	}
+}

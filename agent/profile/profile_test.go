@@ -39,7 +39,7 @@ func TestReferenceLoads(t *testing.T) {
 	if _, ok := p.Cards.Upsert[0].Batchable(3); !ok {
 		t.Fatal("the reference upsert is not batchable")
 	}
-	if !reflect.DeepEqual(Shipped(), []string{"reference"}) {
+	if !reflect.DeepEqual(Shipped(), []string{"reference", "unicenta"}) {
 		t.Fatalf("shipped %v", Shipped())
 	}
 	// The same profile loads from a file.
@@ -118,6 +118,46 @@ func TestRefusals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The shipped unicenta profile loads with the conversions uniCenta needs, and maps both card
+// payment names, 4.5's ccard and older versions' magcard (issue 15.2).
+func TestUnicentaLoads(t *testing.T) {
+	p, err := Load("unicenta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Conversions
+	if c.Prices != VATExclusive || c.Amounts != Doubles || c.Rates != Fraction || c.VAT != PerRate || p.DayCloses.Totals != Computed {
+		t.Fatalf("conversions %+v, totals %s", c, p.DayCloses.Totals)
+	}
+	if p.Receipts.Taxes == nil || p.DayCloses.Receipts == nil || p.DayCloses.VATTotals != nil {
+		t.Fatal("the unicenta profile reads taxes and session receipts, and no stored Z totals")
+	}
+	for pos, want := range map[string]string{"cash": "CASH", "cashrefund": "CASH", "ccard": "CARD", "ccardrefund": "CARD", "magcard": "CARD",
+		"magcardrefund": "CARD", "cheque": "CHEQUE", "voucherin": "VOUCHER", "debt": "DEBT", "free": "FREE"} {
+		if got, ok := c.PaymentCode(pos); !ok || got != want {
+			t.Errorf("payment %s → %q %v, want %s", pos, got, ok, want)
+		}
+	}
+	if _, ok := c.PaymentCode("paperin"); ok {
+		t.Error("an unmapped uniCenta payment name is accepted: it must reject its receipt")
+	}
+	for text, want := range map[string]string{"0.21": "21", "0.07": "7", "0.09": "9", "0": "0"} {
+		if r, ok := c.TaxRate(text); !ok || r.String() != want {
+			t.Errorf("rate %s → %s %v, want %s", text, r, ok, want)
+		}
+	}
+	// Doubles are read through their shortest text and money is rounded half away from zero.
+	for text, want := range map[string]string{"0.34710743801652894": "0.35", "2.4999999999999996": "2.5", "-0.17355371900826447": "-0.17",
+		"1.005": "1.01", "-1.005": "-1.01", "4.5": "4.5", "1.2345678901234567e+02": "123.46"} {
+		if got, err := c.Money(text); err != nil || got.String() != want {
+			t.Errorf("money %s → %s %v, want %s", text, got, err, want)
+		}
+	}
+	if got, _ := c.Number("0.8264462809917356000"); got.String() != "0.8264462809917356" {
+		t.Errorf("a net price read as %s", got)
 	}
 }
 

@@ -13,11 +13,12 @@ import (
 )
 
 // The agent is SIGKILLed at random moments 20 times while the registers keep selling, and the
-// cloud is SIGKILLed and restarted in between: the cloud ends with exactly what the POS has.
+// cloud is SIGKILLed and restarted in between: the cloud ends with exactly what the POS has, on
+// the reference schema and on uniCenta.
 func TestKillAgentAndCloud(t *testing.T) {
-	for _, kind := range kinds {
-		t.Run(kind, func(t *testing.T) {
-			e := newEnv(t, kind)
+	for _, run := range runs() {
+		t.Run(run.name, func(t *testing.T) {
+			e := newEnvOn(t, run.kind, run.pos)
 			cloud := e.cloudProc()
 			ctx, stopSelling := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
@@ -54,7 +55,7 @@ func TestKillAgentAndCloud(t *testing.T) {
 			if rj, _ := st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(rj) != 0 {
 				t.Fatalf("crashes made the cloud reject items: %+v", rj[0])
 			}
-			t.Logf("%s: %d receipts and %d day closes equal after 20 agent and 4 cloud kills", kind, len(got.receipts), len(got.dayCloses))
+			t.Logf("%s: %d receipts and %d day closes equal after 20 agent and 4 cloud kills", run.name, len(got.receipts), len(got.dayCloses))
 		})
 	}
 }

@@ -138,9 +138,9 @@ func (p *faultProxy) pipe(c net.Conn) {
 // The cloud unreachable for a while: the agent keeps capturing, then drains. Then the link is
 // cut mid-batch and mid-ack again and again: no loss, no duplicates.
 func TestOutageAndCutLinks(t *testing.T) {
-	for _, kind := range kinds {
-		t.Run(kind, func(t *testing.T) {
-			e := newEnv(t, kind)
+	for _, run := range runs() {
+		t.Run(run.name, func(t *testing.T) {
+			e := newEnvOn(t, run.kind, run.pos)
 			e.cloudInProcess()
 			proxy := newFaultProxy(t, e.addr)
 			proxy.down.Store(true)
@@ -164,7 +164,7 @@ func TestOutageAndCutLinks(t *testing.T) {
 			if proxy.cutN.Load() == 0 {
 				t.Fatal("the proxy cut no connection: the test did not test cuts")
 			}
-			t.Logf("%s: 2500 receipts equal after an outage and %d cut connections", kind, proxy.cutN.Load())
+			t.Logf("%s: 2500 receipts equal after an outage and %d cut connections", run.name, proxy.cutN.Load())
 		})
 	}
 }

@@ -24,6 +24,8 @@ import (
 	"tiltas/internal/testdb"
 	"tiltas/possim"
 	"tiltas/shared/domain"
+
+	"github.com/shopspring/decimal"
 )
 
 var binDir string
@@ -49,6 +51,7 @@ func TestMain(m *testing.M) {
 type env struct {
 	t          *testing.T
 	kind       string // sqlite or mysql
+	posKind    string // the POS schema and agent profile: possim.ProfileReference or possim.ProfileUnicenta
 	dir        string
 	cloudURL   string // --db
 	posDSN     string
@@ -62,7 +65,17 @@ type env struct {
 
 func newEnv(t *testing.T, kind string) *env {
 	t.Helper()
-	e := &env{t: t, kind: kind, dir: t.TempDir()}
+	return newEnvOn(t, kind, possim.ProfileReference)
+}
+
+// poses are the POS schemas the pipeline tests run on, each with its shipped agent profile.
+var poses = []string{possim.ProfileReference, possim.ProfileUnicenta}
+
+// newEnvOn is a shop whose POS is posKind (possim.ProfileReference or possim.ProfileUnicenta),
+// read by the agent's shipped profile of that name.
+func newEnvOn(t *testing.T, kind, posKind string) *env {
+	t.Helper()
+	e := &env{t: t, kind: kind, posKind: posKind, dir: t.TempDir()}
 	if kind == "sqlite" {
 		e.cloudURL = "sqlite:" + filepath.Join(e.dir, "cloud.db")
 	} else {
@@ -75,7 +88,11 @@ func newEnv(t *testing.T, kind string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.pos.Close() })
-	if err := possim.EnsureSchema(ctx, e.pos); err != nil {
+	ensure := possim.EnsureSchema
+	if posKind == possim.ProfileUnicenta {
+		ensure = possim.EnsureUnicentaSchema
+	}
+	if err := ensure(ctx, e.pos); err != nil {
 		t.Fatal(err)
 	}
 	st, err := db.Open(ctx, e.cloudURL, dbtest.Options())
@@ -119,10 +136,11 @@ token = "%s"
 data_dir = "data"
 [pos]
 dsn = "%s"
+profile = "%s"
 poll_interval = "200ms"
 [upload]
 batch_size = 250
-%s`, cloudAddr, e.agentToken, e.posDSN, extra)
+%s`, cloudAddr, e.agentToken, e.posDSN, e.posKind, extra)
 	if err := os.WriteFile(e.agentConf, []byte(conf), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -207,8 +225,9 @@ func kill(cmd *exec.Cmd) {
 	_ = cmd.Wait()
 }
 
-// sell runs the cashier simulator in the test process.
+// sell runs the cashier simulator in the test process, on the shop's POS schema.
 func (e *env) sell(ctx context.Context, o possim.Options) *possim.Stats {
+	o.Profile = e.posKind
 	st, err := possim.Run(ctx, e.pos, o, quietLog())
 	if err != nil && ctx.Err() == nil {
 		e.t.Fatalf("possim: %v", err)
@@ -224,6 +243,9 @@ type snapshot struct {
 }
 
 func (e *env) posSnapshot() snapshot {
+	if e.posKind == possim.ProfileUnicenta {
+		return e.unicentaSnapshot()
+	}
 	s := snapshot{receipts: map[string]string{}, dayCloses: map[string]string{}}
 	rows, err := e.pos.Query(`SELECT r.id, r.total, r.vat_total, (SELECT COUNT(*) FROM receipt_lines WHERE receipt_id = r.id),
 		(SELECT COUNT(*) FROM payments WHERE receipt_id = r.id) FROM receipts r WHERE r.status = 'closed'`)
@@ -341,4 +363,94 @@ func diffMaps(want, got map[string]string) string {
 		out = append(out[:20], fmt.Sprintf("  ... and %d more", len(out)-20))
 	}
 	return strings.Join(out, "\n")
+}
+
+// unicentaSnapshot is what a uniCenta database holds, read with its own SQL and the stated
+// conversion (each DOUBLE through its shortest text, money rounded half away from zero to the
+// cent), independently of the agent's profile: the tickets (sales and refunds) of closed cash
+// sessions, each with what was paid, its VAT per rate as taxlines holds it, and its line and
+// payment counts; and every closed session with the sum of its tickets.
+func (e *env) unicentaSnapshot() snapshot {
+	s := snapshot{receipts: map[string]string{}, dayCloses: map[string]string{}}
+	cents := func(v float64) decimal.Decimal { return decimal.NewFromFloat(v).Round(2) }
+	type tk struct {
+		session     string
+		paid, vat   decimal.Decimal
+		lines, pays int
+	}
+	tickets := map[string]*tk{}
+	each := func(q string, fn func(*sql.Rows) error) {
+		rows, err := e.pos.Query(q)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	each(`SELECT r.id, r.money, (SELECT COUNT(*) FROM ticketlines l WHERE l.ticket = r.id) FROM receipts r
+		JOIN tickets t ON t.id = r.id JOIN closedcash c ON c.money = r.money WHERE c.dateend IS NOT NULL AND t.tickettype IN (0, 1)`, func(rows *sql.Rows) error {
+		k := &tk{}
+		var id string
+		if err := rows.Scan(&id, &k.session, &k.lines); err != nil {
+			return err
+		}
+		tickets[id] = k
+		return nil
+	})
+	each(`SELECT receipt, total FROM payments`, func(rows *sql.Rows) error {
+		var id string
+		var v float64
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		if k := tickets[id]; k != nil {
+			k.paid, k.pays = k.paid.Add(cents(v)), k.pays+1
+		}
+		return nil
+	})
+	each(`SELECT l.receipt, SUM(l.amount) FROM taxlines l JOIN taxes x ON x.id = l.taxid GROUP BY l.receipt, x.rate`, func(rows *sql.Rows) error {
+		var id string
+		var v float64
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		if k := tickets[id]; k != nil {
+			k.vat = k.vat.Add(cents(v))
+		}
+		return nil
+	})
+	zs := map[string]*struct {
+		total decimal.Decimal
+		n     int
+	}{}
+	each(`SELECT money FROM closedcash WHERE dateend IS NOT NULL`, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		zs[id] = &struct {
+			total decimal.Decimal
+			n     int
+		}{}
+		return nil
+	})
+	for id, k := range tickets {
+		c, _ := domain.Cents(k.paid)
+		s.cents += c
+		s.receipts[id] = fmt.Sprintf("%s|%s|%d|%d", k.paid, k.vat, k.lines, k.pays)
+		if z := zs[k.session]; z != nil {
+			z.total, z.n = z.total.Add(k.paid), z.n+1
+		}
+	}
+	for id, z := range zs {
+		s.dayCloses[id] = fmt.Sprintf("%s|%d", z.total, z.n)
+	}
+	return s
 }

@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"tiltas/cloud/db"
 	"tiltas/internal/fixture"
+	"tiltas/possim"
 )
 
 func (e *env) api(method, path string, body io.Reader, out any) int {
@@ -206,4 +209,53 @@ func TestCardsOfflineAndRefused(t *testing.T) {
 		t.Fatal("fixed card did not reach the POS")
 	}
 
+}
+
+// 2,000 cards imported into the cloud reach a uniCenta database's products through the shipped
+// unicenta profile, in the catalogue, each with the tax category of its rate and the net price
+// uniCenta's tills turn back into the card's gross price.
+func TestTwoThousandCardsReachUnicenta(t *testing.T) {
+	e := newEnvOn(t, "sqlite", possim.ProfileUnicenta)
+	e.cloudInProcess()
+	e.agentProc()
+	var csv bytes.Buffer
+	csv.WriteString("name;attributeName;groupName;measurementUnitName;priceWithoutVat;priceWithVat;vatRate;barcode\n")
+	rates := []struct{ rate, net, gross string }{{"21", "10,00", "12,10"}, {"9", "2,00", "2,18"}, {"5", "3,00", "3,15"}, {"0", "4,00", "4,00"}}
+	for i := 0; i < 2000; i++ {
+		r := rates[i%len(rates)]
+		fmt.Fprintf(&csv, "Prekė Nr. %d;Prekė;Grupė %d;vnt.;%s;%s;%s;%d\n", i, i%40, r.net, r.gross, r.rate, 4770000000000+i)
+	}
+	var res struct{ Created, Rejected int }
+	if code := e.api("POST", "/api/v1/products/import", &csv, &res); code != 200 || res.Created != 2000 {
+		t.Fatalf("import: %d %+v", code, res)
+	}
+	e.waitCards(2 * time.Minute)
+	want := map[string]string{}
+	for bc, c := range e.cloudCards() {
+		f := strings.Split(c, "|") // name|unit|net|gross|rate|group|service|active
+		want[bc] = f[0] + "|" + f[3] + "|" + f[4] + "|true"
+	}
+	got := map[string]string{}
+	rows, err := e.pos.Query(`SELECT p.code, p.name, p.pricesell, x.rate, EXISTS (SELECT 1 FROM products_cat c WHERE c.product = p.id)
+		FROM products p JOIN taxes x ON x.category = p.taxcat AND x.parentid IS NULL WHERE p.code LIKE '4770%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name string
+		var net, rate float64
+		var listed bool
+		if err := rows.Scan(&code, &name, &net, &rate, &listed); err != nil {
+			t.Fatal(err)
+		}
+		r := decimal.NewFromFloat(rate).Shift(2)
+		got[code] = fmt.Sprintf("%s|%s|%s|%v", name, decimal.NewFromFloat(net*(1+rate)).Round(2), r, listed)
+	}
+	if len(want) != 2000 {
+		t.Fatalf("cloud holds %d cards", len(want))
+	}
+	if diff := diffMaps(want, got); diff != "" {
+		t.Fatalf("uniCenta's products differ from the catalogue:\n%s", diff)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"tiltas/agent/capture"
 	"tiltas/agent/config"
 	"tiltas/agent/items"
+	"tiltas/agent/doctor"
 	"tiltas/agent/outbox"
 	"tiltas/agent/uplink"
 	"tiltas/shared/protocol"
@@ -44,6 +45,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer db.Close()
 	db.SetConnMaxLifetime(3 * time.Minute)
 	db.SetMaxOpenConns(4)
+	if err := doctor.Fits(ctx, db, cfg); err != nil {
+		return err
+	}
 
 	wsURL, _ := cfg.WebsocketURL()
 	start, _ := cfg.Start() // checked by config.Load

@@ -133,3 +133,56 @@ func writeVariant(t *testing.T, from, to, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// A profile that does not fit the POS database (a column it lacks, or the reference profile on
+// a uniCenta database): doctor fails naming the query, and run refuses to start, saying why.
+func TestRunRefusesAProfileThatDoesNotFit(t *testing.T) {
+	e := newEnvOn(t, "sqlite", possim.ProfileUnicenta)
+	e.cloudInProcess()
+	for _, tc := range []struct {
+		name, profile string
+		want          []string
+	}{
+		{"a wrong column", "mine.toml", []string{"receipts.lines: Unknown column 'l.unitz'", "correct receipts.lines.sql in the profile ("}},
+		{"another POS's profile", "reference", []string{"receipts.scan: Unknown column 'closed_at'", "the shipped reference profile does not fit this database"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text, err := os.ReadFile("../agent/profile/unicenta.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(e.dir, "mine.toml"), []byte(strings.Replace(string(text), "l.units AS quantity", "l.unitz AS quantity", 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			conf := filepath.Join(e.dir, "bad.toml")
+			body, _ := os.ReadFile(e.agentConf)
+			if err := os.WriteFile(conf, []byte(strings.Replace(string(body), `profile = "unicenta"`, fmt.Sprintf("profile = %q", tc.profile), 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, code := agentCmd(t, e, conf, "doctor")
+			if code == 0 {
+				t.Fatalf("doctor passed:\n%s", out)
+			}
+			wantLines(t, out, tc.want...)
+			cmd := exec.Command(filepath.Join(binDir, "tiltas-agent"), "run", "--config", conf)
+			cmd.Dir = e.dir
+			done := make(chan error, 1)
+			var buf strings.Builder
+			cmd.Stdout, cmd.Stderr = &buf, &buf
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("run exited 0:\n%s", buf.String())
+				}
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("run started with a profile that does not fit:\n%s", buf.String())
+			}
+			wantLines(t, buf.String(), append([]string{"does not fit the POS database"}, tc.want[0])...)
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"tiltas/agent/capture"
+	"tiltas/agent/config"
 	"tiltas/agent/items"
 	"tiltas/agent/profile"
 	"tiltas/shared/domain"
@@ -176,4 +177,31 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Fits checks at the agent's start that its profile fits the POS database: each read runs
+// (read-only, a few rows). A profile that names a table or column the database lacks, or
+// declares a type it cannot carry, is an error naming the query and the fix, and the agent
+// does not start. A POS that cannot be reached is not an error here: capture retries it, and
+// what the outbox holds still ships.
+func Fits(ctx context.Context, db *sql.DB, cfg *config.Config) error {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(cctx); err != nil {
+		return nil
+	}
+	dsn, _ := mysql.ParseDSN(cfg.POS.DSN)
+	var bad []string
+	for _, c := range reads(cctx, db, cfg.Profile(), dsn) {
+		if c.Level == Fail {
+			bad = append(bad, c.Detail+" (fix: "+c.Fix+")")
+		}
+	}
+	if n := len(bad); n > 3 {
+		bad = append(bad[:3], fmt.Sprintf("and %d more", n-3))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("pos.profile %s does not fit the POS database: %s; run tiltas-agent doctor --config %s", cfg.Profile().Source, strings.Join(bad, "; "), cfg.Path())
+	}
+	return nil
 }

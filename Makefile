@@ -29,9 +29,10 @@ bench: mariadb build
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 	$(GO) run ./bench/pipeline
 
-# The whole system on this machine; Ctrl-C stops it.
+# The whole system on this machine; Ctrl-C stops it. POS=unicenta sells into uniCenta oPOS.
+POS ?= reference
 demo: mariadb build
-	@bash scripts/demo.sh
+	@POS=$(POS) bash scripts/demo.sh
 
 # Release artefacts in dist/: binaries for linux/amd64, linux/arm64, windows/amd64, .deb, .msi.
 dist:

@@ -6,6 +6,22 @@ cd "$(dirname "$0")/.."
 
 PORT=${DEMO_PORT:-8080}
 POS_DB=${DEMO_POS_DB:-tiltas_demo_pos}
+# The POS schema the registers sell into and the agent reads, through its shipped profile:
+# reference (Tiltas's own) or unicenta (uniCenta oPOS 4.5). make demo POS=unicenta.
+POS=${POS:-reference}
+case "$POS" in
+  reference)
+    POS_NAME="Tiltas reference schema"
+    CARDS_SQL='SELECT barcode, name, price_gross FROM items WHERE barcode LIKE "477123%"'
+    STOCK_FROM="SELECT barcode, name, price_net FROM items WHERE barcode LIKE '47700%'" ;;
+  unicenta)
+    POS_NAME="uniCenta oPOS 4.5 (tickets reach the cloud at each till's Close Cash)"
+    CARDS_SQL='SELECT p.code, p.name, ROUND(p.pricesell * (1 + x.rate), 2) AS gross FROM products p JOIN taxes x ON x.category = p.taxcat WHERE p.code LIKE "477123%"'
+    STOCK_FROM="SELECT code AS barcode, name, pricesell AS price_net FROM products WHERE code LIKE '47710%'" ;;
+  *)
+    echo "POS=$POS: use POS=reference or POS=unicenta" >&2
+    exit 1 ;;
+esac
 DIR=.demo
 BIN=bin
 URL="http://127.0.0.1:$PORT"
@@ -39,6 +55,7 @@ data_dir = "agent-data"
 
 [pos]
 dsn = "root@tcp(127.0.0.1:3306)/$POS_DB"
+profile = "$POS"
 poll_interval = "1s"
 TOML
 
@@ -61,16 +78,22 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 # Cash registers: 3 registers, a sale about every second and a half, a Z report every 40 receipts.
-"$BIN/tiltas-possim" --dsn "root@tcp(127.0.0.1:3306)/$POS_DB" --registers 3 --receipts 0 --rate 2 --day-every 40 >"$DIR/possim.log" 2>&1 &
+"$BIN/tiltas-possim" --dsn "root@tcp(127.0.0.1:3306)/$POS_DB" --profile "$POS" --registers 3 --receipts 0 --rate 2 --day-every 40 >"$DIR/possim.log" 2>&1 &
 pids+=($!)
-sleep 1
+# The agent refuses to start on a POS database whose tables its profile does not find: wait
+# until the simulator has created them and its catalogue.
+for _ in $(seq 1 300); do
+  n=$(mariadb -h127.0.0.1 -uroot -N "$POS_DB" -e "SELECT COUNT(*) FROM ($STOCK_FROM) AS catalogue" 2>/dev/null || true)
+  [ "${n:-0}" -gt 0 ] && break
+  sleep 0.1
+done
 "$BIN/tiltas-agent" run --config "$PWD/$DIR/agent.toml" >"$DIR/agent.log" 2>&1 &
 pids+=($!)
 # Opening stock for the registers' catalogue, so each sale's goods are written off at cost.
 STOCK_JSON=$(mariadb -h127.0.0.1 -uroot -N "$POS_DB" -e "SET SESSION group_concat_max_len = 1000000;
   SELECT CONCAT('{\"date\":\"', CURDATE(), '\",\"key\":\"demo-opening-stock\",\"lines\":[',
     GROUP_CONCAT(JSON_OBJECT('barcode', barcode, 'name', name, 'quantity', '1000', 'unit_cost', CAST(ROUND(price_net * 0.7, 2) AS CHAR)) SEPARATOR ','), ']}')
-  FROM items WHERE barcode LIKE '47700%'")
+  FROM ($STOCK_FROM) AS catalogue")
 curl -s -o /dev/null -H "Authorization: Bearer $API_TOKEN" --data-binary "$STOCK_JSON" "$URL/api/v1/stock/receipts"
 
 # Marketplaces: fake Amazon and Allegro (loopback) selling the sample cards, pulled every minute.
@@ -90,7 +113,7 @@ cat <<INFO
 Tiltas demo is running.
   Accountants' UI:  $URL/ui/   sign in as accountant@demo.lt or viewer@demo.lt, password $DEMO_PASSWORD
   Cloud:        $URL   (SQLite store at $DIR/cloud.db)
-  POS:          MariaDB database $POS_DB, 3 cash registers selling
+  POS:          MariaDB database $POS_DB, $POS_NAME, 3 cash registers selling
   Agent:        $DIR/agent.toml, outbox in $DIR/agent-data/
   Agent token:  $AGENT_TOKEN
   API token:    $API_TOKEN
@@ -116,7 +139,7 @@ Marketplaces (fake Amazon and Allegro on loopback, pulled every minute; booked w
 
 Product cards imported from testdata/products/sample.csv:
   $IMPORT
-  (then in the POS: mariadb -h127.0.0.1 -uroot $POS_DB -e 'SELECT barcode, name, price_gross FROM items WHERE barcode LIKE "477123%"')
+  (then in the POS: mariadb -h127.0.0.1 -uroot $POS_DB -e '$CARDS_SQL')
 
 The agent's own view:  $BIN/tiltas-agent status --config $PWD/$DIR/agent.toml
                        $BIN/tiltas-agent doctor --config $PWD/$DIR/agent.toml

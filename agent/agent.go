@@ -50,13 +50,14 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 
 	wsURL, _ := cfg.WebsocketURL()
-	start, _ := cfg.Start() // checked by config.Load
+	begin := newStarts(cfg)
+	start := begin.get()
 	tlsConf, err := cfg.TLS()
 	if err != nil {
 		return fmt.Errorf("cloud_ca_file: %w", err)
 	}
 	var mu sync.Mutex
-	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC(), StartDate: string(cfg.POS.StartDate)}
+	st := Status{PID: os.Getpid(), Version: Version, Store: cfg.Store, Started: time.Now().UTC(), StartDate: start.Date, StartHistory: start.History, StartSource: start.Source}
 	up := &uplink.Uplink{URL: wsURL, TLS: tlsConf, Token: cfg.Token, Store: cfg.Store, AgentID: cfg.AgentID, Build: Version, Outbox: ob,
 		StartDate: string(cfg.POS.StartDate),
 		BatchSize: cfg.Upload.BatchSize, Window: cfg.Upload.Window, Log: log.With("component", "uplink"), Cards: &items.Writer{DB: db, Profile: cfg.Profile()}}
@@ -81,7 +82,22 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 		return protocol.Status{Backlog: s.Backlog, Quarantined: s.Quarantined, OutboxBytes: s.OutboxBytes, LastPOSRead: s.LastPOSRead, LastError: lastErr, AgentVersion: Version}
 	}
-	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream(), "pos_profile", cfg.Profile().Source, "start_date", string(cfg.POS.StartDate))
+	welcomed := make(chan struct{})
+	var once sync.Once
+	up.OnWelcome = func(w *protocol.Welcome) {
+		defer once.Do(func() { close(welcomed) })
+		next, changed, err := begin.welcome(w)
+		if err != nil {
+			log.Warn("keep the cloud's start date in the data dir", "err", err)
+		}
+		if changed {
+			log.Info("start date changed", "captures", next.Text())
+		}
+		mu.Lock()
+		st.StartDate, st.StartHistory, st.StartSource = next.Date, next.History, next.Source
+		mu.Unlock()
+	}
+	log.Info("tiltas-agent starting", "version", Version, "store", cfg.Store, "cloud", wsURL, "data_dir", cfg.DataDir, "stream", ob.Stream(), "pos_profile", cfg.Profile().Source, "captures", start.Text())
 
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -105,11 +121,26 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}()
 
+	// A new agent (nothing captured, never welcomed) waits for the cloud's first welcome, which
+	// may carry the store's start date, before it reads the POS: it would otherwise read the
+	// whole history. Once welcomed, it captures while the cloud is unreachable, as always.
+	if fresh, err := freshOutbox(ob); err != nil {
+		return err
+	} else if fresh && !begin.wasWelcomed() {
+		log.Info("waiting for the cloud before the first capture: it may set this store's start date")
+		select {
+		case <-welcomed:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil
+		}
+	}
 	lastCompact := time.Now()
-	rd := &capture.Reader{DB: db, Outbox: ob, Profile: cfg.Profile(), Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize, Start: start}
+	rd := &capture.Reader{DB: db, Outbox: ob, Profile: cfg.Profile(), Lookback: cfg.POS.Lookback.Duration, Batch: cfg.Upload.BatchSize}
 	clog := log.With("component", "capture")
 	backoff := cfg.POS.PollInterval.Duration
 	for {
+		rd.Start = begin.from() // the cloud may have changed it
 		res, err := rd.Once(ctx)
 		wait := cfg.POS.PollInterval.Duration
 		mu.Lock()

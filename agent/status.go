@@ -30,15 +30,23 @@ type Status struct {
 	LastLinkError string    `json:"last_link_error,omitempty"`
 	CardsVersion  uint64    `json:"cards_version,omitempty"`
 	CardsFailed   int       `json:"cards_failed,omitempty"`
-	StartDate     string    `json:"start_date,omitempty"` // pos.start_date the agent runs with
+	StartDate     string    `json:"start_date,omitempty"` // the start date the agent runs with
+	StartHistory  bool      `json:"start_history,omitempty"`
+	StartSource   string    `json:"start_source,omitempty"` // agent.toml or cloud
+}
+
+// Start is the start the status says the agent runs with.
+func (s Status) Start() Start {
+	src := s.StartSource
+	if src == "" {
+		src = "agent.toml"
+	}
+	return Start{Date: s.StartDate, History: s.StartHistory, Source: src}
 }
 
 // StartDateText says what pos.start_date means: "2026-01-01 on" or "the whole history".
 func StartDateText(d string) string {
-	if d == "" {
-		return "the whole history"
-	}
-	return d + " on (older receipts and day closes stay in the POS)"
+	return Start{Date: d, Source: "agent.toml"}.Text()
 }
 
 // writeStatus replaces the status file atomically.

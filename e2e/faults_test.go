@@ -185,9 +185,7 @@ func TestPOSOutage(t *testing.T) {
 	e.posDSN = cfg.FormatDSN()
 	e.writeAgentConfig(e.addr, "")
 	e.posDSN = direct
-	stopCloud() // first a backlog: the cloud is away while the registers sell
 	e.agentProc()
-	e.sell(context.Background(), possim.Options{Registers: 2, Receipts: 400, Seed: 21})
 	status := func() agent.Status {
 		var st agent.Status
 		b, _ := os.ReadFile(filepath.Join(e.dir, "data", agent.StatusFile))
@@ -204,6 +202,11 @@ func TestPOSOutage(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// A new agent reads the POS once the cloud has welcomed it (the store's start date may be
+	// set there); from then on it captures whether the cloud is there or not.
+	waitFor("the agent to be welcomed", func() bool { return status().Connected })
+	stopCloud() // first a backlog: the cloud is away while the registers sell
+	e.sell(context.Background(), possim.Options{Registers: 2, Receipts: 400, Seed: 21})
 	waitFor("the agent to capture 400 receipts", func() bool { return status().Backlog >= 400 })
 
 	// The POS goes down (refused, live connections dropped); the cloud comes back.

@@ -51,6 +51,8 @@ type Uplink struct {
 	ReadTimeout time.Duration
 	// Cards writes product cards from the cloud into the POS; nil ignores them.
 	Cards CardSink
+	// OnWelcome, when set, is given each welcome the cloud sends (the store's start date).
+	OnWelcome func(*protocol.Welcome)
 
 	mu           sync.Mutex
 	lastUpload   time.Time
@@ -194,6 +196,9 @@ func (u *Uplink) session(ctx context.Context) (welcomed bool, err error) {
 	}
 	if f.Type != protocol.TypeWelcome || f.Welcome == nil {
 		return false, fmt.Errorf("cloud answered hello with %q, not welcome", f.Type)
+	}
+	if u.OnWelcome != nil {
+		u.OnWelcome(f.Welcome)
 	}
 	acked := f.Welcome.AckedSeq
 	if acked > highest {

@@ -28,6 +28,7 @@ type Store interface {
 	IngestBatch(ctx context.Context, who db.AgentIdentity, stream string, b *protocol.Batch) (*protocol.Ack, error)
 	AgentSeen(ctx context.Context, storeID int64, h *protocol.Hello) error
 	AgentStatus(ctx context.Context, storeID int64, st *protocol.Status) error
+	StoreStart(ctx context.Context, storeID int64) (date string, history bool, err error)
 	CardsAcked(ctx context.Context, storeID int64) (uint64, error)
 	CardsSince(ctx context.Context, tenantID int64, after uint64, limit int) ([]domain.Card, error)
 	AckCards(ctx context.Context, storeID int64, batch []domain.Card, ack *protocol.CardsAck) error
@@ -276,9 +277,13 @@ func (s *session) hello(ctx context.Context, f *protocol.Frame) error {
 	if err != nil {
 		return fail(protocol.ErrInternal, "cloud database unavailable: %v; the agent will retry", err)
 	}
+	start, history, err := s.h.Store.StoreStart(ctx, s.who.StoreID)
+	if err != nil {
+		return fail(protocol.ErrInternal, "cloud database unavailable: %v; the agent will retry", err)
+	}
 	s.log = s.log.With("agent", h.AgentID, "stream", h.Stream)
 	s.log.Info("agent connected", "agent_highest", h.HighestSeq, "cloud_acked", acked)
-	s.out <- protocol.Frame{Type: protocol.TypeWelcome, Welcome: &protocol.Welcome{Stream: h.Stream, AckedSeq: acked}}
+	s.out <- protocol.Frame{Type: protocol.TypeWelcome, Welcome: &protocol.Welcome{Stream: h.Stream, AckedSeq: acked, StartDate: start, History: history}}
 	s.pusher.Add(1)
 	go func() {
 		defer s.pusher.Done()

@@ -39,6 +39,7 @@ type Ledger interface {
 	POSSettings(ctx context.Context, tenantID int64) (db.POSSettings, error)
 	SetPOSSettings(ctx context.Context, tenantID int64, p db.POSSettings) error
 	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
+	SetStoreStart(ctx context.Context, tenantID int64, code, date string, history bool) error
 	BooksClosedUntil(ctx context.Context, tenantID int64) (string, error)
 	CloseBooks(ctx context.Context, tenantID int64, until string) error
 	Accounts(ctx context.Context, tenantID int64) ([]db.Account, error)
@@ -65,6 +66,7 @@ func (a *API) registerBooks(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/settings/pos", a.auth(a.getPOSSettings))
 	mux.Handle("PUT /api/v1/settings/pos", a.auth(a.putPOSSettings))
 	mux.Handle("PUT /api/v1/stores/{store}/pos-mode", a.auth(a.putStorePOSMode))
+	mux.Handle("PUT /api/v1/stores/{store}/start", a.auth(a.putStoreStart))
 	mux.Handle("GET /api/v1/settings/books", a.auth(a.getBooksClosed))
 	mux.Handle("PUT /api/v1/settings/books", a.auth(a.putBooksClosed))
 	mux.Handle("GET /api/v1/accounts", a.auth(a.accounts))
@@ -360,6 +362,32 @@ func (a *API) putStorePOSMode(w http.ResponseWriter, r *http.Request, tenant int
 	}
 	code := r.PathValue("store")
 	if err := a.Store.SetStorePOSMode(r.Context(), tenant, code, *body.Mode); err != nil {
+		return err
+	}
+	st, err := a.Store.StoreByCode(r.Context(), tenant, code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// putStoreStart sets one store's start date: {"start_date": "2026-01-01", "history": false}.
+// Nothing closed before it is booked; with history the agent ships the older receipts too, held
+// and listed as history, otherwise they stay in the POS. "" for the whole history.
+func (a *API) putStoreStart(w http.ResponseWriter, r *http.Request, tenant int64) error {
+	var body struct {
+		Date    *string `json:"start_date"`
+		History bool    `json:"history"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if body.Date == nil {
+		return badRequest(`body needs "start_date": "YYYY-MM-DD", or "" for the whole history, and may say "history": true`)
+	}
+	code := r.PathValue("store")
+	if err := a.Store.SetStoreStart(r.Context(), tenant, code, *body.Date, body.History); err != nil {
 		return err
 	}
 	st, err := a.Store.StoreByCode(r.Context(), tenant, code)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -102,6 +103,9 @@ func (b *Books) postReceipt(ctx context.Context, tx Tx, tenantID, row int64, h d
 	var r domain.Receipt
 	if err := json.Unmarshal(h.Payload, &r); err != nil {
 		return posting.Refuse(posting.CodeUnreadable, "stored receipt unreadable: %v", err)
+	}
+	if set.History(h.StoreID, r.ClosedAt.In(set.Zone).Format(time.DateOnly)) {
+		return tx.SetHeldState(ctx, db.HeldReceipts, row, db.StateHistory) // before the store's start date
 	}
 	if r.Type != domain.Invoice {
 		held, err := heldForDaySheet(ctx, tx, tenantID, h.StoreID, r.SessionID, set.ModeFor(h.StoreID))
@@ -214,6 +218,9 @@ func (b *Books) postDayClose(ctx context.Context, tx Tx, tenantID, row int64, h 
 	var z domain.DayClose
 	if err := json.Unmarshal(h.Payload, &z); err != nil {
 		return posting.Refuse(posting.CodeUnreadable, "stored day close unreadable: %v", err)
+	}
+	if set.History(h.StoreID, z.ClosedAt.In(set.Zone).Format(time.DateOnly)) {
+		return tx.SetHeldState(ctx, db.HeldDayCloses, row, db.StateHistory) // before the store's start date
 	}
 	session, err := tx.SessionReceipts(ctx, tenantID, h.StoreID, z.SourceID)
 	if err != nil {

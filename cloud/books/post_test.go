@@ -246,3 +246,47 @@ func TestClosedBooks(t *testing.T) {
 		}
 	})
 }
+
+// A store's start date set in the cloud: receipts and Z reports closed before it are held as
+// history, listed as such and never booked; those from it on are booked as before.
+func TestStartDateHistory(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
+		ctx := context.Background()
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		fx := fixture.PostingReceipts(t)
+		old, fresh := fx["101"], fx["103"] // closed on 2 November
+		fresh.SourceID, fresh.ClosedAt = "103-dec", time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		if err := s.SetStoreStart(ctx, who.TenantID, "S1", "2026-12-01", true); err != nil {
+			t.Fatal(err)
+		}
+		fixture.Ingest(t, s, who, "s", old, fresh)
+		z := fixture.PostingDayClose(t) // closed in November too
+		fixture.IngestZ(t, s, who, "s", z)
+		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID})
+		if len(docs) != 1 || docs[0].Date != "2026-12-02" {
+			t.Fatalf("documents %+v: want only the December invoice", docs)
+		}
+		rs, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID, Limit: 10})
+		states := map[string]string{}
+		for _, r := range rs {
+			states[r.SourceID] = r.Posting
+		}
+		if states[old.SourceID] != "history" || states[fresh.SourceID] != "booked" {
+			t.Fatalf("posting states %v", states)
+		}
+		zs, _ := s.DayCloses(ctx, db.Query{TenantID: who.TenantID, Limit: 10})
+		if len(zs) != 1 || zs[0].Posting != "history" {
+			t.Fatalf("the November Z: %+v", zs)
+		}
+		st, _ := s.StoreByCode(ctx, who.TenantID, "S1")
+		if ss, _ := s.StoreStatus(ctx, st); ss.StartDate != "2026-12-01" || ss.StartSource != "cloud" || !ss.StartHistory {
+			t.Fatalf("store status %+v", ss)
+		}
+		if d, h, _ := s.StoreStart(ctx, who.StoreID); d != "2026-12-01" || !h {
+			t.Fatalf("the agent's welcome would say %q %v", d, h)
+		}
+	})
+}

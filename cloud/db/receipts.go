@@ -58,9 +58,15 @@ type StoreStatus struct {
 	LastError    string     `json:"last_error"`
 	Receipts     int        `json:"receipts"`
 	Rejected     int        `json:"rejected"`
-	// StartDate is the agent's pos.start_date: nothing closed before it is captured. Empty:
-	// the whole history (or no agent seen yet).
-	StartDate string `json:"start_date"`
+	// StartDate is the store's start date: the one set in the cloud (StartSource "cloud"),
+	// which the agent takes at its next connection, else the agent's pos.start_date ("agent").
+	// Nothing closed before it is booked. Empty: the whole history (or no agent seen yet).
+	StartDate   string `json:"start_date"`
+	StartSource string `json:"start_source,omitempty"`
+	// StartHistory: the agent ships what closed before StartDate too, held as history.
+	StartHistory bool `json:"start_history"`
+	// AgentStartDate is the agent's own pos.start_date, as its last hello said.
+	AgentStartDate string `json:"agent_start_date"`
 }
 
 // StoreStatus reads one store's status.
@@ -73,6 +79,13 @@ func (s *DB) StoreStatus(ctx context.Context, st StoreRef) (StoreStatus, error) 
 		return out, fmt.Errorf("read status of store %s: %w", st.Code, err)
 	}
 	out.LastSeen, out.LastBatch, out.LastPOSRead = msTime(seen), msTime(batch), msTime(pos)
+	out.AgentStartDate = out.StartDate
+	if out.StartDate != "" {
+		out.StartSource = "agent"
+	}
+	if st.StartDate != "" {
+		out.StartDate, out.StartSource, out.StartHistory = st.StartDate, "cloud", st.History
+	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM receipts WHERE store_id = ?`, st.ID).Scan(&out.Receipts); err != nil {
 		return out, err
 	}
@@ -122,34 +135,42 @@ type ReceiptRecord struct {
 	ID       int64     `json:"id"`
 	Store    string    `json:"store"`
 	Received time.Time `json:"received_at"`
+	// Posting is where it stands in the books: pending, booked, refused, in_day_sheet (booked
+	// by its Z report's day sheet, or a Z in receipt mode), or history (closed before its
+	// store's start date: held, never booked).
+	Posting string `json:"posting"`
 	domain.Receipt
 }
 
+// postingNames are the posting states as the API and UI name them.
+var postingNames = map[int]string{StatePending: "pending", StatePosted: "booked", StateFailed: "refused", StateNoDoc: "in_day_sheet", StateHistory: "history"}
+
 // Receipts lists held receipts with their lines and payments.
 func (s *DB) Receipts(ctx context.Context, q Query) ([]ReceiptRecord, error) {
-	return listPayloads(ctx, s, "receipts", q, func(id int64, store string, received time.Time, payload []byte) (ReceiptRecord, error) {
-		rec := ReceiptRecord{ID: id, Store: store, Received: received}
+	return listPayloads(ctx, s, "receipts", q, func(id int64, store string, received time.Time, state int, payload []byte) (ReceiptRecord, error) {
+		rec := ReceiptRecord{ID: id, Store: store, Received: received, Posting: postingNames[state]}
 		return rec, json.Unmarshal(payload, &rec.Receipt)
 	})
 }
 
 // listPayloads reads records of a table that keeps each item as its JSON payload (receipts,
 // day_closes) and decodes them with decode.
-func listPayloads[T any](ctx context.Context, s *DB, table string, q Query, decode func(id int64, store string, received time.Time, payload []byte) (T, error)) ([]T, error) {
+func listPayloads[T any](ctx context.Context, s *DB, table string, q Query, decode func(id int64, store string, received time.Time, state int, payload []byte) (T, error)) ([]T, error) {
 	w, args := q.where()
 	out, err := queryAll(ctx, s.db, func(sc scanner) (T, error) {
 		var id, ms int64
+		var state int
 		var store, payload string
-		if err := sc.Scan(&id, &store, &ms, &payload); err != nil {
+		if err := sc.Scan(&id, &store, &ms, &state, &payload); err != nil {
 			var zero T
 			return zero, err
 		}
-		rec, err := decode(id, store, time.UnixMilli(ms).UTC(), []byte(payload))
+		rec, err := decode(id, store, time.UnixMilli(ms).UTC(), state, []byte(payload))
 		if err != nil {
 			return rec, fmt.Errorf("%s %d: stored payload unreadable: %w", table, id, err)
 		}
 		return rec, nil
-	}, `SELECT r.id, s.code, r.received_ms, r.payload FROM (SELECT id, store_id, received_ms, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
+	}, `SELECT r.id, s.code, r.received_ms, r.post_state, r.payload FROM (SELECT id, store_id, received_ms, post_state, payload FROM `+table+w+`) r JOIN stores s ON s.id = r.store_id ORDER BY r.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", table, err)
 	}
@@ -161,13 +182,14 @@ type DayCloseRecord struct {
 	ID       int64     `json:"id"`
 	Store    string    `json:"store"`
 	Received time.Time `json:"received_at"`
+	Posting  string    `json:"posting"` // as ReceiptRecord.Posting
 	domain.DayClose
 }
 
 // DayCloses lists held day closes.
 func (s *DB) DayCloses(ctx context.Context, q Query) ([]DayCloseRecord, error) {
-	return listPayloads(ctx, s, "day_closes", q, func(id int64, store string, received time.Time, payload []byte) (DayCloseRecord, error) {
-		rec := DayCloseRecord{ID: id, Store: store, Received: received}
+	return listPayloads(ctx, s, "day_closes", q, func(id int64, store string, received time.Time, state int, payload []byte) (DayCloseRecord, error) {
+		rec := DayCloseRecord{ID: id, Store: store, Received: received, Posting: postingNames[state]}
 		return rec, json.Unmarshal(payload, &rec.DayClose)
 	})
 }

@@ -266,7 +266,7 @@ func (s *DB) Settings(ctx context.Context, tenantID int64) (posting.Settings, er
 }
 
 func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.Settings, error) {
-	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Ops: map[string]posting.OpType{}, StoreModes: map[int64]string{}}
+	set := posting.Settings{Zone: s.zone, Payments: map[string]string{}, Classifiers: map[string]string{}, Ops: map[string]posting.OpType{}, StoreModes: map[int64]string{}, StoreStarts: map[int64]string{}}
 	var auto, back int
 	err := q.QueryRowContext(ctx, `SELECT mode, auto_writeoff, returns_to_stock, warehouse, vat_account, rounding_account, services_account, books_closed_until FROM pos_settings WHERE tenant_id = ?`, tenantID).
 		Scan(&set.Mode, &auto, &back, &set.Warehouse, &set.Accounts.VAT, &set.Accounts.Rounding, &set.Accounts.Services, &set.ClosedUntil)
@@ -306,6 +306,18 @@ func (s *DB) settings(ctx context.Context, q queryer, tenantID int64) (posting.S
 		set.StoreModes[id] = mode
 		return nil
 	}, `SELECT id, pos_mode FROM stores WHERE tenant_id = ? AND pos_mode IS NOT NULL`, tenantID)
+	if err != nil {
+		return set, err
+	}
+	err = queryEach(ctx, q, func(sc scanner) error {
+		var id int64
+		var start string
+		if err := sc.Scan(&id, &start); err != nil {
+			return err
+		}
+		set.StoreStarts[id] = start
+		return nil
+	}, `SELECT id, start_date FROM stores WHERE tenant_id = ? AND start_date <> ''`, tenantID)
 	if err != nil {
 		return set, err
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"tiltas/shared/protocol"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -27,6 +28,12 @@ type StoreRef struct {
 	Code     string `json:"code"`
 	Name     string `json:"name"`
 	POSMode  string `json:"pos_mode"` // receipt or dayclose; empty follows the tenant's POS settings
+	// StartDate is the first day booked (YYYY-MM-DD, the shops' zone), as the accountant sets
+	// it here: older receipts and day closes are never booked. Empty: the agent's own
+	// pos.start_date, or the whole history.
+	StartDate string `json:"start_date"`
+	// History: the agent ships the older ones too, held as history that is never booked.
+	History bool `json:"start_history"`
 }
 
 // AgentIdentity is who an agent token belongs to: exactly one tenant and store.
@@ -147,9 +154,11 @@ func (s *DB) AuthAPI(ctx context.Context, token string) (int64, error) {
 func (s *DB) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
 	out, err := queryAll(ctx, s.db, func(sc scanner) (StoreRef, error) {
 		var r StoreRef
-		err := sc.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name, &r.POSMode)
+		var hist int
+		err := sc.Scan(&r.ID, &r.TenantID, &r.Code, &r.Name, &r.POSMode, &r.StartDate, &hist)
+		r.History = hist != 0
 		return r, err
-	}, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
+	}, `SELECT id, tenant_id, code, name, COALESCE(pos_mode, ''), start_date, start_history FROM stores WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list stores: %w", err)
 	}
@@ -159,11 +168,48 @@ func (s *DB) Stores(ctx context.Context, tenantID int64) ([]StoreRef, error) {
 // StoreByCode finds a tenant's store.
 func (s *DB) StoreByCode(ctx context.Context, tenantID int64, code string) (StoreRef, error) {
 	r := StoreRef{TenantID: tenantID, Code: code}
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, COALESCE(pos_mode, '') FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name, &r.POSMode)
+	var hist int
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, COALESCE(pos_mode, ''), start_date, start_history FROM stores WHERE tenant_id = ? AND code = ?`, tenantID, code).Scan(&r.ID, &r.Name, &r.POSMode, &r.StartDate, &hist)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("store %q: %w", code, ErrNotFound)
 	}
+	r.History = hist != 0
 	return r, err
+}
+
+// SetStoreStart sets the first day a store's sales are booked (YYYY-MM-DD, the shops' zone;
+// "" clears it), and whether its agent ships the older ones as history that is never booked
+// (history) or leaves them in the POS. The agent learns it when it next connects. Receipts and
+// day closes held already and closed before the day are not booked from now on; what was booked
+// stays booked (cancel it to undo).
+func (s *DB) SetStoreStart(ctx context.Context, tenantID int64, code, date string, history bool) error {
+	if !protocol.ValidStartDate(date) {
+		return &InvalidError{fmt.Errorf("store %s: start date %q: give a day as YYYY-MM-DD, e.g. 2026-01-01, or nothing for the whole history", code, date)}
+	}
+	if date == "" && history {
+		return &InvalidError{fmt.Errorf("store %s: history needs a start date: the receipts before it are the history", code)}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE stores SET start_date = ?, start_history = ? WHERE tenant_id = ? AND code = ?`, date, boolInt(history), tenantID, code)
+	if err != nil {
+		return fmt.Errorf("set start date of store %s: %w", code, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("store %q: %w", code, ErrNotFound)
+	}
+	return nil
+}
+
+// StoreStart is a store's start date and history choice as set in the cloud (SetStoreStart),
+// for its agent's welcome.
+func (s *DB) StoreStart(ctx context.Context, storeID int64) (date string, history bool, err error) {
+	var hist int
+	err = s.db.QueryRowContext(ctx, `SELECT start_date, start_history FROM stores WHERE id = ?`, storeID).Scan(&date, &hist)
+	if err != nil {
+		return "", false, fmt.Errorf("read start date of store %d: %w", storeID, err)
+	}
+	return date, hist != 0, nil
 }
 
 // SetStorePOSMode gives a store its own POS posting mode (receipt or dayclose), or with ""

@@ -48,6 +48,7 @@ const (
 	StatePosted  = 1 // booked
 	StateFailed  = 2 // refused: see posting_failures; retry puts it back to pending
 	StateNoDoc   = 3 // needs no document (a sale in day-sheet mode, a Z in receipt mode)
+	StateHistory = 4 // closed before its store's start date: held as history, never booked
 )
 
 // Held kinds: the tables agents' receipts and day closes are held in until they are booked.

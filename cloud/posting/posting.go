@@ -107,6 +107,7 @@ type OpType struct {
 type Settings struct {
 	Mode           string           // "receipt" or "dayclose": the tenant's default
 	StoreModes     map[int64]string // store id → its own mode, where it has one
+	StoreStarts    map[int64]string // store id → its start date (YYYY-MM-DD), where it has one
 	AutoWriteOff   bool
 	ReturnsToStock bool
 	Warehouse      string
@@ -142,6 +143,13 @@ func (s Settings) ModeFor(store int64) string {
 		return m
 	}
 	return s.Mode
+}
+
+// History says whether something of the store closed on date (YYYY-MM-DD) is before the
+// store's start date: history, held and shown but never booked.
+func (s Settings) History(store int64, date string) bool {
+	start := s.StoreStarts[store]
+	return start != "" && date < start
 }
 
 // Error is a posting refusal a person must act on (a setting is missing, data disagrees).

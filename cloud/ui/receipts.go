@@ -74,11 +74,18 @@ func (u *UI) receipts(w http.ResponseWriter, r *http.Request, s *session) {
 	u.render(w, r, s, "receipts", "Receipts", map[string]any{"Receipts": out, "Q": q2, "Types": []string{"sale", "return", "invoice"}, "Next": next, "Starts": starts}, "", errMsg)
 }
 
-// startDate is a store whose agent captures from a start date (pos.start_date).
-type startDate struct{ Store, Date string }
+// postingText says where a receipt or Z stands in the books (db.ReceiptRecord.Posting).
+var postingText = map[string]string{"pending": "not booked yet", "booked": "booked", "refused": "refused (see Unresolved)",
+	"in_day_sheet": "in its Z's day sheet", "history": "history: before the start date, never booked"}
+
+// startDate is a store with a start date: set in the cloud (Cloud), or its agent's pos.start_date.
+type startDate struct {
+	Store, Date    string
+	Cloud, History bool
+}
 
 // startDates are the start dates of the tenant's stores (of one store when storeID is not 0),
-// for the receipts page to say that older receipts stay in the POS.
+// for the receipts page to say what happens to older receipts.
 func (u *UI) startDates(ctx context.Context, tenantID, storeID int64) ([]startDate, error) {
 	stores, err := u.Store.Stores(ctx, tenantID)
 	if err != nil {
@@ -89,12 +96,16 @@ func (u *UI) startDates(ctx context.Context, tenantID, storeID int64) ([]startDa
 		if storeID != 0 && st.ID != storeID {
 			continue
 		}
+		if st.StartDate != "" {
+			out = append(out, startDate{st.Code, st.StartDate, true, st.History})
+			continue
+		}
 		ss, err := u.Store.StoreStatus(ctx, st)
 		if err != nil {
 			return nil, err
 		}
 		if ss.StartDate != "" {
-			out = append(out, startDate{st.Code, ss.StartDate})
+			out = append(out, startDate{Store: st.Code, Date: ss.StartDate})
 		}
 	}
 	return out, nil

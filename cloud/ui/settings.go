@@ -21,6 +21,7 @@ type Settings interface {
 	POSSettings(ctx context.Context, tenantID int64) (db.POSSettings, error)
 	SetPOSSettings(ctx context.Context, tenantID int64, p db.POSSettings) error
 	SetStorePOSMode(ctx context.Context, tenantID int64, code, mode string) error
+	SetStoreStart(ctx context.Context, tenantID int64, code, date string, history bool) error
 	BooksClosedUntil(ctx context.Context, tenantID int64) (string, error)
 	CloseBooks(ctx context.Context, tenantID int64, until string) error
 	Accounts(ctx context.Context, tenantID int64) ([]db.Account, error)
@@ -110,6 +111,22 @@ func (u *UI) saveStoreMode(w http.ResponseWriter, r *http.Request, s *session) {
 	code := r.FormValue("store")
 	err := u.Store.SetStorePOSMode(r.Context(), s.user.TenantID, code, r.FormValue("pos_mode"))
 	u.settingsAnswer(w, r, s, err, "POS mode of store "+code+" saved: it applies from now on.")
+}
+
+func (u *UI) saveStoreStart(w http.ResponseWriter, r *http.Request, s *session) {
+	code, date, history := r.FormValue("store"), strings.TrimSpace(r.FormValue("start_date")), r.FormValue("history") != ""
+	err := u.Store.SetStoreStart(r.Context(), s.user.TenantID, code, date, history)
+	msg := "Store " + code + " is booked from its whole history."
+	switch {
+	case date != "" && history:
+		msg = "Store " + code + " is booked from " + date + "; its agent ships older receipts as history, never booked (from its next connection)."
+	case date != "":
+		msg = "Store " + code + " is booked from " + date + "; its agent leaves older receipts in the POS (from its next connection)."
+	}
+	if err == nil {
+		u.Log.Info("store start date set", "tenant", s.user.TenantID, "store", code, "start_date", date, "history", history, "by", s.user.Email)
+	}
+	u.settingsAnswer(w, r, s, err, msg)
 }
 
 func (u *UI) closeBooks(w http.ResponseWriter, r *http.Request, s *session) {

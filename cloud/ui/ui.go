@@ -119,6 +119,7 @@ var funcs = template.FuncMap{
 		return b.String()
 	},
 	"money":   func(d decimal.Decimal) string { return d.StringFixed(2) },
+	"posting": func(state string) string { return postingText[state] },
 	"minutes": func(seconds int) int { return seconds / 60 },
 }
 
@@ -191,6 +192,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 		"POST /ui/settings/user/add":       u.addUser,
 		"POST /ui/settings/user/remove":    u.removeUser,
 		"POST /ui/settings/store-mode":     u.saveStoreMode,
+		"POST /ui/settings/store-start":    u.saveStoreStart,
 		"POST /ui/settings/enroll":         u.enroll,
 		"POST /ui/settings/agent/revoke":   u.revokeAgent,
 		"POST /ui/settings/token/create":   u.createAPIToken,

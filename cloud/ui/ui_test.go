@@ -263,9 +263,25 @@ func TestWebUI(t *testing.T) {
 			t.Errorf("the overview does not show the start date:\n%s", overview)
 		}
 		for _, path := range []string{"/ui/receipts", "/ui/receipts?store=ALFA1"} {
-			if _, list, _ := acc.get(path); !strings.Contains(list, "ALFA1: receipts from 2026-01-01 on: older ones stay in the POS") {
+			if _, list, _ := acc.get(path); !strings.Contains(list, "ALFA1: booked from 2026-01-01 on (the agent's pos.start_date): older ones stay in the POS") {
 				t.Errorf("%s does not show the start date:\n%s", path, list)
 			}
+		}
+		// The accountant sets the store's start date in Settings: it replaces the agent's.
+		if code, page, _ := acc.form("/ui/settings/store-start", url.Values{"store": {"ALFA1"}, "start_date": {"2026-31-01"}}); code != 200 || !strings.Contains(page, "YYYY-MM-DD") {
+			t.Fatalf("a start date that is no day: %d\n%s", code, page)
+		}
+		if code, _, _ := acc.form("/ui/settings/store-start", url.Values{"store": {"ALFA1"}, "start_date": {"2026-06-01"}, "history": {"on"}}); code != http.StatusSeeOther {
+			t.Fatalf("save the start date: %d", code)
+		}
+		if _, list, _ := acc.get("/ui/receipts"); !strings.Contains(list, "ALFA1: booked from 2026-06-01 on (set in Settings): older receipts are kept here as history and never booked") {
+			t.Errorf("the receipts list does not show the start date set in Settings:\n%s", list)
+		}
+		if _, overview, _ := acc.get("/ui/"); !strings.Contains(overview, "from 2026-06-01 on (set in Settings; older kept as history)") {
+			t.Errorf("the overview does not show the start date set in Settings:\n%s", overview)
+		}
+		if _, page, _ := acc.get("/ui/settings"); !strings.Contains(page, `value="2026-06-01" aria-label="Start date of store ALFA1"`) {
+			t.Errorf("the settings page does not show the store's start date")
 		}
 	})
 
@@ -327,7 +343,7 @@ func TestWebUI(t *testing.T) {
 			t.Fatal("a viewer sees the document but no cancel button")
 		}
 		for _, path := range []string{"/ui/documents/" + docID + "/cancel", "/ui/settings/enroll", "/ui/settings/company", "/ui/settings/pos", "/ui/orders/1/retry", "/ui/unresolved/1/resolve", "/ui/products/import",
-			"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close", "/ui/settings/market/pause", "/ui/settings/vat-rates", "/ui/settings/reduced-rates", "/ui/settings/fx-rates", "/ui/settings/user/add", "/ui/settings/user/remove"} {
+			"/ui/unresolved/bulk", "/ui/products/save", "/ui/settings/fetch", "/ui/settings/classifier", "/ui/settings/operation", "/ui/settings/account", "/ui/settings/store-mode", "/ui/settings/store-start", "/ui/settings/market", "/ui/settings/market/update", "/ui/settings/token/create", "/ui/settings/token/revoke", "/ui/settings/agent/revoke", "/ui/settings/close", "/ui/settings/market/pause", "/ui/settings/vat-rates", "/ui/settings/reduced-rates", "/ui/settings/fx-rates", "/ui/settings/user/add", "/ui/settings/user/remove"} {
 			if code, _, _ := viewer.form(path, url.Values{"store": {"X"}, "name": {"X"}, "code": {"123456789"}}); code != http.StatusForbidden {
 				t.Errorf("viewer POST %s: %d, want 403", path, code)
 			}

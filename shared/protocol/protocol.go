@@ -112,6 +112,12 @@ func ValidStartDate(d string) bool {
 type Welcome struct {
 	Stream   string `json:"stream"`
 	AckedSeq uint64 `json:"acked_seq"` // the highest sequence the cloud holds for this stream
+	// StartDate is the store's start date as set in the cloud (YYYY-MM-DD, a day in the agent's
+	// pos.timezone): it replaces the agent's pos.start_date. Empty: pos.start_date applies.
+	StartDate string `json:"start_date,omitempty"`
+	// History: capture what closed before StartDate too; the cloud holds it as history and
+	// never books it.
+	History bool `json:"history,omitempty"`
 }
 
 // Item is one captured thing. Data is the domain object as JSON. When the agent could not

@@ -658,6 +658,14 @@ func (c *eqCompare) daySheets(z *eqSession, sales []*eqSale) {
 		}
 		return strings.Join(parts, ", ")
 	}
+	// The lowest rate's sheet carries the Z's rounding (posting.DaySheets), and uniCenta's
+	// rounding differs from the reference's by what its taxlines moved the gross.
+	first := ""
+	for k, r := range rb {
+		if first == "" || r.Lines[0].Rate.LessThan(rb[first].Lines[0].Rate) {
+			first = k
+		}
+	}
 	uBal, rBal := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
 	for k, r := range rb {
 		u, ok := ub[k]
@@ -675,8 +683,9 @@ func (c *eqCompare) daySheets(z *eqSession, sales []*eqSale) {
 		if u.Date != r.Date || !l.Net.Equal(w.Net) || !l.VAT.Equal(w.VAT) || !l.Gross.Equal(w.Gross) || !u.Net.Equal(w.Net) || !u.VAT.Equal(w.VAT) || l.Class != w.Class {
 			t.Errorf("%s at %s%%: uniCenta %s %s (document net %s VAT %s); want %s %s (reference %s)", name, k, u.Date, fmtLine(l), u.Net, u.VAT, r.Date, fmtLine(w), fmtLine(r.Lines[0]))
 		}
-		if diff[k] == nil && (!u.Total.Equal(r.Total) || fmtEntries(u.Entries) != fmtEntries(r.Entries)) {
-			t.Errorf("%s at %s%% (no taxline difference at this rate): uniCenta total %s entry %s; reference total %s entry %s (sheets in order: uniCenta %s; reference %s)",
+		carriesDiff := k == first && !grossDiff.IsZero()
+		if diff[k] == nil && !carriesDiff && (!u.Total.Equal(r.Total) || fmtEntries(u.Entries) != fmtEntries(r.Entries)) {
+			t.Errorf("%s at %s%% (no taxline difference at this rate or in its rounding): uniCenta total %s entry %s; reference total %s entry %s (sheets in order: uniCenta %s; reference %s)",
 				name, k, u.Total, fmtEntries(u.Entries), r.Total, fmtEntries(r.Entries), order(us), order(rs))
 		}
 		for _, e := range u.Entries {

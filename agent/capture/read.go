@@ -435,7 +435,7 @@ func (r *Reader) computeTotals(ctx context.Context, d *domain.DayClose, p *probl
 		}
 	}
 	// In a fixed order, so that the same session always gives the same day close.
-	sort.Slice(d.VAT, func(i, j int) bool { return d.VAT[i].Rate.GreaterThan(d.VAT[j].Rate) })
+	sort.Slice(d.VAT, func(i, j int) bool { return d.VAT[i].Rate.LessThan(d.VAT[j].Rate) })
 	sort.Slice(d.Payments, func(i, j int) bool { return d.Payments[i].Code < d.Payments[j].Code })
 	return nil
 }

@@ -275,7 +275,12 @@ type ZPart struct {
 func DaySheets(z *domain.DayClose, invoices []domain.Receipt, s Settings) ([]Doc, error) {
 	parts := map[string]*ZPart{}
 	var order []string
-	for _, v := range z.VAT {
+	// The sheets go from the lowest rate up, whatever order the POS lists its totals in: the
+	// first carries the rounding and the payments are split in this order, so the same Z
+	// books the same sheets from any POS.
+	vats := append([]domain.VATTotal(nil), z.VAT...)
+	sort.SliceStable(vats, func(i, j int) bool { return vats[i].Rate.LessThan(vats[j].Rate) })
+	for _, v := range vats {
 		k := v.Rate.String()
 		parts[k] = &ZPart{Rate: v.Rate, Net: v.Net, VAT: v.VAT, Gross: v.Gross}
 		order = append(order, k)

@@ -15,8 +15,8 @@ import (
 
 	"tiltas/agent/capture"
 	"tiltas/agent/config"
-	"tiltas/agent/items"
 	"tiltas/agent/doctor"
+	"tiltas/agent/items"
 	"tiltas/agent/outbox"
 	"tiltas/agent/uplink"
 	"tiltas/shared/protocol"

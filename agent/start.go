@@ -114,7 +114,9 @@ func (s *starts) welcome(w *protocol.Welcome) (Start, bool, error) {
 }
 
 // freshOutbox says whether the agent has captured nothing yet.
-func freshOutbox(ob interface{ Watermark(string) (time.Time, error) }) (bool, error) {
+func freshOutbox(ob interface {
+	Watermark(string) (time.Time, error)
+}) (bool, error) {
 	for _, kind := range []string{protocol.KindReceipt, protocol.KindDayClose} {
 		wm, err := ob.Watermark(kind)
 		if err != nil {

@@ -115,7 +115,9 @@ func TestBooksAPI(t *testing.T) {
 		{"store POS mode back to the tenant's", tokA, "PUT", "/api/v1/stores/A1/pos-mode", `{"pos_mode":""}`, 200, func(m map[string]any) bool { return m["pos_mode"] == "" }},
 		{"store start date", tokA, "PUT", "/api/v1/stores/A1/start", `{"start_date":"2026-01-01","history":true}`, 200, func(m map[string]any) bool { return m["start_date"] == "2026-01-01" && m["start_history"] == true }},
 		{"store start date: not a day", tokA, "PUT", "/api/v1/stores/A1/start", `{"start_date":"2026-02-30"}`, 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "YYYY-MM-DD") }},
-		{"store start date: history without a date", tokA, "PUT", "/api/v1/stores/A1/start", `{"start_date":"","history":true}`, 422, func(m map[string]any) bool { return strings.Contains(m["error"].(string), "history needs a start date") }},
+		{"store start date: history without a date", tokA, "PUT", "/api/v1/stores/A1/start", `{"start_date":"","history":true}`, 422, func(m map[string]any) bool {
+			return strings.Contains(m["error"].(string), "history needs a start date")
+		}},
 		{"store start date: none", tokA, "PUT", "/api/v1/stores/A1/start", `{}`, 400, nil},
 		{"B sets A's store start date", tokB, "PUT", "/api/v1/stores/A1/start", `{"start_date":"2026-01-01"}`, 404, nil},
 		{"store start date cleared", tokA, "PUT", "/api/v1/stores/A1/start", `{"start_date":""}`, 200, func(m map[string]any) bool { return m["start_date"] == "" && m["start_history"] == false }},

@@ -55,3 +55,67 @@ func TestStartDateKeepsHistoryInThePOS(t *testing.T) {
 		}
 	}
 }
+
+// The store's start date set in the cloud reaches a new agent in its welcome, before it reads
+// the POS: without history the older receipts stay in the POS; with history they are shipped
+// and held as history, never booked. The agent's status says where its start date comes from.
+func TestStartDateFromTheCloud(t *testing.T) {
+	for _, history := range []bool{false, true} {
+		t.Run(map[bool]string{false: "older stay in the POS", true: "older kept as history"}[history], func(t *testing.T) {
+			e := newEnv(t, "sqlite")
+			e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 60, Seed: 7})
+			if _, err := e.pos.Exec(`UPDATE receipts SET closed_at = '2025-06-01 10:00:00' WHERE id <= 20`); err != nil {
+				t.Fatal(err)
+			}
+			st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := st.SetStoreStart(context.Background(), e.who.TenantID, e.who.StoreCode, "2026-01-01", history); err != nil {
+				t.Fatal(err)
+			}
+			e.cloudProc() // posts too
+			e.agentProc()
+			want := 40
+			if history {
+				want = 60
+			}
+			var rs []db.ReceiptRecord
+			for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				rs, _ = st.Receipts(context.Background(), db.Query{TenantID: e.who.TenantID, Limit: 100})
+				settled := len(rs) >= want
+				for _, r := range rs {
+					settled = settled && r.Posting != "pending"
+				}
+				if settled {
+					break
+				}
+			}
+			time.Sleep(time.Second) // a few more polls: nothing else follows
+			rs, _ = st.Receipts(context.Background(), db.Query{TenantID: e.who.TenantID, Limit: 100})
+			states := map[string]int{}
+			for _, r := range rs {
+				n, _ := strconv.Atoi(r.SourceID)
+				old := n <= 20
+				switch {
+				case old && r.Posting != "history", !old && r.Posting != "booked":
+					t.Errorf("receipt %s closed %s is %q", r.SourceID, r.ClosedAt.Format(time.DateOnly), r.Posting)
+				}
+				states[r.Posting]++
+			}
+			if len(rs) != want {
+				t.Fatalf("the cloud holds %d receipts (%v), want %d", len(rs), states, want)
+			}
+			b, _ := os.ReadFile(e.dir + "/data/status.json")
+			if !strings.Contains(string(b), `"start_date": "2026-01-01"`) || !strings.Contains(string(b), `"start_source": "cloud"`) {
+				t.Fatalf("the agent's status does not show the cloud's start date:\n%s", b)
+			}
+			out, _ := agentCmd(t, e, e.agentConf, "status")
+			if !strings.Contains(out, "set in the cloud for this store") {
+				t.Fatalf("status does not say where the start date comes from:\n%s", out)
+			}
+			t.Logf("%v", states)
+		})
+	}
+}

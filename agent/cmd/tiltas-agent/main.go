@@ -275,10 +275,15 @@ func status(path string) error {
 		state = svc.KardianosState(s.Status())
 	}
 	fmt.Printf("service:          %s\n", state)
-	fmt.Printf("captures:         %s\n", agent.StartDateText(string(cfg.POS.StartDate)))
 	st, err := agent.ReadStatus(cfg.DataDir)
 	if err != nil {
+		fmt.Printf("captures:         %s\n", agent.StartDateText(string(cfg.POS.StartDate)))
 		return err
+	}
+	if st.StartSource == "cloud" {
+		fmt.Printf("captures:         %s\n", st.Start().Text())
+	} else {
+		fmt.Printf("captures:         %s\n", agent.StartDateText(string(cfg.POS.StartDate)))
 	}
 	age := time.Since(st.Updated)
 	running := "running"
@@ -287,7 +292,7 @@ func status(path string) error {
 	} else if age > 10*time.Second {
 		running = fmt.Sprintf("not running (last seen %s ago)", age.Round(time.Second))
 	}
-	if !st.Stopped && age <= 10*time.Second && st.StartDate != string(cfg.POS.StartDate) {
+	if !st.Stopped && age <= 10*time.Second && st.StartSource != "cloud" && st.StartDate != string(cfg.POS.StartDate) {
 		fmt.Printf("                  but the running agent captures %s: restart it to apply pos.start_date\n", agent.StartDateText(st.StartDate))
 	}
 	link := "connected"

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"tiltas/cloud/agentlink"
 	"tiltas/cloud/db"
 	"tiltas/internal/dbtest"
 	"tiltas/possim"
@@ -107,7 +108,12 @@ func TestStartDateFromTheCloud(t *testing.T) {
 			if len(rs) != want {
 				t.Fatalf("the cloud holds %d receipts (%v), want %d", len(rs), states, want)
 			}
-			b, _ := os.ReadFile(e.dir + "/data/status.json")
+			var b []byte
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				if b, _ = os.ReadFile(e.dir + "/data/status.json"); strings.Contains(string(b), `"start_source": "cloud"`) {
+					break // the status file is written every 2 s
+				}
+			}
 			if !strings.Contains(string(b), `"start_date": "2026-01-01"`) || !strings.Contains(string(b), `"start_source": "cloud"`) {
 				t.Fatalf("the agent's status does not show the cloud's start date:\n%s", b)
 			}
@@ -117,5 +123,46 @@ func TestStartDateFromTheCloud(t *testing.T) {
 			}
 			t.Logf("%v", states)
 		})
+	}
+}
+
+// A start date set in the cloud while the agent is connected reaches it in a new welcome, within
+// seconds and without a reconnect; cleared again, the agent goes back to its pos.start_date.
+func TestStartDateChangedWhileConnected(t *testing.T) {
+	defer func(was time.Duration) { agentlink.StartEvery = was }(agentlink.StartEvery)
+	agentlink.StartEvery = 200 * time.Millisecond
+	e := newEnv(t, "sqlite")
+	e.cloudInProcess()
+	e.agentProc()
+	status := func() string {
+		b, _ := os.ReadFile(e.dir + "/data/status.json")
+		return string(b)
+	}
+	waitStatus := func(what string, ok func(string) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(status()); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited for %s; status:\n%s", what, status())
+			}
+		}
+	}
+	waitStatus("the agent to connect", func(s string) bool { return strings.Contains(s, `"connected": true`) })
+	st, err := db.Open(context.Background(), e.cloudURL, dbtest.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetStoreStart(context.Background(), e.who.TenantID, e.who.StoreCode, "2026-03-01", false); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus("the cloud's start date", func(s string) bool {
+		return strings.Contains(s, `"start_date": "2026-03-01"`) && strings.Contains(s, `"start_source": "cloud"`)
+	})
+	if err := st.SetStoreStart(context.Background(), e.who.TenantID, e.who.StoreCode, "", false); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus("the agent's own start date again", func(s string) bool { return strings.Contains(s, `"start_source": "agent.toml"`) })
+	if b, err := os.ReadFile(e.dir + "/data/start.json"); err != nil || !strings.Contains(string(b), `"source":"agent.toml"`) {
+		t.Fatalf("start.json: %s %v", b, err)
 	}
 }

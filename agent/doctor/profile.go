@@ -3,8 +3,10 @@ package doctor
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -112,10 +114,34 @@ func readFailure(q *profile.Query, p *profile.Profile, dsn *mysql.Config, err er
 		fix = fmt.Sprintf("GRANT SELECT ON `%s`.* TO '%s'@'%%'; or point pos.dsn at the POS database", dsn.DBName, dsn.User)
 	case errors.As(err, &me) && (me.Number == 1146 || me.Number == 1054):
 		fix = "name a table and column this database has: correct " + q.Key + ".sql " + where
+	case transient(err):
+		return Check{Fail, "pos read", detail, transientFix}
 	case !errors.As(err, &me):
 		fix = "declare each column with the type the database returns: correct " + q.Key + ".columns " + where
 	}
 	return Check{Fail, "pos read", detail, fix}
+}
+
+// transientFix is the fix of a read that failed for the database or the network: Fits lets
+// the agent start on it (capture retries), where a profile that does not fit stops it.
+const transientFix = "check that the POS database is up and answers; the agent retries it"
+
+// transient says whether a read failed for the database or the network (a timeout, a lost
+// connection, a lock wait) rather than for the profile.
+func transient(err error) bool {
+	var me *mysql.MySQLError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, mysql.ErrInvalidConn), errors.As(err, &ne):
+		return true
+	case errors.As(err, &me):
+		switch me.Number {
+		case 1040, 1053, 1205, 1213, 1317, 2006, 2013: // too many connections, shutdown, lock wait, deadlock, interrupted, gone away, lost
+			return true
+		}
+	}
+	return false
 }
 
 // typeError is a result column whose database type cannot carry its declared type.
@@ -185,7 +211,7 @@ func contains(list []string, s string) bool {
 // does not start. A POS that cannot be reached is not an error here: capture retries it, and
 // what the outbox holds still ships.
 func Fits(ctx context.Context, db *sql.DB, cfg *config.Config) error {
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := db.PingContext(cctx); err != nil {
 		return nil
@@ -193,7 +219,7 @@ func Fits(ctx context.Context, db *sql.DB, cfg *config.Config) error {
 	dsn, _ := mysql.ParseDSN(cfg.POS.DSN)
 	var bad []string
 	for _, c := range reads(cctx, db, cfg.Profile(), dsn) {
-		if c.Level == Fail {
+		if c.Level == Fail && c.Fix != transientFix {
 			bad = append(bad, c.Detail+" (fix: "+c.Fix+")")
 		}
 	}

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,5 +141,26 @@ func TestUnicentaProfileAgainstTheDatabase(t *testing.T) {
 	if len(got) == 0 || got[0].Level != Fail || !strings.Contains(got[0].Detail, "quantity decimal: it is DOUBLE, which cannot carry money to the cent") ||
 		!strings.Contains(got[0].Detail, `set conversions.amounts = "double"`) {
 		t.Fatalf("reads without the doubles conversion: %v", got)
+	}
+}
+
+// run refuses to start only on a profile that does not fit; a slow or lost POS is retried.
+func TestTransientReadFailures(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{context.DeadlineExceeded, true},
+		{fmt.Errorf("receipts.scan: %w", &mysql.MySQLError{Number: 1205, Message: "Lock wait timeout exceeded"}), true},
+		{&mysql.MySQLError{Number: 2013, Message: "Lost connection"}, true},
+		{mysql.ErrInvalidConn, true},
+		{&mysql.MySQLError{Number: 1146, Message: "Table 'pos.receipt_line' doesn't exist"}, false},
+		{&mysql.MySQLError{Number: 1054, Message: "Unknown column"}, false},
+		{&typeError{"total decimal: it is DOUBLE"}, false},
+		{fmt.Errorf("receipts.scan: %w", profile.ErrColumns), false},
+	} {
+		if got := transient(tc.err); got != tc.want {
+			t.Errorf("%v: transient %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

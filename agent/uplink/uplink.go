@@ -246,6 +246,11 @@ func (u *Uplink) session(ctx context.Context) (welcomed bool, err error) {
 					readErr <- errors.New("cloud sent a card batch while one was still being written")
 					return
 				}
+			case f.Type == protocol.TypeWelcome && f.Welcome != nil:
+				// A later welcome: the store's start date changed in the cloud.
+				if u.OnWelcome != nil {
+					u.OnWelcome(f.Welcome)
+				}
 			case f.Type == protocol.TypeError && f.Error != nil:
 				readErr <- fmt.Errorf("cloud: %w", f.Error)
 				return

@@ -105,7 +105,15 @@ type session struct {
 
 	cardAcks chan *protocol.CardsAck // from the reader to the card pusher
 	pusher   sync.WaitGroup
+
+	// The store's start date and history choice the agent was last told (in a welcome).
+	startDate    string
+	startHistory bool
 }
+
+// StartEvery is how often a connected agent's store start date is looked at again: a change
+// made in the cloud reaches the agent in a new welcome frame.
+var StartEvery = 5 * time.Second
 
 // fatal is an error the agent is told about before the connection closes.
 type fatal struct{ e protocol.Error }
@@ -281,6 +289,7 @@ func (s *session) hello(ctx context.Context, f *protocol.Frame) error {
 	if err != nil {
 		return fail(protocol.ErrInternal, "cloud database unavailable: %v; the agent will retry", err)
 	}
+	s.startDate, s.startHistory = start, history
 	s.log = s.log.With("agent", h.AgentID, "stream", h.Stream)
 	s.log.Info("agent connected", "agent_highest", h.HighestSeq, "cloud_acked", acked)
 	s.out <- protocol.Frame{Type: protocol.TypeWelcome, Welcome: &protocol.Welcome{Stream: h.Stream, AckedSeq: acked, StartDate: start, History: history}}
@@ -301,7 +310,14 @@ func (s *session) pushCards(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lastStart := time.Now()
 	for {
+		if time.Since(lastStart) >= StartEvery {
+			lastStart = time.Now()
+			if err := s.retellStart(ctx); err != nil {
+				return err
+			}
+		}
 		cards, err := s.h.Store.CardsSince(ctx, s.who.TenantID, acked, CardBatch)
 		if err != nil {
 			return err
@@ -333,6 +349,19 @@ func (s *session) pushCards(ctx context.Context) error {
 		}
 		acked = upto
 	}
+}
+
+// retellStart sends the agent a new welcome when its store's start date changed in the cloud
+// since it was told: the agent applies it from its next capture pass.
+func (s *session) retellStart(ctx context.Context) error {
+	date, history, err := s.h.Store.StoreStart(ctx, s.who.StoreID)
+	if err != nil || (date == s.startDate && history == s.startHistory) {
+		return err
+	}
+	s.startDate, s.startHistory = date, history
+	s.log.Info("store start date changed: telling the agent", "start_date", date, "history", history)
+	s.out <- protocol.Frame{Type: protocol.TypeWelcome, Welcome: &protocol.Welcome{Stream: s.stream, StartDate: date, History: history}}
+	return nil
 }
 
 func (s *session) batch(ctx context.Context, b *protocol.Batch) error {

@@ -30,6 +30,7 @@ type Tx interface {
 	ZState(ctx context.Context, tenantID, storeID int64, session string) (state int, found bool, err error)
 	SessionReceipts(ctx context.Context, tenantID, storeID int64, session string) ([]db.SessionReceipt, error)
 	RequeueSession(ctx context.Context, tenantID, storeID int64, session string) error
+	RequeueHistory(ctx context.Context, tenantID, storeID int64, session string) error
 
 	DocByKey(ctx context.Context, tenantID int64, key string) (id int64, hash string, err error)
 	InsertDoc(ctx context.Context, n db.NewDoc) (int64, error)

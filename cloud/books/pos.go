@@ -105,7 +105,13 @@ func (b *Books) postReceipt(ctx context.Context, tx Tx, tenantID, row int64, h d
 		return posting.Refuse(posting.CodeUnreadable, "stored receipt unreadable: %v", err)
 	}
 	if set.History(h.StoreID, r.ClosedAt.In(set.Zone).Format(time.DateOnly)) {
-		return tx.SetHeldState(ctx, db.HeldReceipts, row, db.StateHistory) // before the store's start date
+		history, err := receiptHistory(ctx, tx, tenantID, h.StoreID, r.SessionID, set.ModeFor(h.StoreID))
+		if err != nil {
+			return err
+		}
+		if history {
+			return tx.SetHeldState(ctx, db.HeldReceipts, row, db.StateHistory) // before the store's start date
+		}
 	}
 	if r.Type != domain.Invoice {
 		held, err := heldForDaySheet(ctx, tx, tenantID, h.StoreID, r.SessionID, set.ModeFor(h.StoreID))
@@ -192,6 +198,25 @@ func costItLeftWith(ctx context.Context, tx Tx, tenantID, saleDoc int64, barcode
 	return out.Value.Div(out.Qty), nil
 }
 
+// receiptHistory decides for a receipt closed before its store's start date. In receipt mode
+// it is history. In day-sheet mode its Z report decides for the whole cash session, so a
+// session that straddles the start date is booked whole or not at all: history when the Z is,
+// booked as usual when the Z is booked or reconciled, and until the Z has been looked at the
+// receipt waits.
+func receiptHistory(ctx context.Context, tx Tx, tenantID, storeID int64, session, mode string) (bool, error) {
+	if mode != "dayclose" {
+		return true, nil
+	}
+	state, found, err := tx.ZState(ctx, tenantID, storeID, session)
+	switch {
+	case err != nil:
+		return false, err
+	case !found || state == db.StatePending:
+		return false, errNotReady
+	}
+	return state == db.StateHistory, nil
+}
+
 // heldForDaySheet says whether a sale or return of a cash session waits for its Z report's day
 // sheet rather than being booked alone: yes when that Z booked day sheets, no when it was only
 // reconciled, and otherwise as the store's mode says.
@@ -222,6 +247,12 @@ func (b *Books) postDayClose(ctx context.Context, tx Tx, tenantID, row int64, h 
 	if set.History(h.StoreID, z.ClosedAt.In(set.Zone).Format(time.DateOnly)) {
 		return tx.SetHeldState(ctx, db.HeldDayCloses, row, db.StateHistory) // before the store's start date
 	}
+	if set.ModeFor(h.StoreID) == "dayclose" {
+		// A Z from the start date on books its whole session, older receipts included.
+		if err := tx.RequeueHistory(ctx, tenantID, h.StoreID, z.SourceID); err != nil {
+			return err
+		}
+	}
 	session, err := tx.SessionReceipts(ctx, tenantID, h.StoreID, z.SourceID)
 	if err != nil {
 		return err
@@ -241,6 +272,10 @@ func (b *Books) postDayClose(ctx context.Context, tx Tx, tenantID, row int64, h 
 		return tx.SetHeldState(ctx, db.HeldDayCloses, row, db.StateNoDoc)
 	}
 	if len(receipts) < z.ReceiptsCount {
+		if opened := z.OpenedAt.In(set.Zone).Format(time.DateOnly); set.History(h.StoreID, opened) {
+			return posting.Refuse(posting.CodeTotalsDisagree, "Z %s of register %s: its session opened on %s, before the store's start date %s, and %d of its %d receipts are not here: the agent left the older ones in the POS. Book this Z by hand, or set the start date with history so they are shipped",
+				z.ZNumber, z.Register, opened, set.StoreStarts[h.StoreID], z.ReceiptsCount-len(receipts), z.ReceiptsCount)
+		}
 		return errNotReady
 	}
 	var invoices []domain.Receipt

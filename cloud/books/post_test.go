@@ -12,6 +12,7 @@ import (
 
 	"tiltas/cloud/books"
 	"tiltas/cloud/db"
+	"tiltas/cloud/posting"
 	"tiltas/internal/dbtest"
 	"tiltas/internal/fixture"
 	"tiltas/shared/domain"
@@ -287,6 +288,59 @@ func TestStartDateHistory(t *testing.T) {
 		}
 		if d, h, _ := s.StoreStart(ctx, who.StoreID); d != "2026-12-01" || !h {
 			t.Fatalf("the agent's welcome would say %q %v", d, h)
+		}
+		// The accountant moves the date back: what was history is looked at again and booked.
+		if err := s.SetStoreStart(ctx, who.TenantID, "S1", "", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := books.New(s).PostPending(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		if docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID}); len(docs) != 2 {
+			t.Fatalf("after clearing the start date: %+v", docs)
+		}
+	})
+}
+
+// In day-sheet mode a cash session that straddles the start date is decided by its Z report:
+// a Z from the start date on books its whole session, and its SF invoice from before the date
+// is booked alone as always, not lost between the day sheet (which leaves it out) and history.
+func TestStartDateSessionInDaySheetMode(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.DB, _ string) {
+		ctx := context.Background()
+		who := fixture.Tenant(t, s, "Shop", "S1")
+		set, _ := s.POSSettings(ctx, who.TenantID)
+		set.Mode, set.AutoWriteOff = "dayclose", false
+		if err := s.SetPOSSettings(ctx, who.TenantID, set); err != nil {
+			t.Fatal(err)
+		}
+		fx := fixture.PostingReceipts(t)
+		sale, inv := fx["101"], fx["103"]
+		inv.ClosedAt = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC) // 2 November, before the start
+		z := fixture.PostingDayClose(t)                              // session 9, closed on 3 November (Vilnius)
+		if err := s.SetStoreStart(ctx, who.TenantID, "S1", "2026-11-03", true); err != nil {
+			t.Fatal(err)
+		}
+		fixture.Ingest(t, s, who, "s", sale, inv)
+		fixture.IngestZ(t, s, who, "s", z)
+		for range 3 { // receipts wait for their Z to decide
+			if _, err := books.New(s).PostPending(ctx, 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		docs, _ := s.Documents(ctx, db.DocQuery{TenantID: who.TenantID})
+		ops := map[string]int{}
+		for _, d := range docs {
+			ops[d.Op]++
+		}
+		if ops[posting.OpInvoice] != 1 || ops[posting.OpDaySheet] != 3 || len(docs) != 4 {
+			t.Fatalf("documents %v: want the SF alone and 3 day sheets", ops)
+		}
+		rs, _ := s.Receipts(ctx, db.Query{TenantID: who.TenantID, Limit: 10})
+		for _, r := range rs {
+			if want := map[string]string{"101": "in_day_sheet", "103": "booked"}[r.SourceID]; r.Posting != want {
+				t.Errorf("receipt %s is %s, want %s", r.SourceID, r.Posting, want)
+			}
 		}
 	})
 }

@@ -248,7 +248,7 @@ func (s *DB) insertDoc(ctx context.Context, tx *sql.Tx, n NewDoc) (int64, error)
 			if netCur.IsZero() && vatCur.IsZero() {
 				netCur, vatCur = l.Net, l.VAT
 			}
-			args = append(args, id, l.No, l.Barcode, l.Name, l.Qty.Shift(3).Round(0).IntPart(), c(l.UnitPrice.Round(2)), c(l.Discount),
+			args = append(args, id, l.No, l.Barcode, l.Name, l.Qty.Shift(3).Round(0).IntPart(), c(l.UnitPrice.Round(2)), c(l.Discount.Round(2)),
 				c(l.Net), c(l.VAT), c(l.Gross), bp, l.Class, c(netCur), c(vatCur))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_lines (document_id, line_no, barcode, name, qty_milli, unit_price_cents, discount_cents, net_cents, vat_cents, gross_cents, vat_rate_bp, vat_class, net_currency_cents, vat_currency_cents)

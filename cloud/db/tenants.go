@@ -179,9 +179,10 @@ func (s *DB) StoreByCode(ctx context.Context, tenantID int64, code string) (Stor
 
 // SetStoreStart sets the first day a store's sales are booked (YYYY-MM-DD, the shops' zone;
 // "" clears it), and whether its agent ships the older ones as history that is never booked
-// (history) or leaves them in the POS. The agent learns it when it next connects. Receipts and
-// day closes held already and closed before the day are not booked from now on; what was booked
-// stays booked (cancel it to undo).
+// (history) or leaves them in the POS. The agent learns it within seconds (a new welcome on its
+// connection). Receipts and day closes held already and closed before the day are not booked
+// from now on, and what was held as history is looked at again against the new date; what was
+// booked stays booked (cancel it to undo).
 func (s *DB) SetStoreStart(ctx context.Context, tenantID int64, code, date string, history bool) error {
 	if !protocol.ValidStartDate(date) {
 		return &InvalidError{fmt.Errorf("store %s: start date %q: give a day as YYYY-MM-DD, e.g. 2026-01-01, or nothing for the whole history", code, date)}
@@ -189,7 +190,12 @@ func (s *DB) SetStoreStart(ctx context.Context, tenantID int64, code, date strin
 	if date == "" && history {
 		return &InvalidError{fmt.Errorf("store %s: history needs a start date: the receipts before it are the history", code)}
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE stores SET start_date = ?, start_history = ? WHERE tenant_id = ? AND code = ?`, date, boolInt(history), tenantID, code)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set start date of store %s: %w", code, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE stores SET start_date = ?, start_history = ? WHERE tenant_id = ? AND code = ?`, date, boolInt(history), tenantID, code)
 	if err != nil {
 		return fmt.Errorf("set start date of store %s: %w", code, err)
 	}
@@ -198,7 +204,14 @@ func (s *DB) SetStoreStart(ctx context.Context, tenantID int64, code, date strin
 	} else if n == 0 {
 		return fmt.Errorf("store %q: %w", code, ErrNotFound)
 	}
-	return nil
+	// What was held as history is looked at again against the new date.
+	for _, table := range []string{"receipts", "day_closes"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET post_state = ? WHERE tenant_id = ? AND store_id = (SELECT id FROM stores WHERE tenant_id = ? AND code = ?) AND post_state = ?`,
+			StatePending, tenantID, tenantID, code, StateHistory); err != nil {
+			return fmt.Errorf("set start date of store %s: requeue its history: %w", code, err)
+		}
+	}
+	return tx.Commit()
 }
 
 // StoreStart is a store's start date and history choice as set in the cloud (SetStoreStart),

@@ -149,6 +149,14 @@ func (t *Tx) RequeueSession(ctx context.Context, tenantID, storeID int64, sessio
 	return err
 }
 
+// RequeueHistory puts a session's receipts held as history back to be posted: its Z report,
+// booked in day-sheet mode, decides for the whole session.
+func (t *Tx) RequeueHistory(ctx context.Context, tenantID, storeID int64, session string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE receipts SET post_state = ? WHERE tenant_id = ? AND store_id = ? AND session_id = ? AND post_state = ?`,
+		StatePending, tenantID, storeID, session, StateHistory)
+	return err
+}
+
 // Settings reads a tenant's posting settings inside the transaction.
 func (t *Tx) Settings(ctx context.Context, tenantID int64) (posting.Settings, error) {
 	return t.d.settings(ctx, t.tx, tenantID)

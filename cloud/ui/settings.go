@@ -119,9 +119,9 @@ func (u *UI) saveStoreStart(w http.ResponseWriter, r *http.Request, s *session) 
 	msg := "Store " + code + " is booked from its whole history."
 	switch {
 	case date != "" && history:
-		msg = "Store " + code + " is booked from " + date + "; its agent ships older receipts as history, never booked (from its next connection)."
+		msg = "Store " + code + " is booked from " + date + "; its agent ships older receipts as history, never booked (told within seconds)."
 	case date != "":
-		msg = "Store " + code + " is booked from " + date + "; its agent leaves older receipts in the POS (from its next connection)."
+		msg = "Store " + code + " is booked from " + date + "; its agent leaves older receipts in the POS (told within seconds)."
 	}
 	if err == nil {
 		u.Log.Info("store start date set", "tenant", s.user.TenantID, "store", code, "start_date", date, "history", history, "by", s.user.Email)

@@ -109,6 +109,8 @@ func ValidStartDate(d string) bool {
 	return err == nil && t.Format(time.DateOnly) == d
 }
 
+// Welcome answers a hello. The cloud may send another welcome later on the same connection when
+// the store's start date changes; only its StartDate and History count then.
 type Welcome struct {
 	Stream   string `json:"stream"`
 	AckedSeq uint64 `json:"acked_seq"` // the highest sequence the cloud holds for this stream

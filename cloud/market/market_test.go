@@ -186,7 +186,7 @@ func generate(fake *amazonfake.Server, n int) map[string]*expectation {
 			if k == 0 && i%11 == 0 { // gift wrapped: a charged service
 				wrap := decimal.New(int64(199+rng.IntN(300)), -2)
 				it.BuyerInfo = &amazon.ItemBuyerInfo{GiftWrapPrice: &amazon.Money{CurrencyCode: m.currency, Amount: wrap.StringFixed(2)}, GiftWrapLevel: "Classic"}
-				it.IsGift = true
+				it.IsGift = "true"
 				lines = append(lines, orderLine{"", wrap})
 				total = total.Add(wrap)
 			}

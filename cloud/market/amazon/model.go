@@ -69,7 +69,9 @@ type OrderItem struct {
 	PromotionDiscount *Money `json:"PromotionDiscount,omitempty"`
 	CODFee            *Money `json:"CODFee,omitempty"`         // cash on delivery
 	CODFeeDiscount    *Money `json:"CODFeeDiscount,omitempty"` // taken off the COD fee
-	IsGift            bool   `json:"IsGift,omitempty"`
+	// IsGift is a string in the model ("true" or "false", ordersV0.json definitions.OrderItem),
+	// not a boolean: a client that read it as one could decode no paid order's items.
+	IsGift string `json:"IsGift,omitempty"`
 	// BuyerInfo is the item's buyer information (ItemBuyerInfo): gift wrapping is charged here.
 	BuyerInfo *ItemBuyerInfo `json:"BuyerInfo,omitempty"`
 }

@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -51,8 +52,22 @@ type rawOrder struct {
 	items []amazon.OrderItem
 }
 
+// fakeOrders are the fake's orders as the client reads what the fake answers.
 func fakeOrders(f *amazonfake.Server) []rawOrder {
 	var out []rawOrder
-	f.Each(func(o amazon.Order, items []amazon.OrderItem) { out = append(out, rawOrder{o, items}) })
+	f.Each(func(od json.RawMessage, ids []json.RawMessage) {
+		var r rawOrder
+		if err := json.Unmarshal(od, &r.o); err != nil {
+			panic(err)
+		}
+		for _, b := range ids {
+			var it amazon.OrderItem
+			if err := json.Unmarshal(b, &it); err != nil {
+				panic(err)
+			}
+			r.items = append(r.items, it)
+		}
+		out = append(out, r)
+	})
 	return out
 }

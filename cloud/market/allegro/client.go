@@ -86,7 +86,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) er
 		Token:     &c.tokens,
 		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
 		Expired:   func(status int, _ []byte) bool { return status == 401 },
-		APIError:  func(status int, body []byte) error { return httpapi.ErrorFrom[Error]("Allegro", status, body) },
+		APIError: func(status int, _ http.Header, body []byte) error {
+			return httpapi.ErrorFrom[Error]("Allegro", status, body, "")
+		},
 	}
 	if err := call.GetJSON(ctx, u, http.Header{"Accept": {MediaType}}, out); err != nil {
 		return fmt.Errorf("GET %s: %w", path, err)

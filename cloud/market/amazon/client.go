@@ -96,9 +96,11 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any
 			c.Calls[op]++
 			c.mu.Unlock()
 		},
-		Expired:  func(status int, body []byte) bool { return status == 403 && strings.Contains(string(body), "expired") },
-		Observe:  func(h http.Header) { c.adapt(op, h.Get("x-amzn-RateLimit-Limit")) },
-		APIError: func(status int, body []byte) error { return httpapi.ErrorFrom[Error]("SP-API", status, body) },
+		Expired: func(status int, body []byte) bool { return status == 403 && strings.Contains(string(body), "expired") },
+		Observe: func(h http.Header) { c.adapt(op, h.Get("x-amzn-RateLimit-Limit")) },
+		APIError: func(status int, h http.Header, body []byte) error {
+			return httpapi.ErrorFrom[Error]("SP-API", status, body, h.Get("x-amzn-RequestId"))
+		},
 	}
 	if err := call.GetJSON(ctx, c.cfg.Endpoint+path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, out); err != nil {
 		return fmt.Errorf("%s: %w", op, err)

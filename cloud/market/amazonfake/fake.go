@@ -1,8 +1,14 @@
 // Package amazonfake is a fake Selling Partner API (Orders v0) and Login with Amazon for tests
-// and the demo. It follows the published shapes: LWA refresh-token grants with expiring access
-// tokens, getOrders by LastUpdatedAfter with NextToken paging, getOrderItems, usage plans
-// enforced with 429 QuotaExceeded and advertised in x-amzn-RateLimit-Limit, and, on demand,
-// server errors and garbled answers.
+// and the demo. It follows the published model (amzn/selling-partner-api-models,
+// models/orders-api-model/ordersV0.json): LWA refresh-token grants with expiring access tokens,
+// getOrders by LastUpdatedAfter with NextToken paging, getOrderItems, usage plans enforced with
+// 429 QuotaExceeded and advertised in x-amzn-RateLimit-Limit, and, on demand, server errors and
+// garbled answers. Like SP-API, a 429 carries no Retry-After, only x-amzn-RequestId: a client
+// waits out the usage plan's refill.
+//
+// What it answers is written as the model defines it and as its published examples show it
+// (doc.go), field by field: never by encoding the client's Go types, so a field the client
+// reads wrongly (a name, a type) fails against the fake as it would against Amazon.
 package amazonfake
 
 import (
@@ -40,8 +46,8 @@ type Server struct {
 	Throttle, ServerError, Garbage float64
 
 	mu      sync.Mutex
-	orders  map[string]amazon.Order
-	items   map[string][]amazon.OrderItem
+	orders  map[string]doc   // AmazonOrderId → the Order as getOrders answers it
+	items   map[string][]doc // AmazonOrderId → its OrderItems as getOrderItems answers them
 	tokens  map[string]time.Time
 	buckets map[string]*bucket
 	rng     *mrand.Rand
@@ -80,7 +86,7 @@ func (s *Server) init() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.orders == nil {
-		s.orders, s.items = map[string]amazon.Order{}, map[string][]amazon.OrderItem{}
+		s.orders, s.items = map[string]doc{}, map[string][]doc{}
 	}
 	s.tokens, s.buckets, s.Calls = map[string]time.Time{}, map[string]*bucket{}, map[string]int{}
 	s.rng = mrand.New(mrand.NewPCG(1, 2))
@@ -92,15 +98,22 @@ func (s *Server) init() {
 	}
 }
 
-// Put adds or replaces an order with its items.
+// Put adds or replaces an order with its items. The values are taken from the Go structs a test
+// fills in; what the fake answers is written from them as the model shapes it (doc.go).
 func (s *Server) Put(o amazon.Order, items []amazon.OrderItem) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.orders == nil {
-		s.orders, s.items = map[string]amazon.Order{}, map[string][]amazon.OrderItem{}
+		s.orders, s.items = map[string]doc{}, map[string][]doc{}
 	}
-	s.orders[o.AmazonOrderId] = o
-	s.items[o.AmazonOrderId] = items
+	od := orderDoc(o)
+	od["NumberOfItemsShipped"], od["NumberOfItemsUnshipped"] = itemsShipped(o.OrderStatus, items)
+	s.orders[o.AmazonOrderId] = od
+	var docs []doc
+	for _, it := range items {
+		docs = append(docs, itemDoc(it))
+	}
+	s.items[o.AmazonOrderId] = docs
 }
 
 // ExpireTokens makes every access token issued so far expired.
@@ -118,8 +131,13 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// fail answers the model's ErrorList.
 func fail(w http.ResponseWriter, code int, c, msg, details string) {
-	writeJSON(w, code, map[string]any{"errors": []amazon.Error{{Code: c, Message: msg, Details: details}}})
+	e := doc{"code": c, "message": msg}
+	if details != "" {
+		e["details"] = details
+	}
+	writeJSON(w, code, doc{"errors": []doc{e}})
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -144,14 +162,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	allowed := s.take(op, plan)
 	roll := s.rng.Float64()
 	s.mu.Unlock()
+	w.Header().Set("x-amzn-RequestId", requestID())
 	w.Header().Set("x-amzn-RateLimit-Limit", strconv.FormatFloat(plan.Rate, 'f', -1, 64))
 	switch {
 	case !known:
 		fail(w, 403, "Unauthorized", "Access to requested resource is denied.", "The access token you provided is not valid.")
 	case time.Now().After(exp):
 		fail(w, 403, "Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")
-	case !allowed || roll < s.Throttle:
-		w.Header().Set("Retry-After", "0.05")
+	case !allowed || roll < s.Throttle: // no Retry-After: SP-API sends none
 		fail(w, 429, "QuotaExceeded", "You exceeded your quota for the requested resource.", "")
 	case roll < s.Throttle+s.ServerError:
 		fail(w, 500, "InternalFailure", "We encountered an internal error. Please try again.", "")
@@ -199,7 +217,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokens[tok] = time.Now().Add(s.TokenTTL)
 	s.mu.Unlock()
-	writeJSON(w, 200, amazon.TokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: int(s.TokenTTL.Seconds())})
+	writeJSON(w, 200, doc{"access_token": tok, "token_type": "bearer", "expires_in": int(s.TokenTTL.Seconds()), "refresh_token": s.RefreshToken})
 }
 
 type pageToken struct {
@@ -232,35 +250,36 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) {
 		markets[m] = true
 	}
 	s.mu.Lock()
-	var all []amazon.Order
+	var all []doc
 	for _, o := range s.orders {
-		if t, _ := time.Parse(time.RFC3339, o.LastUpdateDate); !t.Before(after) && markets[o.MarketplaceId] {
+		if t, _ := time.Parse(time.RFC3339, o.str("LastUpdateDate")); !t.Before(after) && markets[o.str("MarketplaceId")] {
 			all = append(all, o)
 		}
 	}
 	s.mu.Unlock()
 	sort.Slice(all, func(i, j int) bool {
-		if all[i].LastUpdateDate != all[j].LastUpdateDate {
-			return all[i].LastUpdateDate < all[j].LastUpdateDate
+		if a, b := all[i].str("LastUpdateDate"), all[j].str("LastUpdateDate"); a != b {
+			return a < b
 		}
-		return all[i].AmazonOrderId < all[j].AmazonOrderId
+		return all[i].str("AmazonOrderId") < all[j].str("AmazonOrderId")
 	})
 	size := 100
 	if n, err := strconv.Atoi(q.Get("MaxResultsPerPage")); err == nil && n >= 1 && n <= 100 {
 		size = n
 	}
 	end := min(pt.Offset+size, len(all))
-	page := &amazon.OrdersList{Orders: []amazon.Order{}, LastUpdatedBefore: time.Now().UTC().Add(-2 * time.Minute).Format(time.RFC3339)}
+	orders := []doc{}
 	if pt.Offset < len(all) {
-		page.Orders = all[pt.Offset:end]
+		orders = all[pt.Offset:end]
 	}
+	page := doc{"Orders": orders, "LastUpdatedBefore": time.Now().UTC().Add(-2 * time.Minute).Format(time.RFC3339)}
 	if end < len(all) {
 		next := pt
 		next.Offset = end
 		b, _ := json.Marshal(next)
-		page.NextToken = base64.RawURLEncoding.EncodeToString(b)
+		page["NextToken"] = base64.RawURLEncoding.EncodeToString(b)
 	}
-	writeJSON(w, 200, amazon.GetOrdersResponse{Payload: page})
+	writeJSON(w, 200, doc{"payload": page})
 }
 
 func (s *Server) getOrderItems(w http.ResponseWriter, r *http.Request) {
@@ -272,24 +291,34 @@ func (s *Server) getOrderItems(w http.ResponseWriter, r *http.Request) {
 		fail(w, 404, "NotFound", fmt.Sprintf("Order %s not found.", id), "")
 		return
 	}
-	writeJSON(w, 200, amazon.GetOrderItemsResponse{Payload: &amazon.OrderItemsList{OrderItems: items, AmazonOrderId: id}})
+	if items == nil {
+		items = []doc{}
+	}
+	writeJSON(w, 200, doc{"payload": doc{"OrderItems": items, "AmazonOrderId": id}})
 }
 
 // Update changes an order's status and its LastUpdateDate to now, as Amazon does.
 func (s *Server) Update(id, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orders[id]
-	o.OrderStatus = status
-	o.LastUpdateDate = time.Now().UTC().Format(time.RFC3339)
-	s.orders[id] = o
+	if o := s.orders[id]; o != nil {
+		o["OrderStatus"] = status
+		o["LastUpdateDate"] = time.Now().UTC().Format(time.RFC3339)
+	}
 }
 
-// Each calls fn for every stored order.
-func (s *Server) Each(fn func(amazon.Order, []amazon.OrderItem)) {
+// Each calls fn for every stored order, as the documents the fake answers (getOrders' Order and
+// getOrderItems' OrderItems, JSON).
+func (s *Server) Each(fn func(order json.RawMessage, items []json.RawMessage)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, o := range s.orders {
-		fn(o, s.items[id])
+		ob, _ := json.Marshal(o)
+		var ib []json.RawMessage
+		for _, it := range s.items[id] {
+			b, _ := json.Marshal(it)
+			ib = append(ib, b)
+		}
+		fn(ob, ib)
 	}
 }

@@ -47,7 +47,7 @@ type Call struct {
 	// Observe sees every answer's headers (for example to follow a usage plan); optional.
 	Observe func(h http.Header)
 	// APIError makes the marketplace's error out of an answer.
-	APIError func(status int, body []byte) error
+	APIError func(status int, header http.Header, body []byte) error
 	// Attempts is how many tries at most; default 8.
 	Attempts int
 }
@@ -108,10 +108,10 @@ func (c Call) GetJSON(ctx context.Context, url string, header http.Header, out a
 		case c.Expired(resp.StatusCode, body) && !refreshed:
 			refresh = true
 		case resp.StatusCode == 429 || resp.StatusCode >= 500:
-			last = c.APIError(resp.StatusCode, body)
+			last = c.APIError(resp.StatusCode, resp.Header, body)
 			Sleep(ctx, Backoff(attempt, resp.Header.Get("Retry-After")))
 		default:
-			return c.APIError(resp.StatusCode, body)
+			return c.APIError(resp.StatusCode, resp.Header, body)
 		}
 	}
 	return fmt.Errorf("failed after %d tries: %w", attempts, last)

@@ -19,6 +19,9 @@ type APIError[E Entry] struct {
 	Status int
 	Errors []E
 	Body   string // the start of an answer that is not an error list
+	// RequestID is the answer's request id (SP-API's x-amzn-RequestId), which the marketplace's
+	// support asks for.
+	RequestID string
 }
 
 func (e *APIError[E]) Error() string {
@@ -29,14 +32,18 @@ func (e *APIError[E]) Error() string {
 	if len(e.Errors) == 0 {
 		parts = append(parts, "Unparseable: "+e.Body)
 	}
-	return fmt.Sprintf("%s HTTP %d: %s", e.API, e.Status, strings.Join(parts, "; "))
+	s := fmt.Sprintf("%s HTTP %d: %s", e.API, e.Status, strings.Join(parts, "; "))
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
 }
 
-// ErrorFrom reads an answer's error list.
-func ErrorFrom[E Entry](api string, status int, body []byte) *APIError[E] {
+// ErrorFrom reads an answer's error list; requestID is the answer's request id ("" if none).
+func ErrorFrom[E Entry](api string, status int, body []byte, requestID string) *APIError[E] {
 	var list struct{ Errors []E }
 	if json.Unmarshal(body, &list) != nil || len(list.Errors) == 0 {
-		return &APIError[E]{API: api, Status: status, Body: fmt.Sprintf("%.200s", body)}
+		return &APIError[E]{API: api, Status: status, Body: fmt.Sprintf("%.200s", body), RequestID: requestID}
 	}
-	return &APIError[E]{API: api, Status: status, Errors: list.Errors}
+	return &APIError[E]{API: api, Status: status, Errors: list.Errors, RequestID: requestID}
 }

@@ -17,12 +17,13 @@ type entry struct {
 func (e entry) Text() string { return e.Code + ": " + e.Message }
 
 func TestErrorFrom(t *testing.T) {
-	for _, c := range []struct{ body, want string }{
-		{`{"errors":[{"code":"QuotaExceeded","message":"slow down"},{"code":"X","message":"y"}]}`, "API HTTP 429: QuotaExceeded: slow down; X: y"},
-		{`<html>busy</html>`, "API HTTP 429: Unparseable: <html>busy</html>"},
-		{`{"errors":[]}`, `API HTTP 429: Unparseable: {"errors":[]}`},
+	for _, c := range []struct{ body, id, want string }{
+		{`{"errors":[{"code":"QuotaExceeded","message":"slow down"},{"code":"X","message":"y"}]}`, "", "API HTTP 429: QuotaExceeded: slow down; X: y"},
+		{`<html>busy</html>`, "", "API HTTP 429: Unparseable: <html>busy</html>"},
+		{`{"errors":[]}`, "", `API HTTP 429: Unparseable: {"errors":[]}`},
+		{`{"errors":[{"code":"QuotaExceeded","message":"slow down"}]}`, "7c1f0b2e-2d3a-4b7e-9f10-1a2b3c4d5e6f", "API HTTP 429: QuotaExceeded: slow down (request id 7c1f0b2e-2d3a-4b7e-9f10-1a2b3c4d5e6f)"},
 	} {
-		if got := ErrorFrom[entry]("API", 429, []byte(c.body)).Error(); got != c.want {
+		if got := ErrorFrom[entry]("API", 429, []byte(c.body), c.id).Error(); got != c.want {
 			t.Errorf("%s: %q, want %q", c.body, got, c.want)
 		}
 	}

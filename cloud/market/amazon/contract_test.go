@@ -8,26 +8,29 @@ package amazon
 // responses, copied unchanged; these tests re-extract them and fail if they drift.
 //
 // A missing spec is a failure, never a skip: the contract cannot be checked without it.
+//
+// Reading the model and validating against it is internal/swagger's; what is here is the
+// mapping to this client (fixture names, the client's types, Amazon's known deviations).
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"tiltas/internal/swagger"
 )
 
-// contractSpecRel is the spec's path relative to this package's directory.
-const contractSpecRel = "../../../../shared/specs/amazon/ordersV0.json"
+// contractSpecName is the spec's name under shared/specs beside the repository (swagger.Find).
+const contractSpecName = "amazon/ordersV0.json"
 
 // contractFixtureRel is the fixtures' directory relative to this package's directory.
 const contractFixtureRel = "../../../testdata/market/amazon"
@@ -81,46 +84,24 @@ func contractPkgDir() string {
 	return wd
 }
 
-type contractSpecT struct {
-	path string
-	doc  map[string]any
-	defs map[string]any
-}
-
-var contractSpecOnce = sync.OnceValues(func() (*contractSpecT, error) {
-	dir := contractPkgDir()
-	cands := []string{filepath.Clean(filepath.Join(dir, contractSpecRel))}
-	if wd, err := os.Getwd(); err == nil {
-		if c := filepath.Clean(filepath.Join(wd, contractSpecRel)); c != cands[0] {
-			cands = append(cands, c)
-		}
+var contractSpecOnce = sync.OnceValues(func() (*swagger.Spec, error) {
+	p, err := swagger.Find(contractSpecName)
+	if err != nil {
+		return nil, fmt.Errorf("the Orders v0 model is absent: %v (the shared reference copy of "+
+			"amzn/selling-partner-api-models models/orders-api-model/ordersV0.json, commit 34dc93f). "+
+			"The contract tests cannot run without it", err)
 	}
-	for _, p := range cands {
-		b, err := os.ReadFile(p)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the Orders v0 model %s: %w", p, err)
-		}
-		v, err := contractDecode(b)
-		if err != nil {
-			return nil, fmt.Errorf("parsing the Orders v0 model %s: %w", p, err)
-		}
-		doc, _ := v.(map[string]any)
-		defs, _ := doc["definitions"].(map[string]any)
-		if defs == nil {
-			return nil, fmt.Errorf("the Orders v0 model %s has no definitions", p)
-		}
-		return &contractSpecT{path: p, doc: doc, defs: defs}, nil
+	s, err := swagger.Load(p)
+	if err != nil {
+		return nil, fmt.Errorf("the Orders v0 model: %w", err)
 	}
-	return nil, fmt.Errorf("the Orders v0 model is absent: looked for %s (%s relative to the package "+
-		"directory; the shared reference copy of amzn/selling-partner-api-models "+
-		"models/orders-api-model/ordersV0.json, commit 34dc93f). The contract tests cannot run without it",
-		strings.Join(cands, " and "), contractSpecRel)
+	if len(s.Definitions) == 0 {
+		return nil, fmt.Errorf("the Orders v0 model %s has no definitions", p)
+	}
+	return s, nil
 })
 
-func contractSpec(t *testing.T) *contractSpecT {
+func contractSpec(t *testing.T) *swagger.Spec {
 	t.Helper()
 	s, err := contractSpecOnce()
 	if err != nil {
@@ -133,97 +114,50 @@ func contractFixtureDir() string {
 	return filepath.Clean(filepath.Join(contractPkgDir(), contractFixtureRel))
 }
 
-// contractDecode decodes one JSON value, keeping numbers as their literal text.
-func contractDecode(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON value")
-	}
-	return v, nil
-}
-
-// contractCanonical is the normal form: sorted keys, no whitespace, number literals as written.
-func contractCanonical(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
 // contractExample is one published example response.
 type contractExample struct {
-	op, code string
-	file     string // fixture file name
-	jsonPath string // where in ordersV0.json
-	value    any    // the response body as published
-	schema   any    // responses[code].schema
+	swagger.Example
+	op   string // operation ID
+	file string // fixture file name
 }
 
 // contractExamples re-extracts every example response of contractOps from the spec: the
 // responses' examples blocks and their x-amzn-api-sandbox static and dynamic responses.
-func contractExamples(t *testing.T, s *contractSpecT) []contractExample {
+func contractExamples(t *testing.T, s *swagger.Spec) []contractExample {
 	t.Helper()
-	paths, _ := s.doc["paths"].(map[string]any)
 	var out []contractExample
 	for _, op := range contractOps {
-		pathItem, _ := paths[op.path].(map[string]any)
-		o, _ := pathItem[op.method].(map[string]any)
-		if o == nil {
-			t.Errorf("%s: the model has no paths[%q].%s", s.path, op.path, op.method)
+		o, err := s.Operation(op.method, op.path)
+		if err != nil {
+			t.Errorf("%s: the model has no paths[%q].%s", s.Path, op.path, op.method)
 			continue
 		}
 		if id, _ := o["operationId"].(string); id != op.operationID {
-			t.Errorf("%s: paths[%q].%s is operation %q, want %q", s.path, op.path, op.method, id, op.operationID)
+			t.Errorf("%s: paths[%q].%s is operation %q, want %q", s.Path, op.path, op.method, id, op.operationID)
 			continue
 		}
-		responses, _ := o["responses"].(map[string]any)
-		for _, code := range contractSortedKeys(responses) {
-			r, _ := responses[code].(map[string]any)
-			base := fmt.Sprintf("paths[%q].%s.responses[%q]", op.path, op.method, code)
-			examples, _ := r["examples"].(map[string]any)
-			for _, mt := range contractSortedKeys(examples) {
-				name := fmt.Sprintf("%s-%s-example.json", op.operationID, code)
-				if mt != "application/json" {
-					name = fmt.Sprintf("%s-%s-example-%s.json", op.operationID, code, strings.ReplaceAll(mt, "/", "-"))
-				}
-				out = append(out, contractExample{op.operationID, code, name,
-					fmt.Sprintf("%s.examples[%q]", base, mt), examples[mt], r["schema"]})
+		exs, err := s.Examples(op.method, op.path)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		for _, ex := range exs {
+			var name string
+			switch {
+			case ex.Sandbox != "":
+				name = fmt.Sprintf("%s-%s-%s-%d.json", op.operationID, ex.Status, ex.Sandbox, ex.Index)
+			case ex.MediaType == "application/json":
+				name = fmt.Sprintf("%s-%s-example.json", op.operationID, ex.Status)
+			default:
+				name = fmt.Sprintf("%s-%s-example-%s.json", op.operationID, ex.Status, strings.ReplaceAll(ex.MediaType, "/", "-"))
 			}
-			sandbox, _ := r["x-amzn-api-sandbox"].(map[string]any)
-			for _, kind := range []string{"static", "dynamic"} {
-				list, _ := sandbox[kind].([]any)
-				for i, e := range list {
-					em, _ := e.(map[string]any)
-					body, ok := em["response"]
-					if !ok {
-						continue // e.g. a 204 has no body
-					}
-					out = append(out, contractExample{op.operationID, code,
-						fmt.Sprintf("%s-%s-%s-%d.json", op.operationID, code, kind, i),
-						fmt.Sprintf("%s[\"x-amzn-api-sandbox\"].%s[%d].response", base, kind, i), body, r["schema"]})
-				}
-			}
+			out = append(out, contractExample{ex, op.operationID, name})
 		}
 	}
 	if len(out) == 0 {
-		t.Errorf("%s: found no example responses for %d operations", s.path, len(contractOps))
+		t.Errorf("%s: found no example responses for %d operations", s.Path, len(contractOps))
 	}
 	return out
-}
-
-func contractSortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func contractReadFixture(t *testing.T, name string) (raw []byte, v any, ok bool) {
@@ -234,7 +168,7 @@ func contractReadFixture(t *testing.T, name string) (raw []byte, v any, ok bool)
 		t.Errorf("fixture %s: %v", p, err)
 		return nil, nil, false
 	}
-	v, err = contractDecode(raw)
+	v, err = swagger.Decode(raw)
 	if err != nil {
 		t.Errorf("fixture %s is not one JSON value: %v", p, err)
 		return nil, nil, false
@@ -255,17 +189,17 @@ func TestContractFixturesMatchTheSpec(t *testing.T) {
 		t.Run(ex.file, func(t *testing.T) {
 			_, got, ok := contractReadFixture(t, ex.file)
 			if !ok {
-				t.Errorf("copy it unchanged from %s %s", filepath.Base(s.path), ex.jsonPath)
+				t.Errorf("copy it unchanged from %s %s", filepath.Base(s.Path), ex.Location)
 				return
 			}
-			g, w := contractCanonical(got), contractCanonical(ex.value)
+			g, w := swagger.Canonical(got), swagger.Canonical(ex.Body)
 			if !bytes.Equal(g, w) {
 				i := 0
 				for i < len(g) && i < len(w) && g[i] == w[i] {
 					i++
 				}
 				t.Errorf("%s drifted from %s %s (normalised, first difference at byte %d):\n fixture: %s\n    spec: %s",
-					ex.file, filepath.Base(s.path), ex.jsonPath, i, contractAround(g, i), contractAround(w, i))
+					ex.file, filepath.Base(s.Path), ex.Location, i, contractAround(g, i), contractAround(w, i))
 			}
 		})
 	}
@@ -277,7 +211,7 @@ func TestContractFixturesMatchTheSpec(t *testing.T) {
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".json") && !want[e.Name()] {
 			t.Errorf("%s: not a published example of %s (no such example in the spec); remove it or fix its name",
-				filepath.Join(dir, e.Name()), filepath.Base(s.path))
+				filepath.Join(dir, e.Name()), filepath.Base(s.Path))
 		}
 	}
 }
@@ -287,159 +221,7 @@ func contractAround(b []byte, i int) string {
 	return fmt.Sprintf("…%s…", b[lo:hi])
 }
 
-// ---- TestContractFixturesValidate: a validator for the Swagger 2.0 subset ordersV0.json uses ----
-
-type contractValidator struct {
-	defs map[string]any
-	errs []string
-}
-
-// resolve follows $ref into #/definitions, returning the schema and its location.
-func (v *contractValidator) resolve(schema map[string]any, loc string) (map[string]any, string, error) {
-	for range 32 {
-		ref, ok := schema["$ref"].(string)
-		if !ok {
-			return schema, loc, nil
-		}
-		name, ok := strings.CutPrefix(ref, "#/definitions/")
-		if !ok {
-			return nil, loc, fmt.Errorf("unsupported $ref %q", ref)
-		}
-		d, ok := v.defs[name].(map[string]any)
-		if !ok {
-			return nil, loc, fmt.Errorf("$ref %q: no such definition", ref)
-		}
-		schema, loc = d, "definitions."+name
-	}
-	return nil, loc, errors.New("$ref chain too long")
-}
-
-func (v *contractValidator) fail(path, loc, format string, args ...any) {
-	v.errs = append(v.errs, fmt.Sprintf("%s: %s (schema %s)", path, fmt.Sprintf(format, args...), loc))
-}
-
-func (v *contractValidator) validate(value any, schemaAny any, path, loc string) {
-	schema, _ := schemaAny.(map[string]any)
-	if schema == nil {
-		v.fail(path, loc, "no schema")
-		return
-	}
-	schema, loc, err := v.resolve(schema, loc)
-	if err != nil {
-		v.fail(path, loc, "%v", err)
-		return
-	}
-	typ, _ := schema["type"].(string)
-	if typ == "" && schema["properties"] != nil {
-		typ = "object"
-	}
-	if typ != "" && !contractIsType(value, typ) {
-		v.fail(path, loc, "want %s, got %s %s", typ, contractJSONType(value), contractShort(value))
-		return
-	}
-	if enum, ok := schema["enum"].([]any); ok {
-		found := false
-		for _, e := range enum {
-			if bytes.Equal(contractCanonical(e), contractCanonical(value)) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			v.fail(path, loc, "%s is not one of the enum %s", contractShort(value), contractShort(enum))
-		}
-	}
-	if m, ok := schema["minimum"].(json.Number); ok {
-		if n, isNum := value.(json.Number); isNum {
-			a, err1 := n.Float64()
-			b, err2 := m.Float64()
-			if err1 == nil && err2 == nil && a < b {
-				v.fail(path, loc, "%s is below the minimum %s", n, m)
-			}
-		}
-	}
-	switch val := value.(type) {
-	case map[string]any:
-		props, _ := schema["properties"].(map[string]any)
-		req, _ := schema["required"].([]any)
-		for _, r := range req {
-			if name, _ := r.(string); name != "" {
-				if _, ok := val[name]; !ok {
-					v.fail(path+"."+name, loc+".required", "required property is missing")
-				}
-			}
-		}
-		for _, k := range contractSortedKeys(val) {
-			if ps, ok := props[k]; ok {
-				v.validate(val[k], ps, path+"."+k, loc+".properties."+k)
-			}
-			// additionalProperties: allowed
-		}
-	case []any:
-		if items, ok := schema["items"]; ok {
-			for i, e := range val {
-				v.validate(e, items, fmt.Sprintf("%s[%d]", path, i), loc+".items")
-			}
-		}
-	}
-}
-
-func contractIsType(v any, typ string) bool {
-	switch typ {
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "number":
-		_, ok := v.(json.Number)
-		return ok
-	case "integer":
-		n, ok := v.(json.Number)
-		if !ok {
-			return false
-		}
-		if _, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
-			return true
-		}
-		f, err := n.Float64()
-		return err == nil && f == float64(int64(f)) // e.g. 1e3
-	case "object":
-		_, ok := v.(map[string]any)
-		return ok
-	case "array":
-		_, ok := v.([]any)
-		return ok
-	}
-	return true // a type this subset does not know: not checked
-}
-
-func contractJSONType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func contractShort(v any) string {
-	s := string(contractCanonical(v))
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
-}
+// ---- TestContractFixturesValidate ----
 
 // knownDeviations are the places where Amazon's own published examples break Amazon's own
 // schema, by file and violation. They are expected exactly: a deviation that disappears (the
@@ -456,7 +238,7 @@ func TestContractFixturesValidate(t *testing.T) {
 	s := contractSpec(t)
 	n := 0
 	for _, ex := range contractExamples(t, s) {
-		if ex.code != "200" {
+		if ex.Status != "200" {
 			continue
 		}
 		n++
@@ -465,13 +247,12 @@ func TestContractFixturesValidate(t *testing.T) {
 			if !ok {
 				return
 			}
-			v := &contractValidator{defs: s.defs}
-			v.validate(got, ex.schema, "$", ex.jsonPath+".schema")
+			errs := s.ValidateAt(got, ex.Schema, ex.SchemaLoc)
 			known := map[string]bool{}
 			for _, k := range knownDeviations[ex.file] {
 				known[k] = true
 			}
-			for _, e := range v.errs {
+			for _, e := range errs {
 				if known[e] {
 					delete(known, e)
 					continue
@@ -521,9 +302,8 @@ func contractGoName(t reflect.Type) string {
 }
 
 type contractModelChecker struct {
-	spec   *contractSpecT
+	spec   *swagger.Spec
 	byType map[reflect.Type]string // the table
-	v      *contractValidator
 	errs   []string
 	seen   map[string]bool // inline/untabled struct checks already done
 }
@@ -531,7 +311,7 @@ type contractModelChecker struct {
 // describe is how a schema reads in a message: "string", "$ref Money (object)", "array of string".
 func (c *contractModelChecker) describe(schema map[string]any) string {
 	if ref, ok := schema["$ref"].(string); ok {
-		r, _, err := c.v.resolve(schema, "")
+		r, _, err := c.spec.Resolve(schema, "")
 		if err != nil {
 			return ref
 		}
@@ -563,7 +343,7 @@ func (c *contractModelChecker) checkStruct(label string, t reflect.Type, schema 
 		ps, ok := props[f.jsonName].(map[string]any)
 		if !ok {
 			c.errs = append(c.errs, fmt.Sprintf("%s: the client has %s, the model (%s %s.properties) has no property %q",
-				flabel, contractGoName(f.typ), filepath.Base(c.spec.path), loc, f.jsonName))
+				flabel, contractGoName(f.typ), filepath.Base(c.spec.Path), loc, f.jsonName))
 			continue
 		}
 		c.checkValue(flabel, f.typ, ps, loc+".properties."+f.jsonName)
@@ -574,21 +354,18 @@ func (c *contractModelChecker) checkStruct(label string, t reflect.Type, schema 
 func (c *contractModelChecker) checkValue(label string, t reflect.Type, schema map[string]any, loc string) {
 	mismatch := func() {
 		c.errs = append(c.errs, fmt.Sprintf("%s: the client has %s, the model (%s %s) has %s",
-			label, contractGoName(t), filepath.Base(c.spec.path), loc, c.describe(schema)))
+			label, contractGoName(t), filepath.Base(c.spec.Path), loc, c.describe(schema)))
 	}
 	et := t
 	for et.Kind() == reflect.Pointer {
 		et = et.Elem()
 	}
-	resolved, rloc, err := c.v.resolve(schema, loc)
+	resolved, rloc, err := c.spec.Resolve(schema, loc)
 	if err != nil {
-		c.errs = append(c.errs, fmt.Sprintf("%s: the model (%s %s): %v", label, filepath.Base(c.spec.path), loc, err))
+		c.errs = append(c.errs, fmt.Sprintf("%s: the model (%s %s): %v", label, filepath.Base(c.spec.Path), loc, err))
 		return
 	}
-	typ, _ := resolved["type"].(string)
-	if typ == "" && resolved["properties"] != nil {
-		typ = "object"
-	}
+	typ := swagger.SchemaType(resolved)
 	switch et.Kind() {
 	case reflect.String:
 		if typ != "string" {
@@ -618,7 +395,7 @@ func (c *contractModelChecker) checkValue(label string, t reflect.Type, schema m
 			// Checked field by field in its own table row; here only the mapping must agree.
 			if !isRef || refName != def {
 				c.errs = append(c.errs, fmt.Sprintf("%s: the client has %s (mapped to definitions.%s), the model (%s %s) has %s",
-					label, contractGoName(t), def, filepath.Base(c.spec.path), loc, c.describe(schema)))
+					label, contractGoName(t), def, filepath.Base(c.spec.Path), loc, c.describe(schema)))
 			}
 			return
 		}
@@ -635,7 +412,7 @@ func (c *contractModelChecker) checkValue(label string, t reflect.Type, schema m
 		items, ok := resolved["items"].(map[string]any)
 		if !ok {
 			c.errs = append(c.errs, fmt.Sprintf("%s: the model (%s %s) has an array without items",
-				label, filepath.Base(c.spec.path), rloc))
+				label, filepath.Base(c.spec.Path), rloc))
 			return
 		}
 		c.checkValue(label+"[]", et.Elem(), items, rloc+".items")
@@ -649,7 +426,7 @@ func (c *contractModelChecker) checkValue(label string, t reflect.Type, schema m
 
 func TestContractClientModel(t *testing.T) {
 	s := contractSpec(t)
-	c := &contractModelChecker{spec: s, byType: map[reflect.Type]string{}, v: &contractValidator{defs: s.defs}, seen: map[string]bool{}}
+	c := &contractModelChecker{spec: s, byType: map[reflect.Type]string{}, seen: map[string]bool{}}
 	for _, row := range contractModelTable {
 		c.byType[row.goType] = row.def
 	}
@@ -667,7 +444,7 @@ func TestContractClientModel(t *testing.T) {
 		visited[rt] = true
 		if _, ok := c.byType[rt]; !ok {
 			t.Errorf("%s (reached through %s) is not in contractModelTable: add it with its definition in %s",
-				contractGoName(rt), via, filepath.Base(s.path))
+				contractGoName(rt), via, filepath.Base(s.Path))
 		}
 		for _, f := range contractJSONFields(rt) {
 			reach(f.typ, contractGoName(rt)+"."+f.goName)
@@ -679,9 +456,9 @@ func TestContractClientModel(t *testing.T) {
 	for _, row := range contractModelTable {
 		name := contractGoName(row.goType)
 		t.Run(name, func(t *testing.T) {
-			def, ok := s.defs[row.def].(map[string]any)
-			if !ok {
-				t.Fatalf("%s is mapped to definitions.%s, which %s does not have", name, row.def, s.path)
+			def, err := s.Definition(row.def)
+			if err != nil {
+				t.Fatalf("%s is mapped to definitions.%s, which %s does not have", name, row.def, s.Path)
 			}
 			c.errs = nil
 			loc := "definitions." + row.def
@@ -714,16 +491,16 @@ func TestContractExamplesDecode(t *testing.T) {
 			target := mk()
 			if err := json.Unmarshal(raw, target); err != nil {
 				t.Errorf("%s (%s) does not decode into %s: %v",
-					ex.file, ex.jsonPath, contractGoName(reflect.TypeOf(target)), err)
+					ex.file, ex.Location, contractGoName(reflect.TypeOf(target)), err)
 				return
 			}
 			payload := reflect.ValueOf(target).Elem().FieldByName("Payload")
 			errs := reflect.ValueOf(target).Elem().FieldByName("Errors")
 			switch {
-			case ex.code == "200" && payload.IsNil():
+			case ex.Status == "200" && payload.IsNil():
 				t.Errorf("%s decoded with no payload", ex.file)
-			case ex.code != "200" && errs.Len() == 0:
-				t.Errorf("%s (status %s) decoded with no errors", ex.file, ex.code)
+			case ex.Status != "200" && errs.Len() == 0:
+				t.Errorf("%s (status %s) decoded with no errors", ex.file, ex.Status)
 			}
 			// What the client drops: informative, not a failure.
 			var dropped []string
@@ -752,7 +529,7 @@ func contractDropped(v any, t reflect.Type, path string, out *[]string) {
 		for _, f := range contractJSONFields(t) {
 			fields[f.jsonName] = f.typ
 		}
-		for _, k := range contractSortedKeys(val) {
+		for _, k := range slices.Sorted(maps.Keys(val)) {
 			ft, ok := fields[k]
 			if !ok {
 				// encoding/json also matches names case-insensitively

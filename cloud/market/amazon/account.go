@@ -26,8 +26,8 @@ func init() {
 // form is the Settings forms' Amazon account, as fromForm reads it.
 func form() market.Form {
 	var marketplaces []market.Option
-	for id, country := range Marketplaces {
-		marketplaces = append(marketplaces, market.Option{Value: id, Label: country + " (" + id + ")"})
+	for _, mp := range MarketplaceList {
+		marketplaces = append(marketplaces, market.Option{Value: mp.ID, Label: mp.Name + " (" + mp.ID + ", " + strings.ToUpper(mp.Region) + ")"})
 	}
 	slices.SortFunc(marketplaces, func(a, b market.Option) int { return strings.Compare(a.Label, b.Label) })
 	return market.Form{Title: "Add an Amazon seller account (SP-API)", Button: "Add Amazon account", Name: "Amazon EU", Fields: []market.Field{
@@ -52,11 +52,21 @@ func check(c AccountConfig, p *market.Problems) {
 	p.Require("client_secret", c.ClientSecret)
 	p.Require("refresh_token", c.RefreshToken)
 	if len(c.MarketplaceIDs) == 0 {
-		p.Addf("marketplace_ids is required: the EU marketplaces to pull, e.g. A1PA6795UKMFR9 (DE)")
+		p.Addf("marketplace_ids is required: the marketplaces to pull, e.g. A1PA6795UKMFR9 (Germany)")
+	}
+	region := ""
+	for r, u := range Endpoints {
+		if strings.TrimRight(c.Endpoint, "/") == u {
+			region = r
+		}
 	}
 	for _, id := range c.MarketplaceIDs {
-		if _, ok := Marketplaces[id]; !ok {
-			p.Addf("marketplace id %q is not an EU marketplace this knows (%s)", id, knownMarketplaces())
+		mp, ok := MarketplaceByID(id)
+		switch {
+		case !ok:
+			p.Addf("marketplace id %q is not one of Amazon's marketplaces (%s)", id, knownMarketplaces())
+		case region != "" && mp.Region != region:
+			p.Addf("marketplace %s (%s) is served by %s, not by the endpoint %s: add it as another account with that endpoint", id, mp.Name, Endpoints[mp.Region], c.Endpoint)
 		}
 	}
 	for _, st := range c.PostStatuses {
@@ -68,10 +78,9 @@ func check(c AccountConfig, p *market.Problems) {
 
 func knownMarketplaces() string {
 	var out []string
-	for id, country := range Marketplaces {
-		out = append(out, id+" "+country)
+	for _, mp := range MarketplaceList {
+		out = append(out, mp.ID+" "+mp.Name)
 	}
-	slices.Sort(out)
 	return strings.Join(out, ", ")
 }
 

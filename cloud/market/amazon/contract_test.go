@@ -60,6 +60,7 @@ var contractModelTable = []struct {
 	{reflect.TypeFor[OrderItem](), "OrderItem"},
 	{reflect.TypeFor[ItemBuyerInfo](), "ItemBuyerInfo"},
 	{reflect.TypeFor[Money](), "Money"},
+	{reflect.TypeFor[TaxCollection](), "TaxCollection"},
 	{reflect.TypeFor[Address](), "Address"},
 	{reflect.TypeFor[BuyerInfo](), "BuyerInfo"},
 	{reflect.TypeFor[BuyerTaxInfo](), "BuyerTaxInfo"},

@@ -69,11 +69,26 @@ type OrderItem struct {
 	PromotionDiscount *Money `json:"PromotionDiscount,omitempty"`
 	CODFee            *Money `json:"CODFee,omitempty"`         // cash on delivery
 	CODFeeDiscount    *Money `json:"CODFeeDiscount,omitempty"` // taken off the COD fee
+	// The tax on the promotion and on the shipping discount (tax-exclusive marketplaces).
+	PromotionDiscountTax *Money `json:"PromotionDiscountTax,omitempty"`
+	ShippingDiscountTax  *Money `json:"ShippingDiscountTax,omitempty"`
+	// TaxCollection says Amazon withheld and remits the tax (Model "MarketplaceFacilitator",
+	// the US marketplace): that tax is not the seller's.
+	TaxCollection *TaxCollection `json:"TaxCollection,omitempty"`
+	// DeemedResellerCategory (IOSS, UOSS) marks Amazon as the deemed supplier for VAT, which
+	// applies to sellers established outside the EU.
+	DeemedResellerCategory string `json:"DeemedResellerCategory,omitempty"`
 	// IsGift is a string in the model ("true" or "false", ordersV0.json definitions.OrderItem),
 	// not a boolean: a client that read it as one could decode no paid order's items.
 	IsGift string `json:"IsGift,omitempty"`
 	// BuyerInfo is the item's buyer information (ItemBuyerInfo): gift wrapping is charged here.
 	BuyerInfo *ItemBuyerInfo `json:"BuyerInfo,omitempty"`
+}
+
+// TaxCollection is the model's TaxCollection: who withheld the item's tax.
+type TaxCollection struct {
+	Model            string `json:"Model,omitempty"`            // MarketplaceFacilitator
+	ResponsibleParty string `json:"ResponsibleParty,omitempty"` // Amazon Services, Inc.
 }
 
 // ItemBuyerInfo is the model's ItemBuyerInfo.
@@ -126,10 +141,50 @@ type TokenResponse struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
-// Marketplaces maps EU marketplace ids to their countries.
-var Marketplaces = map[string]string{
-	"A1PA6795UKMFR9": "DE", "A13V1IB3VIYZZH": "FR", "A1805IZSGTT6HS": "NL", "A1C3SOZRARQ6R3": "PL",
-	"A2NODRKZP88ZB9": "SE", "A1RKKUPIHCS9HS": "ES", "APJ6JRA9NG5V4": "IT", "AMEN7PMS3EDWL": "BE",
+// Marketplace is one of Amazon's marketplaces as SP-API lists them.
+type Marketplace struct {
+	ID, Name string
+	Country  string // ISO 3166 alpha-2 (the United Kingdom is GB, where Amazon's table writes UK)
+	Region   string // na, eu or fe: the SP-API endpoint that serves it (Endpoints)
+	// TaxExclusive marketplaces (the US and Canada) price before tax: ItemTax and the other tax
+	// fields come on top, and OrderTotal includes them.
+	TaxExclusive bool
+}
+
+// MarketplaceList is Amazon's published list of marketplace ids with their selling regions
+// (developer-docs.amazon.com/sp-api/docs/marketplace-ids and .../sp-api-endpoints).
+var MarketplaceList = []Marketplace{
+	{"A2EUQ1WTGCTBG2", "Canada", "CA", "na", true}, {"ATVPDKIKX0DER", "United States", "US", "na", true},
+	{"A1AM78C64UM0Y8", "Mexico", "MX", "na", false}, {"A2Q3Y263D00KWC", "Brazil", "BR", "na", false},
+	{"A28R8C7NBKEWEA", "Ireland", "IE", "eu", false}, {"A1RKKUPIHCS9HS", "Spain", "ES", "eu", false},
+	{"A1F83G8C2ARO7P", "United Kingdom", "GB", "eu", false}, {"A13V1IB3VIYZZH", "France", "FR", "eu", false},
+	{"AMEN7PMS3EDWL", "Belgium", "BE", "eu", false}, {"A1805IZSGTT6HS", "Netherlands", "NL", "eu", false},
+	{"A1PA6795UKMFR9", "Germany", "DE", "eu", false}, {"APJ6JRA9NG5V4", "Italy", "IT", "eu", false},
+	{"A2NODRKZP88ZB9", "Sweden", "SE", "eu", false}, {"AE08WJ6YKNBMC", "South Africa", "ZA", "eu", false},
+	{"A1C3SOZRARQ6R3", "Poland", "PL", "eu", false}, {"ARBP9OOSHTCHU", "Egypt", "EG", "eu", false},
+	{"A33AVAJ2PDY3EV", "Turkey", "TR", "eu", false}, {"A17E79C6D8DWNP", "Saudi Arabia", "SA", "eu", false},
+	{"A2VIGQ35RCS4UG", "United Arab Emirates", "AE", "eu", false}, {"A21TJRUUN4KGV", "India", "IN", "eu", false},
+	{"A19VAU5U5O7RUS", "Singapore", "SG", "fe", false}, {"A39IBJ37TRP1C6", "Australia", "AU", "fe", false},
+	{"A1VC38T7YXB528", "Japan", "JP", "fe", false},
+}
+
+// Marketplaces maps each marketplace id to its country.
+var Marketplaces = func() map[string]string {
+	m := map[string]string{}
+	for _, mp := range MarketplaceList {
+		m[mp.ID] = mp.Country
+	}
+	return m
+}()
+
+// MarketplaceByID is the marketplace with that id, and false when Amazon publishes none.
+func MarketplaceByID(id string) (Marketplace, bool) {
+	for _, mp := range MarketplaceList {
+		if mp.ID == id {
+			return mp, true
+		}
+	}
+	return Marketplace{}, false
 }
 
 // Regional endpoints.

@@ -20,11 +20,20 @@ func money(m *Money) (decimal.Decimal, string, error) {
 	return d, m.CurrencyCode, err
 }
 
-// Map turns an SP-API order and its items into a normalised order. On EU marketplaces
-// ItemPrice includes VAT (ItemTax is often 0), so it is taken as the gross.
+// Map turns an SP-API order and its items into a normalised order. On tax-inclusive
+// marketplaces (the EU's, the UK, Japan, ...) ItemPrice includes VAT and is taken as the gross;
+// ItemTax is only the VAT inside it. On tax-exclusive ones (the US, Canada) the prices are
+// before tax, and a tax Amazon withheld as marketplace facilitator (TaxCollection) is Amazon's,
+// not the seller's: it is left out of the books. Every amount must be in the order's currency,
+// and what is booked must come to OrderTotal (less the withheld tax): otherwise the order is
+// refused, naming both figures.
 func Map(o Order, items []OrderItem) (posting.Order, error) {
-	out := posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Marketplace: Marketplaces[o.MarketplaceId],
+	mp, known := MarketplaceByID(o.MarketplaceId)
+	out := posting.Order{Market: "amazon", ID: o.AmazonOrderId, Status: o.OrderStatus, Marketplace: mp.Country,
 		FBA: o.FulfillmentChannel == "AFN", B2B: o.IsBusinessOrder}
+	if !known {
+		return out, fmt.Errorf("order %s: marketplace id %q is not one of Amazon's published marketplaces: it cannot be told where it was sold", o.AmazonOrderId, o.MarketplaceId)
+	}
 	var err error
 	if out.PurchasedAt, err = time.Parse(time.RFC3339, o.PurchaseDate); err != nil {
 		return out, fmt.Errorf("order %s: PurchaseDate %q: %w", o.AmazonOrderId, o.PurchaseDate, err)
@@ -53,37 +62,62 @@ func Map(o Order, items []OrderItem) (posting.Order, error) {
 		out.Currency = o.OrderTotal.CurrencyCode
 	}
 	for _, it := range items {
-		price, cur, err := money(it.ItemPrice)
-		if err != nil {
-			return out, fmt.Errorf("order %s item %s: %w", o.AmazonOrderId, it.OrderItemId, err)
+		if out.Currency == "" && it.ItemPrice != nil {
+			out.Currency = it.ItemPrice.CurrencyCode
 		}
-		if out.Currency == "" {
-			out.Currency = cur
+	}
+	if out.Currency == "" {
+		out.Currency = "EUR"
+	}
+	// amount reads one of the order's amounts, refusing one in another currency.
+	amount := func(it OrderItem, what string, m *Money) (decimal.Decimal, error) {
+		d, cur, err := money(m)
+		if err != nil {
+			return d, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, what, err)
+		}
+		if m != nil && cur != out.Currency {
+			return d, fmt.Errorf("order %s item %s: %s is %s %s, in another currency than the order's %s: it is not added up", o.AmazonOrderId, it.OrderItemId, what, m.Amount, cur, out.Currency)
+		}
+		return d, nil
+	}
+	booked, withheld := decimal.Zero, decimal.Zero
+	for _, it := range items {
+		if it.DeemedResellerCategory != "" {
+			return out, fmt.Errorf("order %s item %s: Amazon is the deemed supplier for VAT (DeemedResellerCategory %s), which applies to sellers established outside the EU: the sale cannot be booked as the seller's own; check the account's seller registration", o.AmazonOrderId, it.OrderItemId, it.DeemedResellerCategory)
+		}
+		price, err := amount(it, "ItemPrice", it.ItemPrice)
+		if err != nil {
+			return out, err
 		}
 		if it.QuantityOrdered > 0 {
 			out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineGoods, SKU: it.SellerSKU, Name: it.Title,
 				Qty: decimal.NewFromInt(int64(it.QuantityOrdered)), UnitGross: price.Div(decimal.NewFromInt(int64(it.QuantityOrdered))).Round(2), Gross: price})
+			booked = booked.Add(price)
 		}
-		if ship, _, err := money(it.ShippingPrice); err != nil {
-			return out, fmt.Errorf("order %s item %s: ShippingPrice: %w", o.AmazonOrderId, it.OrderItemId, err)
-		} else if !ship.IsZero() {
+		ship, err := amount(it, "ShippingPrice", it.ShippingPrice)
+		if err != nil {
+			return out, err
+		}
+		if !ship.IsZero() {
 			out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineShipping, Name: "Shipping", Qty: decimal.NewFromInt(1), UnitGross: ship})
+			booked = booked.Add(ship)
 		}
 		// Charged services: gift wrapping and a cash-on-delivery fee.
-		var wrap *Money
+		var wrap, wrapTax *Money
 		if it.BuyerInfo != nil {
-			wrap = it.BuyerInfo.GiftWrapPrice
+			wrap, wrapTax = it.BuyerInfo.GiftWrapPrice, it.BuyerInfo.GiftWrapTax
 		}
 		for _, svc := range []struct {
 			name string
 			m    *Money
 		}{{"Gift wrap", wrap}, {"Cash on delivery fee", it.CODFee}} {
-			fee, _, err := money(svc.m)
+			fee, err := amount(it, svc.name, svc.m)
 			if err != nil {
-				return out, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, svc.name, err)
+				return out, err
 			}
 			if !fee.IsZero() {
 				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LineService, Name: svc.name, Qty: decimal.NewFromInt(1), UnitGross: fee})
+				booked = booked.Add(fee)
 			}
 		}
 		// Discounts, which the model gives as negative or positive amounts: always taken off. A
@@ -93,17 +127,48 @@ func Map(o Order, items []OrderItem) (posting.Order, error) {
 			name, sku string
 			m         *Money
 		}{{"Promotion", it.SellerSKU, it.PromotionDiscount}, {"Shipping discount", "", it.ShippingDiscount}, {"COD fee discount", "", it.CODFeeDiscount}} {
-			d, _, err := money(disc.m)
+			d, err := amount(it, disc.name, disc.m)
 			if err != nil {
-				return out, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, disc.name, err)
+				return out, err
 			}
 			if !d.IsZero() {
 				out.Lines = append(out.Lines, posting.OrderLine{Kind: posting.LinePromotion, SKU: disc.sku, Name: disc.name, Qty: decimal.NewFromInt(-1), UnitGross: d.Abs()})
+				booked = booked.Sub(d.Abs())
 			}
 		}
+		// Tax on top of the prices (tax-exclusive marketplaces): Amazon's when it withheld it.
+		tax := decimal.Zero
+		for _, t := range []struct {
+			name string
+			m    *Money
+			sign int64
+		}{{"ItemTax", it.ItemTax, 1}, {"ShippingTax", it.ShippingTax, 1}, {"GiftWrapTax", wrapTax, 1},
+			{"PromotionDiscountTax", it.PromotionDiscountTax, -1}, {"ShippingDiscountTax", it.ShippingDiscountTax, -1}} {
+			d, err := amount(it, t.name, t.m)
+			if err != nil {
+				return out, err
+			}
+			tax = tax.Add(d.Abs().Mul(decimal.NewFromInt(t.sign)))
+		}
+		if mp.TaxExclusive && !tax.IsZero() {
+			if it.TaxCollection == nil || it.TaxCollection.Model != "MarketplaceFacilitator" {
+				return out, fmt.Errorf("order %s item %s: %s %s of sales tax charged by the seller on %s, where prices are before tax: the books keep no %s tax registration; book it by hand", o.AmazonOrderId, it.OrderItemId, out.Currency, tax.StringFixed(2), mp.Name, mp.Country)
+			}
+			withheld = withheld.Add(tax)
+		}
 	}
-	if out.Currency == "" {
-		out.Currency = "EUR"
+	if o.OrderTotal != nil {
+		total, err := market.Amount(o.OrderTotal.Amount)
+		if err != nil {
+			return out, fmt.Errorf("order %s: OrderTotal: %w", o.AmazonOrderId, err)
+		}
+		if want := total.Sub(withheld); !want.Equal(booked) {
+			why := ""
+			if !withheld.IsZero() {
+				why = fmt.Sprintf(" less %s withheld by Amazon as marketplace facilitator", withheld.StringFixed(2))
+			}
+			return out, fmt.Errorf("order %s: its lines come to %s %s but OrderTotal is %s%s: the order is not booked until they agree", o.AmazonOrderId, out.Currency, booked.StringFixed(2), total.StringFixed(2), why)
+		}
 	}
 	return out, nil
 }

@@ -1,9 +1,12 @@
 package amazon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,8 +36,9 @@ type Client struct {
 	cfg  Config
 	http *http.Client
 
-	mu       sync.Mutex // guards Calls
-	tokens   httpapi.Token
+	mu       sync.Mutex    // guards Calls
+	tokens   httpapi.Token // Login with Amazon's access token
+	rdt      httpapi.Token // a Restricted Data Token for the orders' personal data
 	limiters map[string]*rate.Limiter
 	// Calls counts requests by operation, for tests and status.
 	Calls map[string]int
@@ -44,7 +48,16 @@ type Client struct {
 var usage = map[string]struct {
 	rate  float64
 	burst int
-}{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}}
+}{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}, "createRestrictedDataToken": {1, 10}}
+
+// Restricted are the restricted resources the client asks one Restricted Data Token for: the
+// buyer and the shipping address on getOrders (the VAT destination and the customer), and the
+// buyer information on any order's items, where gift wrapping is charged. Without the token
+// SP-API leaves these out, and gift wrap would never be booked.
+var Restricted = []RestrictedResource{
+	{Method: "GET", Path: "/orders/v0/orders", DataElements: []string{"buyerInfo", "shippingAddress"}},
+	{Method: "GET", Path: "/orders/v0/orders/{orderId}/orderItems", DataElements: []string{"buyerInfo"}},
+}
 
 // New makes a client.
 func New(cfg Config, hc *http.Client) *Client {
@@ -56,6 +69,7 @@ func New(cfg Config, hc *http.Client) *Client {
 	}
 	c := &Client{cfg: cfg, http: hc, limiters: map[string]*rate.Limiter{}, Calls: map[string]int{}}
 	c.tokens.Fetch = c.refresh
+	c.rdt.Fetch = c.restrictedToken
 	for op, u := range usage {
 		// Start a little under the plan so we are never the one who is throttled.
 		c.limiters[op] = rate.NewLimiter(rate.Limit(u.rate*0.9), u.burst)
@@ -84,12 +98,57 @@ func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
 	return t.AccessToken, time.Duration(t.ExpiresIn) * time.Second, nil
 }
 
+// restrictedToken asks the Tokens API for a Restricted Data Token covering Restricted, with
+// Login with Amazon's access token; the token is cached for its lifetime (httpapi.Token).
+func (c *Client) restrictedToken(ctx context.Context) (string, time.Duration, error) {
+	body, _ := json.Marshal(CreateRestrictedDataTokenRequest{RestrictedResources: Restricted})
+	for attempt := 0; ; attempt++ {
+		if err := c.limiters["createRestrictedDataToken"].Wait(ctx); err != nil {
+			return "", 0, err
+		}
+		lwa, err := c.tokens.Get(ctx, attempt > 0)
+		if err != nil {
+			return "", 0, err
+		}
+		req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.Endpoint+"/tokens/2021-03-01/restrictedDataToken", bytes.NewReader(body))
+		if err != nil {
+			return "", 0, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("x-amz-access-token", lwa)
+		c.mu.Lock()
+		c.Calls["createRestrictedDataToken"]++
+		c.mu.Unlock()
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return "", 0, fmt.Errorf("createRestrictedDataToken: %w", err)
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == 200:
+			var t CreateRestrictedDataTokenResponse
+			if err := json.Unmarshal(b, &t); err != nil || t.RestrictedDataToken == "" || t.ExpiresIn <= 0 {
+				return "", 0, fmt.Errorf("createRestrictedDataToken answered something that is not a token: %.100s", b)
+			}
+			return t.RestrictedDataToken, time.Duration(t.ExpiresIn) * time.Second, nil
+		case resp.StatusCode == 403 && strings.Contains(string(b), "expired") && attempt == 0:
+			continue // Login with Amazon's token expired: once more with a new one
+		case resp.StatusCode == 403:
+			return "", 0, fmt.Errorf("createRestrictedDataToken: %w: the app needs the restricted roles for buyer and shipping data (Seller Central, Develop apps) to read gift wrapping and the destination; authorise it again after granting them", httpapi.ErrorFrom[Error]("SP-API", resp.StatusCode, b, resp.Header.Get("x-amzn-RequestId")))
+		default:
+			return "", 0, fmt.Errorf("createRestrictedDataToken: %w", httpapi.ErrorFrom[Error]("SP-API", resp.StatusCode, b, resp.Header.Get("x-amzn-RequestId")))
+		}
+	}
+}
+
 // get calls an operation and decodes its JSON into out, retrying throttling and server errors.
+// getOrders and getOrderItems go with the Restricted Data Token, so their personal data come.
 func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
 	call := httpapi.Call{
 		HTTP:  c.http,
 		Wait:  c.limiters[op].Wait,
-		Token: &c.tokens,
+		Token: &c.rdt,
 		Authorize: func(req *http.Request, token string) {
 			req.Header.Set("x-amz-access-token", token)
 			c.mu.Lock()

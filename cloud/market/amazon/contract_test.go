@@ -556,3 +556,44 @@ func contractDropped(v any, t reflect.Type, path string, out *[]string) {
 		}
 	}
 }
+
+// The client's Tokens API types against the published Tokens API model
+// (../shared/specs/amazon/tokens_2021-03-01.json, same repository and commit).
+func TestContractTokensModel(t *testing.T) {
+	path, err := swagger.Find("amazon/tokens_2021-03-01.json")
+	if err != nil {
+		t.Fatalf("the Tokens API model is absent: %v: the contract cannot be checked without it", err)
+	}
+	s, err := swagger.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := []struct {
+		goType reflect.Type
+		def    string
+	}{
+		{reflect.TypeFor[CreateRestrictedDataTokenRequest](), "CreateRestrictedDataTokenRequest"},
+		{reflect.TypeFor[RestrictedResource](), "RestrictedResource"},
+		{reflect.TypeFor[CreateRestrictedDataTokenResponse](), "CreateRestrictedDataTokenResponse"},
+	}
+	c := &contractModelChecker{spec: s, byType: map[reflect.Type]string{}, seen: map[string]bool{}}
+	for _, row := range table {
+		c.byType[row.goType] = row.def
+	}
+	for _, row := range table {
+		def, err := s.Definition(row.def)
+		if err != nil {
+			t.Fatalf("definitions.%s: %v", row.def, err)
+		}
+		c.checkStruct(contractGoName(row.goType), row.goType, def, "definitions."+row.def)
+	}
+	for _, e := range c.errs {
+		t.Error(e)
+	}
+	// What the client asks for is a valid request: methods and paths as the model's examples
+	// name them, at most 50 resources.
+	req, _ := s.Definition("CreateRestrictedDataTokenRequest")
+	if v := s.Validate(CreateRestrictedDataTokenRequest{RestrictedResources: Restricted}, req); len(v) != 0 || len(Restricted) > 50 {
+		t.Fatalf("the client's RDT request: %v", v)
+	}
+}

@@ -133,6 +133,25 @@ type GetOrderItemsResponse struct {
 	Errors  []Error         `json:"errors,omitempty"`
 }
 
+// RestrictedResource is the Tokens API's RestrictedResource (tokens_2021-03-01.json): a
+// restricted operation's method and path, and the kinds of personal data asked for.
+type RestrictedResource struct {
+	Method       string   `json:"method"`
+	Path         string   `json:"path"`
+	DataElements []string `json:"dataElements,omitempty"`
+}
+
+// CreateRestrictedDataTokenRequest is the Tokens API's request for a Restricted Data Token.
+type CreateRestrictedDataTokenRequest struct {
+	RestrictedResources []RestrictedResource `json:"restrictedResources"`
+}
+
+// CreateRestrictedDataTokenResponse is its answer: the token and its lifetime in seconds.
+type CreateRestrictedDataTokenResponse struct {
+	RestrictedDataToken string `json:"restrictedDataToken"`
+	ExpiresIn           int    `json:"expiresIn"`
+}
+
 // TokenResponse is Login with Amazon's answer to a refresh-token grant.
 type TokenResponse struct {
 	AccessToken  string `json:"access_token"`

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"tiltas/cloud/market/amazon"
 )
@@ -175,4 +176,70 @@ func itemsShipped(status string, items []amazon.OrderItem) (shipped, unshipped i
 		}
 	}
 	return shipped, unshipped
+}
+
+// rdt is a Restricted Data Token the fake issued: until when, and for which resources (path →
+// data elements).
+type rdt struct {
+	expires   time.Time
+	resources map[string]map[string]bool
+}
+
+// elements are the data elements the token grants for a request path: a resource's path
+// matches it exactly, or with {orderId} standing for the order id.
+func (t rdt) elements(path string) map[string]bool {
+	for p, els := range t.resources {
+		if p == path {
+			return els
+		}
+		if pre, post, ok := strings.Cut(p, "{orderId}"); ok && strings.HasPrefix(path, pre) && strings.HasSuffix(path, post) &&
+			len(path) > len(pre)+len(post) && !strings.Contains(path[len(pre):len(path)-len(post)], "/") {
+			return els
+		}
+	}
+	return nil
+}
+
+// restrictedPaths are the resources of the Orders API the fake issues RDTs for, and the data
+// elements each takes (Tokens API use case guide; tokens_2021-03-01.json RestrictedResource).
+var restrictedPaths = map[string][]string{
+	"/orders/v0/orders":                      {"buyerInfo", "shippingAddress", "buyerTaxInformation"},
+	"/orders/v0/orders/{orderId}":            {"buyerInfo", "shippingAddress", "buyerTaxInformation"},
+	"/orders/v0/orders/{orderId}/orderItems": {"buyerInfo"},
+}
+
+// restrictOrder is an order as an answer carries it for the data elements granted: without
+// buyerInfo no BuyerInfo; without shippingAddress only the address's city and country.
+func restrictOrder(o doc, pii map[string]bool) doc {
+	out := doc{}
+	for k, v := range o {
+		out[k] = v
+	}
+	if !pii["buyerInfo"] {
+		delete(out, "BuyerInfo")
+	}
+	if a, ok := o["ShippingAddress"].(doc); ok && !pii["shippingAddress"] {
+		kept := doc{}
+		for _, k := range []string{"City", "StateOrRegion", "PostalCode", "CountryCode"} {
+			if v, ok := a[k]; ok {
+				kept[k] = v
+			}
+		}
+		out["ShippingAddress"] = kept
+	}
+	return out
+}
+
+// restrictItem is an item without its BuyerInfo (gift wrap) unless buyerInfo is granted.
+func restrictItem(it doc, pii map[string]bool) doc {
+	if pii["buyerInfo"] {
+		return it
+	}
+	out := doc{}
+	for k, v := range it {
+		if k != "BuyerInfo" {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type Server struct {
 	orders  map[string]doc   // AmazonOrderId → the Order as getOrders answers it
 	items   map[string][]doc // AmazonOrderId → its OrderItems as getOrderItems answers them
 	tokens  map[string]time.Time
+	rdts    map[string]rdt // Restricted Data Tokens
 	buckets map[string]*bucket
 	rng     *mrand.Rand
 	Calls   map[string]int
@@ -88,13 +90,19 @@ func (s *Server) init() {
 	if s.orders == nil {
 		s.orders, s.items = map[string]doc{}, map[string][]doc{}
 	}
-	s.tokens, s.buckets, s.Calls = map[string]time.Time{}, map[string]*bucket{}, map[string]int{}
+	s.tokens, s.rdts, s.buckets, s.Calls = map[string]time.Time{}, map[string]rdt{}, map[string]*bucket{}, map[string]int{}
 	s.rng = mrand.New(mrand.NewPCG(1, 2))
 	if s.TokenTTL == 0 {
 		s.TokenTTL = time.Hour
 	}
 	if s.Plans == nil {
-		s.Plans = map[string]Plan{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}}
+		s.Plans = map[string]Plan{}
+	}
+	// The published usage plans, for the operations a test leaves out.
+	for op, p := range map[string]Plan{"getOrders": {0.0167, 20}, "getOrderItems": {0.5, 30}, "createRestrictedDataToken": {1, 10}} {
+		if _, ok := s.Plans[op]; !ok {
+			s.Plans[op] = p
+		}
 	}
 }
 
@@ -123,6 +131,10 @@ func (s *Server) ExpireTokens() {
 	for t := range s.tokens {
 		s.tokens[t] = time.Now().Add(-time.Second)
 	}
+	for t, r := range s.rdts {
+		r.expires = time.Now().Add(-time.Second)
+		s.rdts[t] = r
+	}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -147,6 +159,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := ""
 	switch {
+	case r.Method == "POST" && r.URL.Path == "/tokens/2021-03-01/restrictedDataToken":
+		op = "createRestrictedDataToken"
 	case r.Method == "GET" && r.URL.Path == "/orders/v0/orders":
 		op = "getOrders"
 	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/orders/v0/orders/") && strings.HasSuffix(r.URL.Path, "/orderItems"):
@@ -157,7 +171,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.Calls[op]++
-	exp, known := s.tokens[r.Header.Get("x-amz-access-token")]
+	tok := r.Header.Get("x-amz-access-token")
+	exp, known := s.tokens[tok]
+	granted, isRDT := s.rdts[tok]
+	if isRDT && op != "createRestrictedDataToken" {
+		exp, known = granted.expires, true
+	}
 	plan := s.Plans[op]
 	allowed := s.take(op, plan)
 	roll := s.rng.Float64()
@@ -177,10 +196,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(200)
 		_, _ = w.Write([]byte(`{"payload": {"Orders": [{"AmazonOrderId": "`)) // cut off
+	case op == "createRestrictedDataToken":
+		s.createRDT(w, r)
 	case op == "getOrders":
-		s.getOrders(w, r)
+		s.getOrders(w, r, granted.elements("/orders/v0/orders"))
 	default:
-		s.getOrderItems(w, r)
+		s.getOrderItems(w, r, granted)
 	}
 }
 
@@ -220,13 +241,63 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, doc{"access_token": tok, "token_type": "bearer", "expires_in": int(s.TokenTTL.Seconds()), "refresh_token": s.RefreshToken})
 }
 
+// createRDT is the Tokens API's createRestrictedDataToken: a token for up to 50 restricted
+// resources of the Orders API, each a GET with the data elements it may carry.
+func (s *Server) createRDT(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		RestrictedResources []struct {
+			Method       string   `json:"method"`
+			Path         string   `json:"path"`
+			DataElements []string `json:"dataElements"`
+		} `json:"restrictedResources"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.RestrictedResources) == 0 || len(req.RestrictedResources) > 50 {
+		fail(w, 400, "InvalidInput", "restrictedResources must list 1 to 50 resources.", "")
+		return
+	}
+	t := rdt{expires: time.Now().Add(s.TokenTTL), resources: map[string]map[string]bool{}}
+	for _, res := range req.RestrictedResources {
+		allowed, ok := restrictedPaths[res.Path]
+		for p, els := range restrictedPaths { // or a specific order's path
+			if !ok && matches(p, res.Path) {
+				allowed, ok = els, true
+			}
+		}
+		if res.Method != "GET" || !ok {
+			fail(w, 400, "InvalidInput", fmt.Sprintf("%s %s is not a restricted resource.", res.Method, res.Path), "")
+			return
+		}
+		els := map[string]bool{}
+		for _, e := range res.DataElements {
+			if !slices.Contains(allowed, e) {
+				fail(w, 400, "InvalidInput", fmt.Sprintf("dataElements %q is not valid for %s.", e, res.Path), "")
+				return
+			}
+			els[e] = true
+		}
+		t.resources[res.Path] = els
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := "Atz.sprdt|" + hex.EncodeToString(b)
+	s.mu.Lock()
+	s.rdts[tok] = t
+	s.mu.Unlock()
+	writeJSON(w, 200, doc{"restrictedDataToken": tok, "expiresIn": int(s.TokenTTL.Seconds())})
+}
+
+// matches says whether a path pattern with {orderId} matches a request path.
+func matches(pattern, path string) bool {
+	return (rdt{resources: map[string]map[string]bool{pattern: {"x": true}}}).elements(path) != nil
+}
+
 type pageToken struct {
 	After   string `json:"a"`
 	Markets string `json:"m"`
 	Offset  int    `json:"o"`
 }
 
-func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getOrders(w http.ResponseWriter, r *http.Request, pii map[string]bool) {
 	q := r.URL.Query()
 	pt := pageToken{After: q.Get("LastUpdatedAfter"), Markets: q.Get("MarketplaceIds")}
 	if nt := q.Get("NextToken"); nt != "" {
@@ -270,7 +341,9 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) {
 	end := min(pt.Offset+size, len(all))
 	orders := []doc{}
 	if pt.Offset < len(all) {
-		orders = all[pt.Offset:end]
+		for _, o := range all[pt.Offset:end] {
+			orders = append(orders, restrictOrder(o, pii))
+		}
 	}
 	page := doc{"Orders": orders, "LastUpdatedBefore": time.Now().UTC().Add(-2 * time.Minute).Format(time.RFC3339)}
 	if end < len(all) {
@@ -282,17 +355,19 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, doc{"payload": page})
 }
 
-func (s *Server) getOrderItems(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getOrderItems(w http.ResponseWriter, r *http.Request, granted rdt) {
 	id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/orders/v0/orders/"), "/orderItems")
 	s.mu.Lock()
-	items, ok := s.items[id]
+	stored, ok := s.items[id]
 	s.mu.Unlock()
 	if !ok {
 		fail(w, 404, "NotFound", fmt.Sprintf("Order %s not found.", id), "")
 		return
 	}
-	if items == nil {
-		items = []doc{}
+	pii := granted.elements(r.URL.Path)
+	items := []doc{}
+	for _, it := range stored {
+		items = append(items, restrictItem(it, pii))
 	}
 	writeJSON(w, 200, doc{"payload": doc{"OrderItems": items, "AmazonOrderId": id}})
 }

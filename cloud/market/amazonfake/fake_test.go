@@ -36,7 +36,8 @@ func TestFakeAnswersAsTheModel(t *testing.T) {
 		BuyerInfo: &amazon.BuyerInfo{BuyerEmail: "b@example.com", BuyerTaxInfo: &amazon.BuyerTaxInfo{CompanyLegalName: "GmbH", TaxClassifications: []amazon.TaxClassification{{Name: "VATNumber", Value: "DE123"}}}}},
 		[]amazon.OrderItem{{ASIN: "B0X", SellerSKU: "X", OrderItemId: "1", Title: "X", QuantityOrdered: 2, ItemPrice: eur("20.00"), ShippingPrice: eur("3.99"),
 			PromotionDiscount: eur("-1.00"), IsGift: "true", BuyerInfo: &amazon.ItemBuyerInfo{GiftWrapPrice: eur("2.99"), GiftWrapLevel: "Classic"}}})
-	tok := token(t, base)
+	lwa := token(t, base)
+	tok := lwa
 	get := func(path string, q url.Values) (*http.Response, []byte) {
 		req, _ := http.NewRequest("GET", base+path+"?"+q.Encode(), nil)
 		req.Header.Set("x-amz-access-token", tok)
@@ -74,6 +75,45 @@ func TestFakeAnswersAsTheModel(t *testing.T) {
 			}
 		})
 	}
+	// Without a Restricted Data Token the personal data stay out, as SP-API leaves them out:
+	// no BuyerInfo on the order or its items (gift wrap), and of the address only city and country.
+	_, body := get("/orders/v0/orders", url.Values{"LastUpdatedAfter": {"2020-01-01T00:00:00Z"}, "MarketplaceIds": {"A1PA6795UKMFR9"}})
+	if strings.Contains(string(body), "BuyerInfo") || strings.Contains(string(body), "b@example.com") || !strings.Contains(string(body), `"City":"Berlin"`) {
+		t.Fatalf("getOrders without an RDT: %s", body)
+	}
+	if _, body = get("/orders/v0/orders/302-1/orderItems", nil); strings.Contains(string(body), "GiftWrapPrice") {
+		t.Fatalf("getOrderItems without an RDT: %s", body)
+	}
+	// With one (createRestrictedDataToken, answered as tokens_2021-03-01.json defines it) they come.
+	tokensPath, err := swagger.Find("amazon/tokens_2021-03-01.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := swagger.Load(tokensPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqBody, _ := json.Marshal(amazon.CreateRestrictedDataTokenRequest{RestrictedResources: amazon.Restricted})
+	req, _ := http.NewRequest("POST", base+"/tokens/2021-03-01/restrictedDataToken", strings.NewReader(string(reqBody)))
+	req.Header.Set("x-amz-access-token", lwa)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	rdtSchema, err := tokens.Response("post", "/tokens/2021-03-01/restrictedDataToken", "200")
+	if err != nil || resp.StatusCode != 200 || len(tokens.Validate(rb, rdtSchema)) != 0 {
+		t.Fatalf("createRestrictedDataToken: %d %s %v %v", resp.StatusCode, rb, err, tokens.Validate(rb, rdtSchema))
+	}
+	var rdt amazon.CreateRestrictedDataTokenResponse
+	if err := json.Unmarshal(rb, &rdt); err != nil || rdt.ExpiresIn <= 0 {
+		t.Fatalf("%s: %v", rb, err)
+	}
+	tok = rdt.RestrictedDataToken
+	if _, body = get("/orders/v0/orders", url.Values{"LastUpdatedAfter": {"2020-01-01T00:00:00Z"}, "MarketplaceIds": {"A1PA6795UKMFR9"}}); !strings.Contains(string(body), "b@example.com") {
+		t.Fatalf("getOrders with an RDT: %s", body)
+	}
 	// The check can fail: an item with a boolean IsGift, as the client once read it, breaks the model.
 	schema, _ := spec.Response("get", "/orders/v0/orders/{orderId}/orderItems", "200")
 	bad := `{"payload":{"AmazonOrderId":"302-1","OrderItems":[{"ASIN":"B0X","OrderItemId":"1","QuantityOrdered":1,"IsGift":true}]}}`
@@ -81,7 +121,7 @@ func TestFakeAnswersAsTheModel(t *testing.T) {
 		t.Fatalf("a boolean IsGift is not reported: %v", v)
 	}
 	// The items' gift flag is the model's string, and the client reads what the fake wrote.
-	_, body := get("/orders/v0/orders/302-1/orderItems", nil)
+	_, body = get("/orders/v0/orders/302-1/orderItems", nil)
 	if !strings.Contains(string(body), `"IsGift":"true"`) {
 		t.Fatalf("IsGift is not the model's string: %s", body)
 	}
@@ -91,7 +131,7 @@ func TestFakeAnswersAsTheModel(t *testing.T) {
 	}
 	// Throttled: 429 with the model's error list, x-amzn-RequestId, and no Retry-After.
 	s.Throttle = 1
-	resp, body := get("/orders/v0/orders/302-1/orderItems", nil)
+	resp, body = get("/orders/v0/orders/302-1/orderItems", nil)
 	schema, _ = spec.Response("get", "/orders/v0/orders/{orderId}/orderItems", "429")
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "" || resp.Header.Get("x-amzn-RequestId") == "" || len(spec.Validate(body, schema)) != 0 {
 		t.Fatalf("a 429: HTTP %d, Retry-After %q, request id %q, %s %v", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("x-amzn-RequestId"), body, spec.Validate(body, schema))

@@ -30,15 +30,25 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 	if i%19 == 0 {
 		country = "CZ" // a consumer abroad: OSS at the Czech rate
 	}
-	if i%13 == 0 { // a Polish company with a NIP asks for an invoice: 0 % intra-EU for a Lithuanian seller
-		f.Invoice = &struct {
-			Required bool             `json:"required"`
-			Address  *allegro.Address `json:"address,omitempty"`
-		}{Required: true, Address: &allegro.Address{CountryCode: "PL", Company: &struct {
-			Name  string `json:"name"`
-			TaxID string `json:"taxId"`
-		}{Name: "Firma Sp. z o.o.", TaxID: fmt.Sprintf("52%08d", i)}}}
+	if i%13 == 0 {
+		// A Polish company asks for an invoice. 0 % intra-EU for a Lithuanian seller only when
+		// Allegro verified its EU VAT number (VAT_EU_VERIFIED, the number in ids as VAT_EU, the
+		// NIP hyphenated as in the spec's example); unverified, or declared no VAT payer
+		// (NON_ACTIVE), it is taxed as a consumer.
+		nip := fmt.Sprintf("52%08d", i)
+		c := &allegro.Company{Name: "Firma Sp. z o.o.", VATPayerStatus: "ACTIVE",
+			IDs: []allegro.CompanyID{{Type: "PL_NIP", Value: nip[:3] + "-" + nip[3:6] + "-" + nip[6:8] + "-" + nip[8:]}, {Type: "VAT_EU", Value: "PL" + nip}}}
+		features := []string{"VAT_EU_VERIFIED"}
 		treatment = "intra"
+		switch {
+		case i%26 == 0:
+			features, c.IDs = []string{"VAT_EU_UNVERIFIED"}, c.IDs[:1]
+			treatment = "oss"
+		case i%39 == 0:
+			c.VATPayerStatus = "NON_ACTIVE"
+			treatment = "oss"
+		}
+		f.Invoice = &allegro.InvoiceInfo{Required: true, Features: features, Address: &allegro.Address{CountryCode: "PL", Company: c}}
 	}
 	var lines []orderLine
 	for k := 0; k < 1+rng.IntN(3); k++ {

@@ -50,11 +50,36 @@ type Address struct {
 	Street      string `json:"street,omitempty"`
 	City        string `json:"city,omitempty"`
 	ZipCode     string `json:"zipCode,omitempty"`
-	CountryCode string `json:"countryCode"`
-	Company     *struct {
-		Name  string `json:"name"`
-		TaxID string `json:"taxId"`
-	} `json:"company,omitempty"`
+	CountryCode string   `json:"countryCode"`
+	Company     *Company `json:"company,omitempty"`
+}
+
+// InvoiceInfo is the spec's CheckoutFormInvoiceInfo: whether the buyer wants an invoice, and to
+// whom.
+type InvoiceInfo struct {
+	Required bool     `json:"required"`
+	Address  *Address `json:"address,omitempty"`
+	// Features: VAT_EU_VERIFIED (the buyer's VAT_EU number is verified for an intra-Community
+	// supply) or VAT_EU_UNVERIFIED.
+	Features []string `json:"features,omitempty"`
+}
+
+// Company is the spec's CheckoutFormInvoiceAddressCompany: a company buyer (null: a private
+// purchase).
+type Company struct {
+	Name string      `json:"name"`
+	IDs  []CompanyID `json:"ids,omitempty"`
+	// VATPayerStatus is ACTIVE, NON_ACTIVE (declared not a VAT payer) or NOT_APPLICABLE.
+	VATPayerStatus string `json:"vatPayerStatus,omitempty"`
+	// TaxID is deprecated in the spec (IDs replace it); read only when IDs is empty.
+	TaxID string `json:"taxId,omitempty"`
+}
+
+// CompanyID is one of a company's tax ids: PL_NIP, CZ_ICO, CZ_DIC, HU_ADOSZAM, SK_ICO,
+// SK_IC_DPH, VAT_EU or OTHER.
+type CompanyID struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 // CheckoutForm is an order.
@@ -76,10 +101,7 @@ type CheckoutForm struct {
 		} `json:"method,omitempty"`
 		Cost *Money `json:"cost,omitempty"`
 	} `json:"delivery,omitempty"`
-	Invoice *struct {
-		Required bool     `json:"required"`
-		Address  *Address `json:"address,omitempty"`
-	} `json:"invoice,omitempty"`
+	Invoice *InvoiceInfo `json:"invoice,omitempty"`
 	LineItems []LineItem `json:"lineItems"`
 	// Discounts name the kinds of discount the buyer had (COUPON, BUNDLE, MULTIPACK,
 	// CROSSMULTIPACK, ALLEGRO_PRICES); their amounts show in the prices and the total to pay.

@@ -3,6 +3,7 @@ package allegro
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,45 @@ func amount(m *Money) (decimal.Decimal, error) {
 		return decimal.Zero, nil
 	}
 	return market.Amount(m.Amount)
+}
+
+// companyVAT decides how a company buyer is taxed and which VAT number the invoice carries.
+// The seller is in another member state than Allegro's buyers, so a sale to a company is
+// 0 % intra-EU only for a VAT payer whose EU VAT number Allegro verified (invoice.features
+// VAT_EU_VERIFIED, the number in company.ids as VAT_EU): Council Directive 2006/112/EC,
+// Art. 138(1)(b) and Art. 262 require the customer's valid VAT identification number. A company
+// declared NON_ACTIVE is no VAT payer and is taxed as a consumer, as is one whose number is not
+// verified (its number is kept off the VAT treatment). Numbers are normalised: "111-11-11-111"
+// → "1111111111", with the country prefix the VIES form has.
+func companyVAT(c *Company, country string, verified bool) (b2b bool, vat string) {
+	if c.VATPayerStatus == "NON_ACTIVE" || !verified {
+		return false, ""
+	}
+	for _, id := range c.IDs {
+		if id.Type == "VAT_EU" {
+			return true, normaliseVAT(id.Value, country)
+		}
+	}
+	if len(c.IDs) == 0 && c.TaxID != "" { // an older answer: only the deprecated taxId
+		return true, normaliseVAT(c.TaxID, country)
+	}
+	return false, ""
+}
+
+// normaliseVAT strips a VAT number of spaces, hyphens and dots and gives it the country prefix
+// when it has none (Polish NIPs come without PL).
+func normaliseVAT(v, country string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(v) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	n := b.String()
+	if country != "" && len(n) > 0 && (n[0] < 'A' || n[0] > 'Z') {
+		n = country + n
+	}
+	return n
 }
 
 // Map turns a checkout form into a normalised order. offer.external.id is the SKU.
@@ -45,12 +85,9 @@ func Map(f CheckoutForm) (posting.Order, error) {
 	if inv := f.Invoice; inv != nil && inv.Required {
 		o.Invoice = true
 		if inv.Address != nil && inv.Address.Company != nil {
-			o.B2B = true
-			o.Buyer.Company = inv.Address.Company.Name
-			o.Buyer.VATNumber = inv.Address.Company.TaxID
-			if cc := strings.ToUpper(inv.Address.CountryCode); cc != "" && !strings.HasPrefix(strings.ToUpper(o.Buyer.VATNumber), cc) {
-				o.Buyer.VATNumber = cc + o.Buyer.VATNumber // Polish NIPs come without the PL prefix
-			}
+			c := inv.Address.Company
+			o.Buyer.Company = c.Name
+			o.B2B, o.Buyer.VATNumber = companyVAT(c, strings.ToUpper(inv.Address.CountryCode), slices.Contains(inv.Features, "VAT_EU_VERIFIED"))
 		}
 	}
 	for _, li := range f.LineItems {

@@ -47,9 +47,9 @@ type LineItem struct {
 
 // Address is a delivery or invoice address.
 type Address struct {
-	Street      string `json:"street,omitempty"`
-	City        string `json:"city,omitempty"`
-	ZipCode     string `json:"zipCode,omitempty"`
+	Street      string   `json:"street,omitempty"`
+	City        string   `json:"city,omitempty"`
+	ZipCode     string   `json:"zipCode,omitempty"`
 	CountryCode string   `json:"countryCode"`
 	Company     *Company `json:"company,omitempty"`
 }
@@ -101,8 +101,8 @@ type CheckoutForm struct {
 		} `json:"method,omitempty"`
 		Cost *Money `json:"cost,omitempty"`
 	} `json:"delivery,omitempty"`
-	Invoice *InvoiceInfo `json:"invoice,omitempty"`
-	LineItems []LineItem `json:"lineItems"`
+	Invoice   *InvoiceInfo `json:"invoice,omitempty"`
+	LineItems []LineItem   `json:"lineItems"`
 	// Discounts name the kinds of discount the buyer had (COUPON, BUNDLE, MULTIPACK,
 	// CROSSMULTIPACK, ALLEGRO_PRICES); their amounts show in the prices and the total to pay.
 	Discounts []struct {

@@ -57,6 +57,12 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 		price := decimal.New(int64(999+rng.IntN(40000)), -2)
 		li := allegro.LineItem{ID: fmt.Sprint(i, k), Quantity: qty, Price: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"},
 			OriginalPrice: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"}, BoughtAt: "2026-11-10T09:00:00.000Z"}
+		if i%7 == 0 && k == 0 { // a coupon: in the line's price, below its original price
+			li.OriginalPrice.Amount = price.Add(decimal.New(int64(100+rng.IntN(400)), -2)).StringFixed(2)
+			li.Discounts = []struct {
+				Type string `json:"type"`
+			}{{"COUPON"}}
+		}
 		li.Offer.ID, li.Offer.Name = fmt.Sprint(77000+k), "Oferta "+sku
 		li.Offer.External = &struct {
 			ID string `json:"id"`
@@ -78,19 +84,17 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 	for _, li := range f.LineItems {
 		toPay = toPay.Add(d(li.Price.Amount).Mul(decimal.NewFromInt(int64(li.Quantity))))
 	}
-	if i%7 == 0 { // a coupon on the whole order: only the total to pay shows it
-		coupon := decimal.New(int64(100+rng.IntN(400)), -2)
-		toPay = toPay.Sub(coupon)
-		f.Discounts = append(f.Discounts, struct {
-			Type string `json:"type"`
-		}{"COUPON"})
-		lines = append(lines, orderLine{"", coupon.Neg()})
+	if i%17 == 0 { // carrying in, a charged additional service on the first item
+		svc := decimal.New(int64(999+rng.IntN(2000)), -2)
+		f.LineItems[0].SelectedAdditionalServices = []allegro.AdditionalService{{DefinitionID: "CARRY_IN", Name: "Wniesienie", Price: allegro.Money{Amount: svc.StringFixed(2), Currency: "PLN"}, Quantity: 1}}
+		toPay = toPay.Add(svc)
+		lines = append(lines, orderLine{"", svc})
 	}
 	f.Summary.TotalToPay.Amount = toPay.StringFixed(2)
 	return f, expectVAT(treatment, country, "PLN", lines)
 }
 
-// unreadableAllegro is the form whose total to pay is more than its items and delivery.
+// unreadableAllegro is the form whose total to pay is not its items and delivery.
 const unreadableAllegro = 3
 
 func TestFiveHundredAllegroOrders(t *testing.T) {
@@ -193,9 +197,9 @@ func TestFiveHundredAllegroOrders(t *testing.T) {
 			if len(seen) != len(want) || invoices == 0 {
 				t.Fatalf("%d of %d orders booked, %d invoices", len(seen), len(want), invoices)
 			}
-			// The form whose total is more than its items waits in Errors, saying so.
+			// The form whose total is not its items waits in Errors, saying so.
 			errs, _ := st.MarketOrders(ctx, tn.ID, db.OrderErrors, 0)
-			if len(errs) != 1 || !strings.Contains(errs[0].Reason, "is more than its items and delivery") {
+			if len(errs) != 1 || !strings.Contains(errs[0].Reason, "but its items, additional services and delivery come to") {
 				t.Fatalf("orders in Errors: %+v", errs)
 			}
 			// A buyer cancels after booking: reversed on the next pull.

@@ -41,8 +41,28 @@ type LineItem struct {
 	Offer         Offer  `json:"offer"`
 	Quantity      int    `json:"quantity"`
 	OriginalPrice Money  `json:"originalPrice"`
-	Price         Money  `json:"price"`
-	BoughtAt      string `json:"boughtAt"`
+	// Price is the unit price the buyer paid: below OriginalPrice by the line's Discounts.
+	Price    Money  `json:"price"`
+	BoughtAt string `json:"boughtAt"`
+	// Discounts name the kinds of discount in the price (BUNDLE, UNIT_PERCENTAGE_DISCOUNT,
+	// COUPON, CAMPAIGN, ...). The form's own discounts field left the spec in January 2026.
+	Discounts []struct {
+		Type string `json:"type"`
+	} `json:"discounts,omitempty"`
+	// SelectedAdditionalServices are charged services (carrying in, assembly, ...): in totalToPay.
+	SelectedAdditionalServices []AdditionalService `json:"selectedAdditionalServices,omitempty"`
+	// Deposit is a returnable deposit charged with the offer.
+	Deposit *struct {
+		Price Money `json:"price"`
+	} `json:"deposit,omitempty"`
+}
+
+// AdditionalService is the spec's CheckoutFormAdditionalService.
+type AdditionalService struct {
+	DefinitionID string `json:"definitionId,omitempty"`
+	Name         string `json:"name,omitempty"`
+	Price        Money  `json:"price"`
+	Quantity     int    `json:"quantity,omitempty"`
 }
 
 // Address is a delivery or invoice address.
@@ -103,11 +123,6 @@ type CheckoutForm struct {
 	} `json:"delivery,omitempty"`
 	Invoice   *InvoiceInfo `json:"invoice,omitempty"`
 	LineItems []LineItem   `json:"lineItems"`
-	// Discounts name the kinds of discount the buyer had (COUPON, BUNDLE, MULTIPACK,
-	// CROSSMULTIPACK, ALLEGRO_PRICES); their amounts show in the prices and the total to pay.
-	Discounts []struct {
-		Type string `json:"type"`
-	} `json:"discounts,omitempty"`
 	Summary struct {
 		TotalToPay Money `json:"totalToPay"`
 	} `json:"summary"`

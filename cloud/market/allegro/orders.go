@@ -99,7 +99,33 @@ func Map(f CheckoutForm) (posting.Order, error) {
 		if li.Offer.External != nil {
 			sku = li.Offer.External.ID
 		}
-		o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineGoods, SKU: sku, Name: li.Offer.Name, Qty: decimal.NewFromInt(int64(li.Quantity)), UnitGross: price})
+		name := li.Offer.Name
+		if len(li.Discounts) > 0 {
+			var kinds []string
+			for _, d := range li.Discounts {
+				kinds = append(kinds, d.Type)
+			}
+			name += " (" + strings.Join(kinds, ", ") + ")" // the discount is in the price
+		}
+		o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineGoods, SKU: sku, Name: name, Qty: decimal.NewFromInt(int64(li.Quantity)), UnitGross: price})
+		for _, svc := range li.SelectedAdditionalServices {
+			p, err := amount(&svc.Price)
+			if err != nil {
+				return o, fmt.Errorf("checkout form %s line %s: additional service %s: %w", f.ID, li.ID, svc.DefinitionID, err)
+			}
+			qty := svc.Quantity
+			if qty < 1 {
+				qty = 1
+			}
+			n := svc.Name
+			if n == "" {
+				n = svc.DefinitionID
+			}
+			o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineService, Name: n, Qty: decimal.NewFromInt(int64(qty)), UnitGross: p})
+		}
+		if li.Deposit != nil {
+			return o, fmt.Errorf("checkout form %s line %s: a returnable deposit of %s %s is charged with %s: deposits are not booked yet (they are owed back, not sold); book the order by hand", f.ID, li.ID, li.Deposit.Price.Amount, li.Deposit.Price.Currency, li.Offer.Name)
+		}
 	}
 	if f.Delivery != nil {
 		cost, err := amount(f.Delivery.Cost)
@@ -113,9 +139,9 @@ func Map(f CheckoutForm) (posting.Order, error) {
 	if o.Currency == "" {
 		o.Currency = "PLN"
 	}
-	// The total to pay is what the buyer owes. A discount not in the line prices (a coupon on
-	// the whole order) is the difference: booked as a discount line, so the document equals
-	// what was paid. A total above the lines is nothing this can explain: refused.
+	// The total to pay is what the buyer owes: items at the prices paid (discounts are in them),
+	// their additional services and delivery. Anything else is nothing this can explain: the
+	// form waits in Errors with both figures.
 	if f.Summary.TotalToPay.Amount != "" {
 		toPay, err := amount(&f.Summary.TotalToPay)
 		if err != nil {
@@ -125,19 +151,8 @@ func Map(f CheckoutForm) (posting.Order, error) {
 		for _, l := range o.Lines {
 			sum = sum.Add(l.Qty.Mul(l.UnitGross))
 		}
-		switch diff := sum.Sub(toPay); diff.Sign() {
-		case 1:
-			var kinds []string
-			for _, d := range f.Discounts {
-				kinds = append(kinds, d.Type)
-			}
-			name := "Discount"
-			if len(kinds) > 0 {
-				name += " (" + strings.Join(kinds, ", ") + ")"
-			}
-			o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LinePromotion, Name: name, Qty: decimal.NewFromInt(-1), UnitGross: diff})
-		case -1:
-			return o, fmt.Errorf("checkout form %s: totalToPay %s %s is more than its items and delivery (%s)", f.ID, toPay.StringFixed(2), o.Currency, sum.StringFixed(2))
+		if !sum.Equal(toPay) {
+			return o, fmt.Errorf("checkout form %s: totalToPay is %s %s but its items, additional services and delivery come to %s", f.ID, toPay.StringFixed(2), o.Currency, sum.StringFixed(2))
 		}
 	}
 	return o, nil

@@ -102,11 +102,13 @@ func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
 // Login with Amazon's access token; the token is cached for its lifetime (httpapi.Token).
 func (c *Client) restrictedToken(ctx context.Context) (string, time.Duration, error) {
 	body, _ := json.Marshal(CreateRestrictedDataTokenRequest{RestrictedResources: Restricted})
-	for attempt := 0; ; attempt++ {
+	refresh := false
+	var last error
+	for attempt := 0; attempt < 8; attempt++ {
 		if err := c.limiters["createRestrictedDataToken"].Wait(ctx); err != nil {
 			return "", 0, err
 		}
-		lwa, err := c.tokens.Get(ctx, attempt > 0)
+		lwa, err := c.tokens.Get(ctx, refresh)
 		if err != nil {
 			return "", 0, err
 		}
@@ -121,25 +123,36 @@ func (c *Client) restrictedToken(ctx context.Context) (string, time.Duration, er
 		c.mu.Unlock()
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return "", 0, fmt.Errorf("createRestrictedDataToken: %w", err)
+			if ctx.Err() != nil {
+				return "", 0, ctx.Err()
+			}
+			last = err
+			httpapi.Sleep(ctx, httpapi.Backoff(attempt, ""))
+			continue
 		}
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
+		refresh = false
 		switch {
 		case resp.StatusCode == 200:
 			var t CreateRestrictedDataTokenResponse
-			if err := json.Unmarshal(b, &t); err != nil || t.RestrictedDataToken == "" || t.ExpiresIn <= 0 {
-				return "", 0, fmt.Errorf("createRestrictedDataToken answered something that is not a token: %.100s", b)
+			if err := json.Unmarshal(b, &t); err == nil && t.RestrictedDataToken != "" && t.ExpiresIn > 0 {
+				return t.RestrictedDataToken, time.Duration(t.ExpiresIn) * time.Second, nil
 			}
-			return t.RestrictedDataToken, time.Duration(t.ExpiresIn) * time.Second, nil
+			last = fmt.Errorf("the answer was HTTP 200 but not a token: %.100s", b) // asked for again, never trusted
+			httpapi.Sleep(ctx, httpapi.Backoff(attempt, ""))
 		case resp.StatusCode == 403 && strings.Contains(string(b), "expired") && attempt == 0:
-			continue // Login with Amazon's token expired: once more with a new one
+			refresh = true // Login with Amazon's token expired: once more with a new one
+		case resp.StatusCode == 429 || resp.StatusCode >= 500:
+			last = httpapi.ErrorFrom[Error]("SP-API", resp.StatusCode, b, resp.Header.Get("x-amzn-RequestId"))
+			httpapi.Sleep(ctx, httpapi.Backoff(attempt, resp.Header.Get("Retry-After")))
 		case resp.StatusCode == 403:
 			return "", 0, fmt.Errorf("createRestrictedDataToken: %w: the app needs the restricted roles for buyer and shipping data (Seller Central, Develop apps) to read gift wrapping and the destination; authorise it again after granting them", httpapi.ErrorFrom[Error]("SP-API", resp.StatusCode, b, resp.Header.Get("x-amzn-RequestId")))
 		default:
 			return "", 0, fmt.Errorf("createRestrictedDataToken: %w", httpapi.ErrorFrom[Error]("SP-API", resp.StatusCode, b, resp.Header.Get("x-amzn-RequestId")))
 		}
 	}
+	return "", 0, fmt.Errorf("createRestrictedDataToken failed after 8 tries: %w", last)
 }
 
 // get calls an operation and decodes its JSON into out, retrying throttling and server errors.

@@ -123,7 +123,7 @@ type CheckoutForm struct {
 	} `json:"delivery,omitempty"`
 	Invoice   *InvoiceInfo `json:"invoice,omitempty"`
 	LineItems []LineItem   `json:"lineItems"`
-	Summary struct {
+	Summary   struct {
 		TotalToPay Money `json:"totalToPay"`
 	} `json:"summary"`
 	UpdatedAt string `json:"updatedAt"`

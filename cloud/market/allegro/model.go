@@ -24,6 +24,11 @@ type Buyer struct {
 	LastName    string `json:"lastName,omitempty"`
 	CompanyName string `json:"companyName,omitempty"`
 	Guest       bool   `json:"guest"`
+	// Address is the buyer's own address (CheckoutFormBuyerAddressReference).
+	Address *struct {
+		City        string `json:"city,omitempty"`
+		CountryCode string `json:"countryCode,omitempty"`
+	} `json:"address,omitempty"`
 }
 
 // Offer is the offer a line item was bought from; External.ID is the seller's SKU.
@@ -121,8 +126,18 @@ type CheckoutForm struct {
 		} `json:"method,omitempty"`
 		Cost *Money `json:"cost,omitempty"`
 	} `json:"delivery,omitempty"`
-	Invoice   *InvoiceInfo `json:"invoice,omitempty"`
-	LineItems []LineItem   `json:"lineItems"`
+	Invoice *InvoiceInfo `json:"invoice,omitempty"`
+	// Marketplace is where it was bought: allegro-pl, allegro-cz, allegro-sk, allegro-hu,
+	// allegro-business-cz, ...
+	Marketplace *struct {
+		ID string `json:"id"`
+	} `json:"marketplace,omitempty"`
+	// Fulfillment is the seller's side of the order: its status (NEW, ..., SENT, CANCELLED,
+	// RETURNED) is the seller's, apart from the buyer's Status.
+	Fulfillment *struct {
+		Status string `json:"status,omitempty"`
+	} `json:"fulfillment,omitempty"`
+	LineItems []LineItem `json:"lineItems"`
 	Summary   struct {
 		TotalToPay Money `json:"totalToPay"`
 	} `json:"summary"`

@@ -23,6 +23,12 @@ func amount(m *Money) (decimal.Decimal, error) {
 	return market.Amount(m.Amount)
 }
 
+// marketplaceCountry is the country of an Allegro marketplace id.
+func marketplaceCountry(id string) (string, bool) {
+	c, ok := map[string]string{"allegro-pl": "PL", "allegro-cz": "CZ", "allegro-sk": "SK", "allegro-hu": "HU", "allegro-business-cz": "CZ"}[id]
+	return c, ok
+}
+
 // companyVAT decides how a company buyer is taxed and which VAT number the invoice carries.
 // The seller is in another member state than Allegro's buyers, so a sale to a company is
 // 0 % intra-EU only for a VAT payer whose EU VAT number Allegro verified (invoice.features
@@ -62,9 +68,29 @@ func normaliseVAT(v, country string) string {
 	return n
 }
 
+// The statuses an order takes from its fulfillment: the seller cancelled it, or all its items
+// came back and were refunded. Either reverses its booking.
+const (
+	FulfillmentCancelled = "FULFILLMENT_CANCELLED"
+	FulfillmentReturned  = "FULFILLMENT_RETURNED"
+)
+
 // Map turns a checkout form into a normalised order. offer.external.id is the SKU.
 func Map(f CheckoutForm) (posting.Order, error) {
-	o := posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Marketplace: "PL", ShipTo: "PL", Currency: f.Summary.TotalToPay.Currency}
+	o := posting.Order{Market: "allegro", ID: f.ID, Status: f.Status, Currency: f.Summary.TotalToPay.Currency}
+	// Where it was sold: the marketplace's country (allegro-cz is CZ); an answer without one is
+	// from before the field, when Allegro was Polish only.
+	o.Marketplace = "PL"
+	if f.Marketplace != nil && f.Marketplace.ID != "" {
+		mp, ok := marketplaceCountry(f.Marketplace.ID)
+		if !ok {
+			return o, fmt.Errorf("checkout form %s: marketplace %q is not one this knows (allegro-pl, allegro-cz, allegro-sk, allegro-hu, allegro-business-cz): its country and currency cannot be told", f.ID, f.Marketplace.ID)
+		}
+		o.Marketplace = mp
+	}
+	if fs := f.Fulfillment; fs != nil && (fs.Status == "CANCELLED" || fs.Status == "RETURNED") {
+		o.Status = "FULFILLMENT_" + fs.Status // the seller cancelled, or everything came back refunded
+	}
 	when := f.UpdatedAt
 	if f.Payment != nil && f.Payment.FinishedAt != "" {
 		when = f.Payment.FinishedAt
@@ -75,8 +101,15 @@ func Map(f CheckoutForm) (posting.Order, error) {
 	if o.PurchasedAt, err = time.Parse(time.RFC3339Nano, when); err != nil {
 		return o, fmt.Errorf("checkout form %s: time %q: %w", f.ID, when, err)
 	}
-	if f.Delivery != nil && f.Delivery.Address != nil && f.Delivery.Address.CountryCode != "" {
+	// The destination: the delivery address, or without one (a pickup, a digital good) the
+	// buyer's own address. Neither: refused, never guessed.
+	switch {
+	case f.Delivery != nil && f.Delivery.Address != nil && f.Delivery.Address.CountryCode != "":
 		o.ShipTo = strings.ToUpper(f.Delivery.Address.CountryCode)
+	case f.Buyer.Address != nil && f.Buyer.Address.CountryCode != "":
+		o.ShipTo = strings.ToUpper(f.Buyer.Address.CountryCode)
+	default:
+		return o, fmt.Errorf("checkout form %s: neither delivery.address nor buyer.address has a country: where the sale is taxed cannot be told", f.ID)
 	}
 	o.Buyer = posting.OrderBuyer{Key: f.Buyer.Login, Name: strings.TrimSpace(f.Buyer.FirstName + " " + f.Buyer.LastName)}
 	if o.Buyer.Key == "" {

@@ -22,6 +22,10 @@ type Config struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	RefreshToken string `json:"refresh_token"`
+	// The access token last issued and when it expires (RFC 3339), kept with the account so that
+	// pulls use it for its 12 hours instead of rotating the refresh token every time.
+	AccessToken   string `json:"access_token,omitempty"`
+	AccessExpires string `json:"access_expires,omitempty"`
 }
 
 // Client talks to one seller account.
@@ -29,9 +33,10 @@ type Client struct {
 	cfg     Config
 	http    *http.Client
 	limiter *rate.Limiter
-	// Rotated is called with the new refresh token as soon as Allegro issues it: the old one
-	// no longer works, so it must be stored before anything else happens.
-	Rotated func(refreshToken string) error
+	// Rotated is called with the new refresh token (and the access token issued with it, until
+	// when it holds) as soon as Allegro issues them: the old refresh token no longer works, so
+	// they must be stored before anything else happens.
+	Rotated func(refreshToken, accessToken string, expires time.Time) error
 
 	tokens httpapi.Token
 }
@@ -44,6 +49,9 @@ func New(cfg Config, hc *http.Client) *Client {
 	}
 	c := &Client{cfg: cfg, http: hc, limiter: rate.NewLimiter(100, 20)}
 	c.tokens.Fetch = c.refresh
+	if exp, err := time.Parse(time.RFC3339, cfg.AccessExpires); err == nil {
+		c.tokens.Seed(cfg.AccessToken, exp)
+	}
 	return c
 }
 
@@ -66,8 +74,9 @@ func (c *Client) refresh(ctx context.Context) (string, time.Duration, error) {
 	if err := oauth.Exchange(c.http, req, &t, func() bool { return t.AccessToken != "" && t.RefreshToken != "" }); err != nil {
 		return "", 0, err
 	}
+	expires := time.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
 	if c.Rotated != nil {
-		if err := c.Rotated(t.RefreshToken); err != nil {
+		if err := c.Rotated(t.RefreshToken, t.AccessToken, expires); err != nil {
 			return "", 0, fmt.Errorf("save the rotated refresh token: %w", err)
 		}
 	}

@@ -201,8 +201,8 @@ func Read(f CheckoutForm) posting.Order { return market.Readable(Map(f)) }
 // The cursor is "eventID|occurredAt".
 func pull(ctx context.Context, cfg AccountConfig, cursor string, save func(AccountConfig) error) ([]posting.Order, string, error) {
 	c := New(cfg.Config, nil)
-	c.Rotated = func(rt string) error {
-		cfg.RefreshToken = rt
+	c.Rotated = func(rt, access string, expires time.Time) error {
+		cfg.RefreshToken, cfg.AccessToken, cfg.AccessExpires = rt, access, expires.UTC().Format(time.RFC3339)
 		return save(cfg)
 	}
 	eventID, at, _ := strings.Cut(cursor, "|")

@@ -55,6 +55,8 @@ func TestExchange(t *testing.T) {
 	}{
 		{200, `{"access_token":"a"}`, ""},
 		{400, `{"error":"invalid_grant"}`, `The issuer refused the refresh token (HTTP 400: {"error":"invalid_grant"}): connect again`},
+		{503, `<html>maintenance</html>`, "The issuer is unavailable (HTTP 503: <html>maintenance</html>): the refresh token still holds; the pull is tried again"},
+		{429, ``, "The issuer is unavailable (HTTP 429: ): the refresh token still holds"},
 		{200, `{"access_token":""}`, "The issuer answered something that is not a token"},
 		{200, `not json`, "The issuer answered something that is not a token: not json"},
 	} {
@@ -71,8 +73,23 @@ func TestExchange(t *testing.T) {
 		switch {
 		case c.want == "" && (err != nil || answer.AccessToken != "a"):
 			t.Errorf("%s: %v, token %q", c.body, err, answer.AccessToken)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || c.status >= 429 && strings.Contains(err.Error(), "connect again")):
 			t.Errorf("%s: %v, want %q", c.body, err, c.want)
 		}
+	}
+}
+
+// A token kept from before is used until a minute before it expires, without a fetch.
+func TestTokenSeed(t *testing.T) {
+	fetches := 0
+	tok := Token{Fetch: func(context.Context) (string, time.Duration, error) { fetches++; return "fresh", time.Hour, nil }}
+	tok.Seed("kept", time.Now().Add(10*time.Hour))
+	if got, _ := tok.Get(context.Background(), false); got != "kept" || fetches != 0 {
+		t.Fatalf("%q after %d fetches", got, fetches)
+	}
+	old := Token{Fetch: tok.Fetch}
+	old.Seed("stale", time.Now().Add(30*time.Second)) // expires within the minute's margin
+	if got, _ := old.Get(context.Background(), false); got != "fresh" || fetches != 1 {
+		t.Fatalf("%q after %d fetches", got, fetches)
 	}
 }

@@ -21,6 +21,16 @@ type Token struct {
 	expires time.Time
 }
 
+// Seed gives the cache a token fetched before (kept with an account between pulls) and when it
+// expires; an expired one is ignored.
+func (t *Token) Seed(token string, expires time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if token != "" && time.Now().Before(expires.Add(-time.Minute)) {
+		t.token, t.expires = token, expires.Add(-time.Minute)
+	}
+}
+
 // Get returns the cached token, or fetches a new one when there is none, it is about to expire,
 // or force says so (an answer said it expired). One fetch at a time: callers wait for it.
 func (t *Token) Get(ctx context.Context, force bool) (string, error) {
@@ -53,6 +63,9 @@ func (g Grant) Exchange(hc *http.Client, req *http.Request, answer any, isToken 
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode == 429 || resp.StatusCode >= 500 {
+		return fmt.Errorf("%s is unavailable (HTTP %d: %.200s): the refresh token still holds; the pull is tried again", g.Service, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("%s refused the refresh token (HTTP %d: %s): %s", g.Service, resp.StatusCode, strings.TrimSpace(string(body)), g.Fix)
 	}

@@ -132,20 +132,85 @@ func (c *Client) CheckoutForm(ctx context.Context, id string) (CheckoutForm, err
 
 // CheckoutFormsSince lists every order updated at or after since, page by page.
 func (c *Client) CheckoutFormsSince(ctx context.Context, since time.Time) ([]CheckoutForm, error) {
+	// Paged by time, not by offset: each page asks for the forms updated at or after the newest
+	// one seen so far, sorted by updatedAt explicitly (the default is by boughtAt, descending).
+	// Everything older than a page's newest form is in that page, however Allegro orders forms
+	// of the same instant, and the forms of that instant come again and are dropped as seen. So
+	// the listing never meets Allegro's cap of MaxListing results a search (offset + limit).
 	var out []CheckoutForm
-	for offset := 0; ; {
+	seen := map[string]bool{}
+	from := since.UTC()
+	for {
 		var r CheckoutForms
-		q := url.Values{"updatedAt.gte": {since.UTC().Format(time.RFC3339)}, "limit": {"100"}, "offset": {fmt.Sprint(offset)}}
+		q := url.Values{"updatedAt.gte": {from.Format(listingTime)}, "sort": {"updatedAt"}, "limit": {"100"}}
 		if err := c.get(ctx, "/order/checkout-forms", q, &r); err != nil {
 			return nil, err
 		}
-		out = append(out, r.CheckoutForms...)
+		newest, fresh := from, 0
+		for _, f := range r.CheckoutForms {
+			if !seen[f.ID] {
+				seen[f.ID] = true
+				out = append(out, f)
+				fresh++
+			}
+			t, err := time.Parse(time.RFC3339Nano, f.UpdatedAt)
+			if err != nil {
+				return nil, fmt.Errorf("checkout form %s: updatedAt %q is not a time", f.ID, f.UpdatedAt)
+			}
+			if t.After(newest) {
+				newest = t
+			}
+		}
+		switch {
+		case len(r.CheckoutForms) < 100 || r.TotalCount <= len(r.CheckoutForms):
+			return out, nil // the last page
+		case newest.After(from):
+			from = newest
+		case fresh == 0:
+			return out, nil
+		default:
+			// A full page of forms all updated at the same instant: read that instant by offset.
+			rest, err := c.formsAt(ctx, from, seen)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rest...)
+			from = from.Add(time.Millisecond)
+		}
+	}
+}
+
+// listingTime is how the listing's time filters are written: ISO 8601 with milliseconds.
+const listingTime = "2006-01-02T15:04:05.000Z07:00"
+
+// formsAt reads, by offset, the forms updated at exactly one instant that are not seen yet.
+func (c *Client) formsAt(ctx context.Context, at time.Time, seen map[string]bool) ([]CheckoutForm, error) {
+	var out []CheckoutForm
+	for offset := 0; ; {
+		if offset+100 > MaxListing {
+			return nil, fmt.Errorf("more than %d checkout forms were updated at %s: Allegro's listing cannot page past them", MaxListing, at.Format(time.RFC3339Nano))
+		}
+		var r CheckoutForms
+		q := url.Values{"updatedAt.gte": {at.Format(listingTime)}, "updatedAt.lte": {at.Format(listingTime)}, "sort": {"updatedAt"}, "limit": {"100"}, "offset": {fmt.Sprint(offset)}}
+		if err := c.get(ctx, "/order/checkout-forms", q, &r); err != nil {
+			return nil, err
+		}
+		for _, f := range r.CheckoutForms {
+			if !seen[f.ID] {
+				seen[f.ID] = true
+				out = append(out, f)
+			}
+		}
 		offset += len(r.CheckoutForms)
 		if len(r.CheckoutForms) == 0 || offset >= r.TotalCount {
 			return out, nil
 		}
 	}
 }
+
+// MaxListing is how many results Allegro's checkout-form search returns at most (offset +
+// limit): past it the listing is sliced by updatedAt.
+const MaxListing = 10000
 
 // ErrEventGone says the saved event has left the journal (Allegro keeps events about 60 days).
 var ErrEventGone = errors.New("the saved order event is no longer in Allegro's journal")

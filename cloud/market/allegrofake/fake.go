@@ -271,17 +271,39 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	if err != nil || limit < 1 || limit > 100 {
 		limit = 100
 	}
+	if offset+limit > allegro.MaxListing { // Allegro lists at most 10,000 results of a search
+		fail(w, 422, "VALIDATION_ERROR", fmt.Sprintf("offset + limit must not exceed %d", allegro.MaxListing))
+		return
+	}
+	until := time.Time{}
+	if v := q.Get("updatedAt.lte"); v != "" {
+		if until, err = time.Parse(time.RFC3339, v); err != nil {
+			fail(w, 422, "VALIDATION_ERROR", "updatedAt.lte must be an ISO 8601 date")
+			return
+		}
+	}
 	s.mu.Lock()
 	var all []allegro.CheckoutForm
-	for _, f := range s.forms {
-		if t, _ := time.Parse(time.RFC3339Nano, f.UpdatedAt); !t.Before(since) {
+	for _, f := range s.forms { // map order: forms of one instant come in any order, as nothing promises otherwise
+		if t, _ := time.Parse(time.RFC3339Nano, f.UpdatedAt); !t.Before(since) && (until.IsZero() || !t.After(until)) {
 			all = append(all, f)
 		}
 	}
 	s.mu.Unlock()
-	sort.Slice(all, func(i, j int) bool {
-		return all[i].UpdatedAt < all[j].UpdatedAt || all[i].UpdatedAt == all[j].UpdatedAt && all[i].ID < all[j].ID
-	})
+	switch q.Get("sort") {
+	case "updatedAt":
+		sort.SliceStable(all, func(i, j int) bool { return all[i].UpdatedAt < all[j].UpdatedAt })
+	case "-updatedAt":
+		sort.SliceStable(all, func(i, j int) bool { return all[i].UpdatedAt > all[j].UpdatedAt })
+	default: // the spec: without sort, by line item boughtAt, descending
+		boughtAt := func(f allegro.CheckoutForm) string {
+			if len(f.LineItems) > 0 {
+				return f.LineItems[0].BoughtAt
+			}
+			return ""
+		}
+		sort.SliceStable(all, func(i, j int) bool { return boughtAt(all[i]) > boughtAt(all[j]) })
+	}
 	page := []allegro.CheckoutForm{}
 	if offset < len(all) {
 		page = all[offset:min(offset+limit, len(all))]

@@ -120,8 +120,8 @@ func copyReceipt(t *testing.T, e *env, from int64) string {
 
 // Bad rows in a uniCenta database, each rejected with the field or the difference named: a
 // payment name the profile does not map (issue 15.2), a line whose product was deleted, a
-// ticket whose payments do not add up to its taxes, taxlines that disagree with the lines by
-// more than rounding, and a negative price. The good tickets all arrive; the Z of the session
+// ticket whose payments do not add up to its taxes, taxlines 50 cents off the lines (more than
+// any rounding allows), and a negative price. The good tickets all arrive; the Z of the session
 // holding them is rejected too, naming a bad ticket, since its totals are computed from them.
 func TestBadUnicentaRowsAreRejectedOthersFlow(t *testing.T) {
 	e := newEnvOn(t, "sqlite", possim.ProfileUnicenta)
@@ -135,7 +135,7 @@ func TestBadUnicentaRowsAreRejectedOthersFlow(t *testing.T) {
 		{"unknown payment", `UPDATE payments SET payment = 'paperin' WHERE receipt = ?`, `payment_code "paperin" is not in the profile's conversions.payment_codes`, protocol.CodeMalformed},
 		{"deleted product", `UPDATE ticketlines SET product = NULL WHERE ticket = ? AND line = 0`, "line 1 barcode is NULL", protocol.CodeMalformed},
 		{"payments off", `UPDATE payments SET total = total + 1 WHERE receipt = ?`, "it does not add up: payments", protocol.CodeMalformed},
-		{"taxlines off", `UPDATE taxlines SET base = base - 0.05, amount = amount + 0.05 WHERE receipt = ?`, "differs from the VAT the POS recorded", protocol.CodeInvalid},
+		{"taxlines off", `UPDATE taxlines SET base = base - 0.5, amount = amount + 0.5 WHERE receipt = ?`, "differs from the VAT the POS recorded", protocol.CodeInvalid},
 		{"negative price", `UPDATE ticketlines SET price = -price WHERE ticket = ? AND line = 0`, "unit price", protocol.CodeInvalid},
 	}
 	var sources []string

@@ -72,13 +72,13 @@ func allegroForm(i int, rng *rand.Rand, status string) (allegro.CheckoutForm, de
 	}
 	cost := decimal.New(int64(899+rng.IntN(1000)), -2)
 	f.Delivery = &struct {
-		Address *allegro.Address `json:"address,omitempty"`
+		Address *allegro.DeliveryAddress `json:"address,omitempty"`
 		Method  *struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
 		} `json:"method,omitempty"`
 		Cost *allegro.Money `json:"cost,omitempty"`
-	}{Address: &allegro.Address{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
+	}{Address: &allegro.DeliveryAddress{City: "Warszawa", CountryCode: country}, Cost: &allegro.Money{Amount: cost.StringFixed(2), Currency: "PLN"}}
 	lines = append(lines, orderLine{"", cost})
 	toPay := cost
 	for _, li := range f.LineItems {

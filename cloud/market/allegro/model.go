@@ -70,7 +70,18 @@ type AdditionalService struct {
 	Quantity     int    `json:"quantity,omitempty"`
 }
 
-// Address is a delivery or invoice address.
+// DeliveryAddress is the spec's CheckoutFormDeliveryAddress: the receiver and where to.
+type DeliveryAddress struct {
+	FirstName   string `json:"firstName,omitempty"`
+	LastName    string `json:"lastName,omitempty"`
+	Street      string `json:"street,omitempty"`
+	City        string `json:"city,omitempty"`
+	ZipCode     string `json:"zipCode,omitempty"`
+	CountryCode string `json:"countryCode"`
+	CompanyName string `json:"companyName,omitempty"`
+}
+
+// Address is the spec's CheckoutFormInvoiceAddress: to whom the invoice is made out.
 type Address struct {
 	Street      string   `json:"street,omitempty"`
 	City        string   `json:"city,omitempty"`
@@ -119,7 +130,7 @@ type CheckoutForm struct {
 		PaidAmount *Money `json:"paidAmount,omitempty"`
 	} `json:"payment,omitempty"`
 	Delivery *struct {
-		Address *Address `json:"address,omitempty"`
+		Address *DeliveryAddress `json:"address,omitempty"`
 		Method  *struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`

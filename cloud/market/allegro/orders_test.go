@@ -16,13 +16,13 @@ func form() CheckoutForm {
 	li.Offer.ID, li.Offer.Name = "1", "Oferta"
 	f.LineItems = []LineItem{li}
 	f.Delivery = &struct {
-		Address *Address `json:"address,omitempty"`
+		Address *DeliveryAddress `json:"address,omitempty"`
 		Method  *struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
 		} `json:"method,omitempty"`
 		Cost *Money `json:"cost,omitempty"`
-	}{Address: &Address{City: "Poznań", CountryCode: "PL"}, Cost: &Money{"10.00", "PLN"}}
+	}{Address: &DeliveryAddress{City: "Poznań", CountryCode: "PL"}, Cost: &Money{"10.00", "PLN"}}
 	f.Summary.TotalToPay = Money{"110.00", "PLN"}
 	return f
 }

@@ -1,8 +1,10 @@
 // Package allegrofake is a fake Allegro REST API (orders) for tests and the demo: OAuth with
 // refresh tokens rotated on every use (the old one stops working), expiring access tokens, the
 // order event journal with a retention window, event stats, checkout forms by id and by
-// updatedAt with offset paging, the vendor media type, a request quota answering 429, and, on
-// demand, server errors and garbled answers.
+// updatedAt with offset paging (at most 10,000 results a search), the vendor media type, a
+// request quota answering 429, and, on demand, server errors and garbled answers. What it
+// answers is written as Allegro's OpenAPI file shapes it (doc.go), never by encoding the
+// client's structs.
 package allegrofake
 
 import (
@@ -130,7 +132,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func fail(w http.ResponseWriter, code int, c, msg string) {
-	writeJSON(w, code, map[string]any{"errors": []allegro.Error{{Code: c, Message: msg, UserMessage: msg}}})
+	writeJSON(w, code, doc{"errors": []doc{{"code": c, "message": msg, "userMessage": msg}}})
 }
 
 func randomToken() string {
@@ -210,7 +212,9 @@ func (s *Server) oauth(w http.ResponseWriter, r *http.Request) {
 	s.Rotations++
 	access := randomToken()
 	s.tokens[access] = time.Now().Add(s.TokenTTL)
-	writeJSON(w, 200, allegro.Token{AccessToken: access, TokenType: "bearer", RefreshToken: s.RefreshToken, ExpiresIn: int(s.TokenTTL.Seconds()), Scope: "allegro:api:orders:read", JTI: randomToken()})
+	// The token endpoint is OAuth's, not in swagger.yaml: RFC 6749 section 5.1, with Allegro's jti.
+	writeJSON(w, 200, doc{"access_token": access, "token_type": "bearer", "refresh_token": s.RefreshToken, "expires_in": int(s.TokenTTL.Seconds()),
+		"scope": "allegro:api:orders:read", "allegro_api": true, "jti": randomToken()})
 }
 
 func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
@@ -235,15 +239,19 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	end := min(start+limit, len(s.events))
-	writeJSON(w, 200, allegro.EventsResponse{Events: append([]allegro.Event{}, s.events[start:end]...)})
+	events := []doc{}
+	for _, e := range s.events[start:end] {
+		events = append(events, eventDoc(e, s.forms[e.Order.CheckoutForm.ID]))
+	}
+	writeJSON(w, 200, doc{"events": events})
 }
 
 func (s *Server) stats(w http.ResponseWriter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var st allegro.EventStats
+	st := doc{}
 	if n := len(s.events); n > 0 {
-		st.LatestEvent.ID, st.LatestEvent.OccurredAt = s.events[n-1].ID, s.events[n-1].OccurredAt
+		st["latestEvent"] = doc{"id": s.events[n-1].ID, "occurredAt": s.events[n-1].OccurredAt}
 	}
 	writeJSON(w, 200, st)
 }
@@ -256,7 +264,7 @@ func (s *Server) form(w http.ResponseWriter, id string) {
 		fail(w, 404, "NotFoundException", "Checkout form "+id+" not found")
 		return
 	}
-	writeJSON(w, 200, f)
+	writeJSON(w, 200, formDoc(f))
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
@@ -308,5 +316,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	if offset < len(all) {
 		page = all[offset:min(offset+limit, len(all))]
 	}
-	writeJSON(w, 200, allegro.CheckoutForms{CheckoutForms: page, Count: len(page), TotalCount: len(all)})
+	forms := []doc{}
+	for _, f := range page {
+		forms = append(forms, formDoc(f))
+	}
+	writeJSON(w, 200, doc{"checkoutForms": forms, "count": len(page), "totalCount": len(all)})
 }

@@ -73,7 +73,12 @@ func main() {
 		f := allegro.CheckoutForm{ID: fmt.Sprintf("d%07d-0000-11ef-8000-%012d", n, now.Unix()), Status: "READY_FOR_PROCESSING",
 			Buyer: allegro.Buyer{Login: fmt.Sprintf("kupujacy_%d", n%20), Email: "k@allegromail.pl", FirstName: "Jan", LastName: "Kowalski"}}
 		f.Summary.TotalToPay = allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"}
-		li := allegro.LineItem{ID: fmt.Sprint(n), Quantity: 1, Price: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"}, BoughtAt: now.Format(time.RFC3339)}
+		f.Buyer.Address = &struct {
+			City        string `json:"city,omitempty"`
+			CountryCode string `json:"countryCode,omitempty"`
+		}{"Warszawa", "PL"} // no delivery address: a parcel-locker pickup, taxed where the buyer lives
+		li := allegro.LineItem{ID: fmt.Sprint(n), Quantity: 1, Price: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"},
+			OriginalPrice: allegro.Money{Amount: price.StringFixed(2), Currency: "PLN"}, BoughtAt: now.Format(time.RFC3339)}
 		li.Offer.ID, li.Offer.Name = "1", "Demo "+sku
 		li.Offer.External = &struct {
 			ID string `json:"id"`

@@ -27,10 +27,32 @@ type Order struct {
 	B2B         bool        `json:"b2b"`
 	Invoice     bool        `json:"invoice"` // the buyer asked for a VAT invoice
 	Lines       []OrderLine `json:"lines"`
+	// Details are what the marketplace says beyond the lines, kept for the books and invoices.
+	Details *OrderDetails `json:"details,omitempty"`
 	// Unreadable says why the marketplace's data for this order could not be read (an amount
 	// that is not a number, a date that is not a date). Such an order waits in Errors, and is
 	// read again when the marketplace changes it; the account's other orders go on.
 	Unreadable string `json:"unreadable,omitempty"`
+}
+
+// OrderDetails are how an order was paid and delivered, and to whom: what an invoice, a
+// reconciliation with the payout, or a question from the buyer needs.
+type OrderDetails struct {
+	PaymentMethod  string        `json:"payment_method,omitempty"`  // e.g. Amazon "Other", "COD"; Allegro "ONLINE", "CASH_ON_DELIVERY"
+	BuyerMessage   string        `json:"buyer_message,omitempty"`   // what the buyer wrote to the seller
+	DeliveryMethod string        `json:"delivery_method,omitempty"` // e.g. "Standard", "Allegro Paczkomaty InPost"
+	ShipAddress    *OrderAddress `json:"ship_address,omitempty"`
+	InvoiceAddress *OrderAddress `json:"invoice_address,omitempty"`
+}
+
+// OrderAddress is a delivery or invoice address as the marketplace gave it.
+type OrderAddress struct {
+	Name     string `json:"name,omitempty"`
+	Company  string `json:"company,omitempty"`
+	Street   string `json:"street,omitempty"`
+	City     string `json:"city,omitempty"`
+	PostCode string `json:"post_code,omitempty"`
+	Country  string `json:"country,omitempty"`
 }
 
 // OrderBuyer is who bought.

@@ -183,7 +183,10 @@ func (c *Client) CheckoutFormsSince(ctx context.Context, since time.Time) ([]Che
 // listingTime is how the listing's time filters are written: ISO 8601 with milliseconds.
 const listingTime = "2006-01-02T15:04:05.000Z07:00"
 
-// formsAt reads, by offset, the forms updated at exactly one instant that are not seen yet.
+// formsAt reads, by offset, the forms updated at exactly one instant that are not seen yet: the
+// one place the listing relies on Allegro keeping the order of forms of one instant from one
+// request to the next. It is reached only by more than a page (100) of forms updated in the same
+// millisecond.
 func (c *Client) formsAt(ctx context.Context, at time.Time, seen map[string]bool) ([]CheckoutForm, error) {
 	var out []CheckoutForm
 	for offset := 0; ; {

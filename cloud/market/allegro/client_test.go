@@ -11,8 +11,8 @@ import (
 )
 
 // The checkout-form listing pages by updatedAt, sorted explicitly, so it never meets Allegro's
-// cap of 10,000 results a search (offset + limit), and forms of one instant come in any order:
-// 10,250 forms three a second and 150 more at one instant, each read once.
+// cap of 10,000 results a search (offset + limit): 10,250 forms three a second and 150 more in
+// one millisecond (more than a page of one instant), each read once.
 func TestCheckoutFormsPastTheListingCap(t *testing.T) {
 	fake := &allegrofake.Server{ClientID: "c", ClientSecret: "s", RefreshToken: "r"}
 	base := fake.Start()

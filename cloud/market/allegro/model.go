@@ -138,6 +138,8 @@ type CheckoutForm struct {
 		Cost *Money `json:"cost,omitempty"`
 	} `json:"delivery,omitempty"`
 	Invoice *InvoiceInfo `json:"invoice,omitempty"`
+	// MessageToSeller is what the buyer wrote.
+	MessageToSeller string `json:"messageToSeller,omitempty"`
 	// Marketplace is where it was bought: allegro-pl, allegro-cz, allegro-sk, allegro-hu,
 	// allegro-business-cz, ...
 	Marketplace *struct {

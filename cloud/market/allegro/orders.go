@@ -23,6 +23,34 @@ func amount(m *Money) (decimal.Decimal, error) {
 	return market.Amount(m.Amount)
 }
 
+// details are the form's payment, message, delivery and addresses, for the books and invoices.
+func details(f CheckoutForm) *posting.OrderDetails {
+	d := &posting.OrderDetails{BuyerMessage: f.MessageToSeller}
+	if f.Payment != nil {
+		d.PaymentMethod = f.Payment.Type
+	}
+	if dl := f.Delivery; dl != nil {
+		if dl.Method != nil {
+			d.DeliveryMethod = dl.Method.Name
+		}
+		if a := dl.Address; a != nil {
+			d.ShipAddress = &posting.OrderAddress{Name: strings.TrimSpace(a.FirstName + " " + a.LastName), Company: a.CompanyName, Street: a.Street,
+				City: a.City, PostCode: a.ZipCode, Country: strings.ToUpper(a.CountryCode)}
+		}
+	}
+	if inv := f.Invoice; inv != nil && inv.Address != nil {
+		a := inv.Address
+		d.InvoiceAddress = &posting.OrderAddress{Street: a.Street, City: a.City, PostCode: a.ZipCode, Country: strings.ToUpper(a.CountryCode)}
+		if a.Company != nil {
+			d.InvoiceAddress.Company = a.Company.Name
+		}
+	}
+	if *d == (posting.OrderDetails{}) {
+		return nil
+	}
+	return d
+}
+
 // marketplaceCountry is the country of an Allegro marketplace id.
 func marketplaceCountry(id string) (string, bool) {
 	c, ok := map[string]string{"allegro-pl": "PL", "allegro-cz": "CZ", "allegro-sk": "SK", "allegro-hu": "HU", "allegro-business-cz": "CZ"}[id]
@@ -115,6 +143,7 @@ func Map(f CheckoutForm) (posting.Order, error) {
 	if o.Buyer.Key == "" {
 		o.Buyer.Key = f.Buyer.Email
 	}
+	o.Details = details(f)
 	if inv := f.Invoice; inv != nil && inv.Required {
 		o.Invoice = true
 		if inv.Address != nil && inv.Address.Company != nil {

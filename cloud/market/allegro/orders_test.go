@@ -133,3 +133,31 @@ func TestMapForms(t *testing.T) {
 		})
 	}
 }
+
+// The form's payment, message, delivery and addresses are kept with the order.
+func TestMapKeepsDetails(t *testing.T) {
+	f := form()
+	f.MessageToSeller = "Please send me an item in red color"
+	f.Payment = &struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		FinishedAt string `json:"finishedAt,omitempty"`
+		PaidAmount *Money `json:"paidAmount,omitempty"`
+	}{ID: "0f8f1d13-7e9e-11e8-9b00-c5b0dfb78ea6", Type: "CASH_ON_DELIVERY"}
+	f.Delivery.Method = &struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}{"1fa56f79", "Allegro Paczkomaty InPost"}
+	f.Delivery.Address = &DeliveryAddress{FirstName: "Jan", LastName: "Kowalski", Street: "Grunwaldzka 182", City: "Poznań", ZipCode: "60-166", CountryCode: "PL"}
+	f.Invoice = &InvoiceInfo{Required: true, Address: &Address{Street: "Solna 1", City: "Poznań", ZipCode: "60-166", CountryCode: "PL", Company: &Company{Name: "Udix Sp. z o.o."}}}
+	o, err := Map(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := o.Details
+	if d == nil || d.PaymentMethod != "CASH_ON_DELIVERY" || d.BuyerMessage != f.MessageToSeller || d.DeliveryMethod != "Allegro Paczkomaty InPost" ||
+		d.ShipAddress == nil || d.ShipAddress.Name != "Jan Kowalski" || d.ShipAddress.PostCode != "60-166" ||
+		d.InvoiceAddress == nil || d.InvoiceAddress.Company != "Udix Sp. z o.o." || d.InvoiceAddress.Street != "Solna 1" {
+		t.Fatalf("details %+v (ship %+v, invoice %+v)", d, d.ShipAddress, d.InvoiceAddress)
+	}
+}

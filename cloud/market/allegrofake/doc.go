@@ -30,6 +30,7 @@ func formDoc(f allegro.CheckoutForm) doc {
 	d := doc{"id": f.ID, "status": f.Status, "buyer": buyer, "surcharges": []doc{}, "lineItems": []doc{},
 		"summary": doc{"totalToPay": price(f.Summary.TotalToPay)}, "marketplace": doc{"id": "allegro-pl"}}
 	put(d, "updatedAt", f.UpdatedAt)
+	put(d, "messageToSeller", f.MessageToSeller)
 	put(d, "revision", f.Revision)
 	if f.Marketplace != nil {
 		d["marketplace"] = doc{"id": f.Marketplace.ID}

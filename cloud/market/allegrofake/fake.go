@@ -292,12 +292,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var all []allegro.CheckoutForm
-	for _, f := range s.forms { // map order: forms of one instant come in any order, as nothing promises otherwise
+	for _, f := range s.forms {
 		if t, _ := time.Parse(time.RFC3339Nano, f.UpdatedAt); !t.Before(since) && (until.IsZero() || !t.After(until)) {
 			all = append(all, f)
 		}
 	}
 	s.mu.Unlock()
+	// Forms of one instant come in an order that holds from one request to the next (by id here),
+	// as a database's does; which order is not promised, and the client does not rely on it
+	// except for more than a page of forms in one millisecond.
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	switch q.Get("sort") {
 	case "updatedAt":
 		sort.SliceStable(all, func(i, j int) bool { return all[i].UpdatedAt < all[j].UpdatedAt })

@@ -11,11 +11,16 @@ type Money struct {
 	Amount       string `json:"Amount"`
 }
 
-// Address is the part of the model's Address the books need.
+// Address is the part of the model's Address the books and invoices need.
 type Address struct {
-	Name        string `json:"Name,omitempty"`
-	City        string `json:"City,omitempty"`
-	CountryCode string `json:"CountryCode"`
+	Name          string `json:"Name,omitempty"`
+	CompanyName   string `json:"CompanyName,omitempty"`
+	AddressLine1  string `json:"AddressLine1,omitempty"`
+	AddressLine2  string `json:"AddressLine2,omitempty"`
+	City          string `json:"City,omitempty"`
+	StateOrRegion string `json:"StateOrRegion,omitempty"`
+	PostalCode    string `json:"PostalCode,omitempty"`
+	CountryCode   string `json:"CountryCode"`
 }
 
 // TaxClassification is a buyer's tax id, e.g. Name "VATNumber".
@@ -49,6 +54,9 @@ type Order struct {
 	OrderTotal         *Money     `json:"OrderTotal,omitempty"`
 	MarketplaceId      string     `json:"MarketplaceId"`
 	IsBusinessOrder    bool       `json:"IsBusinessOrder"`
+	// PaymentMethod is COD, CVS or Other; ShipmentServiceLevelCategory how it ships.
+	PaymentMethod                string `json:"PaymentMethod,omitempty"`
+	ShipmentServiceLevelCategory string `json:"ShipmentServiceLevelCategory,omitempty"`
 	ShippingAddress    *Address   `json:"ShippingAddress,omitempty"`
 	BuyerInfo          *BuyerInfo `json:"BuyerInfo,omitempty"`
 }

@@ -38,8 +38,17 @@ func Map(o Order, items []OrderItem) (posting.Order, error) {
 	if out.PurchasedAt, err = time.Parse(time.RFC3339, o.PurchaseDate); err != nil {
 		return out, fmt.Errorf("order %s: PurchaseDate %q: %w", o.AmazonOrderId, o.PurchaseDate, err)
 	}
-	if o.ShippingAddress != nil {
-		out.ShipTo = strings.ToUpper(o.ShippingAddress.CountryCode)
+	if a := o.ShippingAddress; a != nil {
+		out.ShipTo = strings.ToUpper(a.CountryCode)
+		street := strings.TrimSpace(a.AddressLine1 + " " + a.AddressLine2)
+		out.Details = &posting.OrderDetails{ShipAddress: &posting.OrderAddress{Name: a.Name, Company: a.CompanyName, Street: street,
+			City: a.City, PostCode: a.PostalCode, Country: strings.ToUpper(a.CountryCode)}}
+	}
+	if o.PaymentMethod != "" || o.ShipmentServiceLevelCategory != "" {
+		if out.Details == nil {
+			out.Details = &posting.OrderDetails{}
+		}
+		out.Details.PaymentMethod, out.Details.DeliveryMethod = o.PaymentMethod, o.ShipmentServiceLevelCategory
 	}
 	if out.ShipTo == "" {
 		out.ShipTo = out.Marketplace

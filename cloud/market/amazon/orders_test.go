@@ -58,8 +58,15 @@ func TestMapRefusals(t *testing.T) {
 				MarketplaceId: "A1PA6795UKMFR9", OrderTotal: eur("23.99"), ShippingAddress: &Address{CountryCode: "DE"}},
 			[]OrderItem{{ASIN: "B0X", SellerSKU: "X", OrderItemId: "1", QuantityOrdered: 2, ItemPrice: eur("20.00"), ShippingPrice: eur("3.99"), ItemTax: eur("3.19")}}
 	}
-	if _, err := Map(base()); err != nil {
+	o, its := base()
+	o.PaymentMethod, o.ShipmentServiceLevelCategory = "Other", "Standard"
+	o.ShippingAddress = &Address{Name: "Max Mustermann", AddressLine1: "Hauptstr. 1", City: "Berlin", PostalCode: "10115", CountryCode: "DE"}
+	got, err := Map(o, its)
+	if err != nil {
 		t.Fatalf("a consistent order is refused: %v", err)
+	}
+	if d := got.Details; d == nil || d.PaymentMethod != "Other" || d.DeliveryMethod != "Standard" || d.ShipAddress.Street != "Hauptstr. 1" || d.ShipAddress.PostCode != "10115" {
+		t.Fatalf("details %+v", got.Details)
 	}
 	for _, tc := range []struct {
 		name string

@@ -54,6 +54,12 @@ func orderDoc(o amazon.Order) doc {
 	if o.FulfillmentChannel != "" {
 		d["FulfillmentChannel"] = o.FulfillmentChannel
 	}
+	if o.PaymentMethod != "" {
+		d["PaymentMethod"] = o.PaymentMethod
+	}
+	if o.ShipmentServiceLevelCategory != "" {
+		d["ShipmentServiceLevelCategory"] = o.ShipmentServiceLevelCategory
+	}
 	if o.SalesChannel != "" {
 		d["SalesChannel"] = o.SalesChannel
 	} else if sc, ok := salesChannels[o.MarketplaceId]; ok {
@@ -64,11 +70,11 @@ func orderDoc(o amazon.Order) doc {
 	}
 	if a := o.ShippingAddress; a != nil {
 		ad := doc{"CountryCode": a.CountryCode}
-		if a.Name != "" {
-			ad["Name"] = a.Name
-		}
-		if a.City != "" {
-			ad["City"] = a.City
+		for k, v := range map[string]string{"Name": a.Name, "CompanyName": a.CompanyName, "AddressLine1": a.AddressLine1, "AddressLine2": a.AddressLine2,
+			"City": a.City, "StateOrRegion": a.StateOrRegion, "PostalCode": a.PostalCode} {
+			if v != "" {
+				ad[k] = v
+			}
 		}
 		d["ShippingAddress"] = ad
 	}

@@ -45,20 +45,20 @@ type BuyerInfo struct {
 
 // Order is the model's Order (the fields the books use).
 type Order struct {
-	AmazonOrderId      string     `json:"AmazonOrderId"`
-	PurchaseDate       string     `json:"PurchaseDate"`
-	LastUpdateDate     string     `json:"LastUpdateDate"`
-	OrderStatus        string     `json:"OrderStatus"`
-	FulfillmentChannel string     `json:"FulfillmentChannel,omitempty"` // AFN (FBA) or MFN (FBM)
-	SalesChannel       string     `json:"SalesChannel,omitempty"`
-	OrderTotal         *Money     `json:"OrderTotal,omitempty"`
-	MarketplaceId      string     `json:"MarketplaceId"`
-	IsBusinessOrder    bool       `json:"IsBusinessOrder"`
+	AmazonOrderId      string `json:"AmazonOrderId"`
+	PurchaseDate       string `json:"PurchaseDate"`
+	LastUpdateDate     string `json:"LastUpdateDate"`
+	OrderStatus        string `json:"OrderStatus"`
+	FulfillmentChannel string `json:"FulfillmentChannel,omitempty"` // AFN (FBA) or MFN (FBM)
+	SalesChannel       string `json:"SalesChannel,omitempty"`
+	OrderTotal         *Money `json:"OrderTotal,omitempty"`
+	MarketplaceId      string `json:"MarketplaceId"`
+	IsBusinessOrder    bool   `json:"IsBusinessOrder"`
 	// PaymentMethod is COD, CVS or Other; ShipmentServiceLevelCategory how it ships.
-	PaymentMethod                string `json:"PaymentMethod,omitempty"`
-	ShipmentServiceLevelCategory string `json:"ShipmentServiceLevelCategory,omitempty"`
-	ShippingAddress    *Address   `json:"ShippingAddress,omitempty"`
-	BuyerInfo          *BuyerInfo `json:"BuyerInfo,omitempty"`
+	PaymentMethod                string     `json:"PaymentMethod,omitempty"`
+	ShipmentServiceLevelCategory string     `json:"ShipmentServiceLevelCategory,omitempty"`
+	ShippingAddress              *Address   `json:"ShippingAddress,omitempty"`
+	BuyerInfo                    *BuyerInfo `json:"BuyerInfo,omitempty"`
 }
 
 // OrderItem is the model's OrderItem. ItemPrice is the price for the whole quantity.

@@ -60,13 +60,15 @@ func (b *Books) postOrder(ctx context.Context, tx Tx, acct db.MarketAccount, row
 		return false, err
 	}
 	o := h.Order
-	if o.Unreadable != "" {
-		return false, posting.Refuse(posting.CodeUnreadable, "the marketplace sent this order in a form that cannot be read: %s", o.Unreadable)
-	}
 	key := db.OrderDocKey(acct.ID, o.ID)
 	docID, _, err := tx.DocByKey(ctx, acct.TenantID, key)
 	if err != nil {
 		return false, err
+	}
+	// An order that cannot be read as sent waits in Errors, unless it is a booked order now
+	// cancelled: its status is read whatever else is wrong, and the cancellation goes through.
+	if o.Unreadable != "" && !(rules.CancelStatuses[o.Status] && docID != 0) {
+		return false, posting.Refuse(posting.CodeUnreadable, "the marketplace sent this order in a form that cannot be read: %s", o.Unreadable)
 	}
 	switch {
 	case rules.CancelStatuses[o.Status] && docID != 0:

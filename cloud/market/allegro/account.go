@@ -47,5 +47,5 @@ func fromForm(form url.Values) AccountConfig {
 
 // rules books paid orders (READY_FOR_PROCESSING) and cancels CANCELLED.
 func rules(cfg AccountConfig) posting.OrderRules {
-	return posting.OrderRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true, FulfillmentCancelled: true, FulfillmentReturned: true}, CreateMissing: cfg.CreateMissing}
+	return posting.OrderRules{PostStatuses: map[string]bool{"READY_FOR_PROCESSING": true}, CancelStatuses: map[string]bool{"CANCELLED": true, FulfillmentCancelled: true}, CreateMissing: cfg.CreateMissing}
 }

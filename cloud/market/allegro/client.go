@@ -2,7 +2,9 @@ package allegro
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,6 +28,15 @@ type Config struct {
 	// pulls use it for its 12 hours instead of rotating the refresh token every time.
 	AccessToken   string `json:"access_token,omitempty"`
 	AccessExpires string `json:"access_expires,omitempty"`
+	// AccessFor is the connection the access token was issued for (Fingerprint): a config whose
+	// client, URLs or refresh token were changed since does not use it.
+	AccessFor string `json:"access_for,omitempty"`
+}
+
+// Fingerprint names a connection: client id, URLs and refresh token.
+func (c Config) Fingerprint() string {
+	sum := sha256.Sum256([]byte(c.ClientID + "\x00" + c.APIURL + "\x00" + c.AuthURL + "\x00" + c.RefreshToken))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Client talks to one seller account.
@@ -49,7 +60,7 @@ func New(cfg Config, hc *http.Client) *Client {
 	}
 	c := &Client{cfg: cfg, http: hc, limiter: rate.NewLimiter(100, 20)}
 	c.tokens.Fetch = c.refresh
-	if exp, err := time.Parse(time.RFC3339, cfg.AccessExpires); err == nil {
+	if exp, err := time.Parse(time.RFC3339, cfg.AccessExpires); err == nil && cfg.AccessFor == cfg.Fingerprint() {
 		c.tokens.Seed(cfg.AccessToken, exp)
 	}
 	return c
@@ -166,8 +177,6 @@ func (c *Client) CheckoutFormsSince(ctx context.Context, since time.Time) ([]Che
 			return out, nil // the last page
 		case newest.After(from):
 			from = newest
-		case fresh == 0:
-			return out, nil
 		default:
 			// A full page of forms all updated at the same instant: read that instant by offset.
 			rest, err := c.formsAt(ctx, from, seen)

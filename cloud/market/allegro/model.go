@@ -56,6 +56,12 @@ type LineItem struct {
 	} `json:"discounts,omitempty"`
 	// SelectedAdditionalServices are charged services (carrying in, assembly, ...): in totalToPay.
 	SelectedAdditionalServices []AdditionalService `json:"selectedAdditionalServices,omitempty"`
+	// Reconciliation is what the Allegro Prices programme adds for the item (WALLET: to the
+	// payment; BILLING: as a billing entry).
+	Reconciliation *struct {
+		Value Money  `json:"value"`
+		Type  string `json:"type,omitempty"`
+	} `json:"reconciliation,omitempty"`
 	// Deposit is a returnable deposit charged with the offer.
 	Deposit *struct {
 		Price Money `json:"price"`
@@ -138,6 +144,12 @@ type CheckoutForm struct {
 		Cost *Money `json:"cost,omitempty"`
 	} `json:"delivery,omitempty"`
 	Invoice *InvoiceInfo `json:"invoice,omitempty"`
+	// Surcharges are further payments the buyer made for the order (CheckoutFormPaymentReference).
+	Surcharges []struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		PaidAmount *Money `json:"paidAmount,omitempty"`
+	} `json:"surcharges,omitempty"`
 	// MessageToSeller is what the buyer wrote.
 	MessageToSeller string `json:"messageToSeller,omitempty"`
 	// Marketplace is where it was bought: allegro-pl, allegro-cz, allegro-sk, allegro-hu,

@@ -96,12 +96,9 @@ func normaliseVAT(v, country string) string {
 	return n
 }
 
-// The statuses an order takes from its fulfillment: the seller cancelled it, or all its items
-// came back and were refunded. Either reverses its booking.
-const (
-	FulfillmentCancelled = "FULFILLMENT_CANCELLED"
-	FulfillmentReturned  = "FULFILLMENT_RETURNED"
-)
+// FulfillmentCancelled is the status of an order the seller cancelled (fulfillment.status
+// CANCELLED): it reverses its booking. A seller who reopens it books it again by hand.
+const FulfillmentCancelled = "FULFILLMENT_CANCELLED"
 
 // Map turns a checkout form into a normalised order. offer.external.id is the SKU.
 func Map(f CheckoutForm) (posting.Order, error) {
@@ -116,8 +113,16 @@ func Map(f CheckoutForm) (posting.Order, error) {
 		}
 		o.Marketplace = mp
 	}
-	if fs := f.Fulfillment; fs != nil && (fs.Status == "CANCELLED" || fs.Status == "RETURNED") {
-		o.Status = "FULFILLMENT_" + fs.Status // the seller cancelled, or everything came back refunded
+	if fs := f.Fulfillment; fs != nil && fs.Status == "CANCELLED" {
+		o.Status = FulfillmentCancelled // the seller cancelled it
+	}
+	if fs := f.Fulfillment; fs != nil && fs.Status == "RETURNED" {
+		return o, fmt.Errorf("checkout form %s: every item came back and was refunded (fulfillment RETURNED): a return is booked as a credit note, which is not built yet; book it by hand", f.ID)
+	}
+	for _, sc := range f.Surcharges {
+		if sc.PaidAmount != nil && sc.PaidAmount.Amount != "" && sc.PaidAmount.Amount != "0" && sc.PaidAmount.Amount != "0.00" {
+			return o, fmt.Errorf("checkout form %s: a surcharge of %s %s was paid (payment %s): surcharges are not booked yet; book the order by hand", f.ID, sc.PaidAmount.Amount, sc.PaidAmount.Currency, sc.ID)
+		}
 	}
 	when := f.UpdatedAt
 	if f.Payment != nil && f.Payment.FinishedAt != "" {
@@ -185,6 +190,9 @@ func Map(f CheckoutForm) (posting.Order, error) {
 			}
 			o.Lines = append(o.Lines, posting.OrderLine{Kind: posting.LineService, Name: n, Qty: decimal.NewFromInt(int64(qty)), UnitGross: p})
 		}
+		if r := li.Reconciliation; r != nil && r.Value.Amount != "" && r.Value.Amount != "0.00" && r.Value.Amount != "0" {
+			return o, fmt.Errorf("checkout form %s line %s: Allegro Prices adds %s %s (%s) that the buyer did not pay: not booked yet; book the order by hand", f.ID, li.ID, r.Value.Amount, r.Value.Currency, r.Type)
+		}
 		if li.Deposit != nil {
 			return o, fmt.Errorf("checkout form %s line %s: a returnable deposit of %s %s is charged with %s: deposits are not booked yet (they are owed back, not sold); book the order by hand", f.ID, li.ID, li.Deposit.Price.Amount, li.Deposit.Price.Currency, li.Offer.Name)
 		}
@@ -232,6 +240,7 @@ func pull(ctx context.Context, cfg AccountConfig, cursor string, save func(Accou
 	c := New(cfg.Config, nil)
 	c.Rotated = func(rt, access string, expires time.Time) error {
 		cfg.RefreshToken, cfg.AccessToken, cfg.AccessExpires = rt, access, expires.UTC().Format(time.RFC3339)
+		cfg.AccessFor = cfg.Fingerprint()
 		return save(cfg)
 	}
 	eventID, at, _ := strings.Cut(cursor, "|")

@@ -101,6 +101,25 @@ func TestMapForms(t *testing.T) {
 				ID string `json:"id"`
 			}{"allegro-de"}
 		}, nil, `marketplace "allegro-de" is not one this knows`},
+		{"everything returned", func(f *CheckoutForm) {
+			f.Fulfillment = &struct {
+				Status string `json:"status,omitempty"`
+			}{"RETURNED"}
+		}, nil,
+			"every item came back and was refunded (fulfillment RETURNED)"},
+		{"a paid surcharge", func(f *CheckoutForm) {
+			f.Surcharges = append(f.Surcharges, struct {
+				ID         string `json:"id"`
+				Type       string `json:"type"`
+				PaidAmount *Money `json:"paidAmount,omitempty"`
+			}{ID: "0f8f1d13", Type: "ONLINE", PaidAmount: &Money{"5.00", "PLN"}})
+		}, nil, "a surcharge of 5.00 PLN was paid (payment 0f8f1d13)"},
+		{"Allegro Prices", func(f *CheckoutForm) {
+			f.LineItems[0].Reconciliation = &struct {
+				Value Money  `json:"value"`
+				Type  string `json:"type,omitempty"`
+			}{Money{"3.00", "PLN"}, "WALLET"}
+		}, nil, "Allegro Prices adds 3.00 PLN (WALLET)"},
 		{"a deposit", func(f *CheckoutForm) {
 			f.LineItems[0].Deposit = &struct {
 				Price Money `json:"price"`

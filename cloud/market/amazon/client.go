@@ -149,7 +149,7 @@ func (c *Client) restrictedToken(ctx context.Context) (string, time.Duration, er
 			if err := json.Unmarshal(b, &t); err == nil && t.RestrictedDataToken != "" && t.ExpiresIn > 0 {
 				return t.RestrictedDataToken, time.Duration(t.ExpiresIn) * time.Second, nil
 			}
-			last = fmt.Errorf("the answer was HTTP 200 but not a token: %.100s", b) // asked for again, never trusted
+			last = errors.New("the answer was HTTP 200 but not a complete token (restrictedDataToken and expiresIn)") // asked for again, never trusted; its body is not quoted, it may hold a token
 			httpapi.Sleep(ctx, httpapi.Backoff(attempt, ""))
 		case resp.StatusCode == 403 && strings.Contains(string(b), "expired") && attempt == 0:
 			refresh = true // Login with Amazon's token expired: once more with a new one

@@ -84,7 +84,7 @@ func Map(o Order, items []OrderItem) (posting.Order, error) {
 		if err != nil {
 			return d, fmt.Errorf("order %s item %s: %s: %w", o.AmazonOrderId, it.OrderItemId, what, err)
 		}
-		if m != nil && cur != out.Currency {
+		if m != nil && !d.IsZero() && cur != out.Currency {
 			return d, fmt.Errorf("order %s item %s: %s is %s %s, in another currency than the order's %s: it is not added up", o.AmazonOrderId, it.OrderItemId, what, m.Amount, cur, out.Currency)
 		}
 		return d, nil
@@ -166,7 +166,12 @@ func Map(o Order, items []OrderItem) (posting.Order, error) {
 			withheld = withheld.Add(tax)
 		}
 	}
-	if o.OrderTotal != nil {
+	priced := false
+	for _, it := range items {
+		priced = priced || it.ItemPrice != nil
+	}
+	// A pending order's items come without prices: there is nothing to reconcile yet.
+	if o.OrderTotal != nil && priced {
 		total, err := market.Amount(o.OrderTotal.Amount)
 		if err != nil {
 			return out, fmt.Errorf("order %s: OrderTotal: %w", o.AmazonOrderId, err)

@@ -95,3 +95,14 @@ func TestMapRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A pending order's items come without prices: it is not refused for its OrderTotal, and a
+// zero amount in another currency is no other currency.
+func TestMapPendingOrder(t *testing.T) {
+	o := Order{AmazonOrderId: "302-2", PurchaseDate: "2026-11-02T10:00:00Z", LastUpdateDate: "2026-11-02T10:00:00Z", OrderStatus: "Pending",
+		MarketplaceId: "A1PA6795UKMFR9", OrderTotal: &Money{CurrencyCode: "EUR", Amount: "23.99"}}
+	items := []OrderItem{{ASIN: "B0X", SellerSKU: "X", OrderItemId: "1", QuantityOrdered: 2, PromotionDiscount: &Money{CurrencyCode: "", Amount: "0.00"}}}
+	if _, err := Map(o, items); err != nil {
+		t.Fatalf("a pending order is refused: %v", err)
+	}
+}

@@ -117,8 +117,52 @@ func Run(ctx context.Context, db *sql.DB, opts Options, log *slog.Logger) (*Stat
 }
 
 // seller is one register (or till) selling its share of the receipts.
+// seller is one register or till: it sells one receipt at a time and closes its day.
 type seller interface {
-	sell(ctx context.Context, quota int, every time.Duration, opts Options, stats *Stats) error
+	sellOne(ctx context.Context) (total decimal.Decimal, err error)
+	closeDay(ctx context.Context) error
+}
+
+// sell has s sell quota receipts (0: until ctx ends), one every every (0: as fast as it can),
+// closing its day every opts.DayEvery receipts and, with opts.CloseDay, at the end.
+func sell(ctx context.Context, s seller, quota int, every time.Duration, opts Options, stats *Stats) error {
+	var tick *time.Ticker
+	if every > 0 {
+		tick = time.NewTicker(every)
+		defer tick.Stop()
+	}
+	sinceZ := 0
+	for n := 0; quota == 0 || n < quota; n++ {
+		if tick != nil {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		} else if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		total, err := s.sellOne(ctx)
+		if err != nil {
+			return err
+		}
+		stats.add(1, 0, total)
+		sinceZ++
+		if opts.DayEvery > 0 && sinceZ >= opts.DayEvery {
+			if err := s.closeDay(ctx); err != nil {
+				return err
+			}
+			stats.add(0, 1, decimal.Zero)
+			sinceZ = 0
+		}
+	}
+	if opts.CloseDay {
+		if err := s.closeDay(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		stats.add(0, 1, decimal.Zero)
+	}
+	return nil
 }
 
 // sellAt opens opts.Registers sellers with open (by index, from 0; it names each for errors)
@@ -150,7 +194,7 @@ func sellAt(ctx context.Context, opts Options, open func(r int) (seller, string,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.sell(ctx, quota, every, opts, stats); err != nil && !errors.Is(err, context.Canceled) {
+			if err := sell(ctx, s, quota, every, opts, stats); err != nil && !errors.Is(err, context.Canceled) {
 				errs <- fmt.Errorf("%s: %w", name, err)
 			}
 		}()
@@ -272,44 +316,13 @@ func openRegister(ctx context.Context, db *sql.DB, code string) (*register, erro
 	return r, nil
 }
 
-func (r *register) sell(ctx context.Context, quota int, every time.Duration, opts Options, stats *Stats) error {
-	var tick *time.Ticker
-	if every > 0 {
-		tick = time.NewTicker(every)
-		defer tick.Stop()
+// sellOne writes the register's next receipt and returns its total.
+func (r *register) sellOne(ctx context.Context) (decimal.Decimal, error) {
+	rc := r.nextReceipt()
+	if err := r.write(ctx, rc); err != nil {
+		return decimal.Zero, err
 	}
-	sinceZ := 0
-	for n := 0; quota == 0 || n < quota; n++ {
-		if tick != nil {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-tick.C:
-			}
-		} else if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		rc := r.nextReceipt()
-		if err := r.write(ctx, rc); err != nil {
-			return err
-		}
-		stats.add(1, 0, rc.Total)
-		sinceZ++
-		if opts.DayEvery > 0 && sinceZ >= opts.DayEvery {
-			if err := r.closeDay(ctx); err != nil {
-				return err
-			}
-			stats.add(0, 1, decimal.Zero)
-			sinceZ = 0
-		}
-	}
-	if opts.CloseDay {
-		if err := r.closeDay(context.WithoutCancel(ctx)); err != nil {
-			return err
-		}
-		stats.add(0, 1, decimal.Zero)
-	}
-	return nil
+	return rc.Total, nil
 }
 
 var cashStep = decimal.New(5, -2)

@@ -113,45 +113,17 @@ func (t *till) openSession(ctx context.Context, now string) error {
 	return nil
 }
 
-func (t *till) sell(ctx context.Context, quota int, every time.Duration, opts Options, stats *Stats) error {
-	var tick *time.Ticker
-	if every > 0 {
-		tick = time.NewTicker(every)
-		defer tick.Stop()
+// sellOne saves the till's next ticket and returns its total, as uniCenta's double.
+func (t *till) sellOne(ctx context.Context) (decimal.Decimal, error) {
+	tk := nextUnicentaTicket(t.rng, t.products, t.sales, t.customers)
+	if err := t.save(ctx, tk); err != nil {
+		return decimal.Zero, err
 	}
-	sinceZ := 0
-	for n := 0; quota == 0 || n < quota; n++ {
-		if tick != nil {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-tick.C:
-			}
-		} else if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		tk := nextUnicentaTicket(t.rng, t.products, t.sales, t.customers)
-		if err := t.save(ctx, tk); err != nil {
-			return err
-		}
-		stats.add(1, 0, decimal.NewFromFloat(tk.total()))
-		sinceZ++
-		if opts.DayEvery > 0 && sinceZ >= opts.DayEvery {
-			if err := t.closeCash(ctx); err != nil {
-				return err
-			}
-			stats.add(0, 1, decimal.Zero)
-			sinceZ = 0
-		}
-	}
-	if opts.CloseDay {
-		if err := t.closeCash(context.WithoutCancel(ctx)); err != nil {
-			return err
-		}
-		stats.add(0, 1, decimal.Zero)
-	}
-	return nil
+	return decimal.NewFromFloat(tk.total()), nil
 }
+
+// closeDay is the till's Close Cash.
+func (t *till) closeDay(ctx context.Context) error { return t.closeCash(ctx) }
 
 // closeCash is "Close Cash" (JPanelCloseMoney.java:281-353): autocommit statements, not one
 // transaction. The closed session's DATEEND and the new one's DATESTART are the same instant.

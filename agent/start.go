@@ -45,7 +45,8 @@ type starts struct {
 	cfg      *config.Config
 	mu       sync.Mutex
 	cur      Start
-	welcomed bool // a cloud welcomed this agent before (StartFile exists)
+	at       time.Time // the first instant captured: cur's day in pos.timezone, zero for all
+	welcomed bool      // a cloud welcomed this agent before (StartFile exists)
 }
 
 func newStarts(cfg *config.Config) *starts {
@@ -57,7 +58,18 @@ func newStarts(cfg *config.Config) *starts {
 			s.cur = kept
 		}
 	}
+	s.at = s.instant(s.cur)
 	return s
+}
+
+// instant is where capture starts for st: its day's midnight in pos.timezone, or the zero
+// time for the whole history (also when older rows are kept as history).
+func (s *starts) instant(st Start) time.Time {
+	if st.History {
+		return time.Time{}
+	}
+	t, _ := s.cfg.StartOf(st.Date) // pos.timezone is checked by config.Load, the date on receipt
+	return t
 }
 
 // wasWelcomed says whether a cloud has welcomed this agent, now or before it started.
@@ -74,22 +86,11 @@ func (s *starts) get() Start {
 	return s.cur
 }
 
-// from is the first instant capture reads: the start date's midnight in pos.timezone, or the
-// zero time for the whole history (also when older rows are kept as history).
+// from is the first instant capture reads (instant of the current start).
 func (s *starts) from() time.Time {
-	st := s.get()
-	if st.Date == "" || st.History {
-		return time.Time{}
-	}
-	loc, err := time.LoadLocation(s.cfg.POS.TimeZone)
-	if err != nil {
-		return time.Time{} // checked by config.Load
-	}
-	t, err := time.ParseInLocation(time.DateOnly, st.Date, loc)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.at
 }
 
 // welcome applies the cloud's start date for the store: it replaces pos.start_date and is kept
@@ -102,7 +103,7 @@ func (s *starts) welcome(w *protocol.Welcome) (Start, bool, error) {
 	}
 	s.mu.Lock()
 	changed := next != s.cur
-	s.cur, s.welcomed = next, true
+	s.cur, s.at, s.welcomed = next, s.instant(next), true
 	s.mu.Unlock()
 	path := filepath.Join(s.cfg.DataDir, StartFile)
 	b, _ := json.Marshal(next)

@@ -274,20 +274,23 @@ func (c *Config) POSDSN() string {
 
 // Start is the beginning of pos.start_date in pos.timezone, or the zero time when it is not
 // set (the whole history).
-func (c *Config) Start() (time.Time, error) {
-	if c.POS.StartDate == "" {
+func (c *Config) Start() (time.Time, error) { return c.StartOf(string(c.POS.StartDate)) }
+
+// StartOf is the beginning of a day (YYYY-MM-DD) in pos.timezone, or the zero time for "".
+func (c *Config) StartOf(date string) (time.Time, error) {
+	if date == "" {
 		return time.Time{}, nil
 	}
 	loc, err := time.LoadLocation(c.POS.TimeZone)
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, err := time.ParseInLocation(time.DateOnly, string(c.POS.StartDate), loc)
+	t, err := time.ParseInLocation(time.DateOnly, date, loc)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if t.Format(time.DateOnly) != string(c.POS.StartDate) {
-		return time.Time{}, fmt.Errorf("%q is not a day", c.POS.StartDate)
+	if t.Format(time.DateOnly) != date {
+		return time.Time{}, fmt.Errorf("%q is not a day", date)
 	}
 	return t, nil
 }

@@ -195,15 +195,22 @@ type rdt struct {
 // matches it exactly, or with {orderId} standing for the order id.
 func (t rdt) elements(path string) map[string]bool {
 	for p, els := range t.resources {
-		if p == path {
-			return els
-		}
-		if pre, post, ok := strings.Cut(p, "{orderId}"); ok && strings.HasPrefix(path, pre) && strings.HasSuffix(path, post) &&
-			len(path) > len(pre)+len(post) && !strings.Contains(path[len(pre):len(path)-len(post)], "/") {
+		if matches(p, path) {
 			return els
 		}
 	}
 	return nil
+}
+
+// matches says whether a resource path matches a request path: exactly, or with {orderId}
+// standing for one path segment.
+func matches(pattern, path string) bool {
+	if pattern == path {
+		return true
+	}
+	pre, post, ok := strings.Cut(pattern, "{orderId}")
+	return ok && strings.HasPrefix(path, pre) && strings.HasSuffix(path, post) &&
+		len(path) > len(pre)+len(post) && !strings.Contains(path[len(pre):len(path)-len(post)], "/")
 }
 
 // restrictedPaths are the resources of the Orders API the fake issues RDTs for, and the data

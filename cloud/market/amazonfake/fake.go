@@ -286,11 +286,6 @@ func (s *Server) createRDT(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, doc{"restrictedDataToken": tok, "expiresIn": int(s.TokenTTL.Seconds())})
 }
 
-// matches says whether a path pattern with {orderId} matches a request path.
-func matches(pattern, path string) bool {
-	return (rdt{resources: map[string]map[string]bool{pattern: {"x": true}}}).elements(path) != nil
-}
-
 type pageToken struct {
 	After   string `json:"a"`
 	Markets string `json:"m"`

@@ -20,11 +20,7 @@ func TestBadPOSRowsAreRejectedOthersFlow(t *testing.T) {
 	e.cloudInProcess()
 	e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 100, Seed: 5})
 	// Damage copies of real receipts, the way a broken back-office import would.
-	damage := []struct {
-		name, sql string
-		want      string
-		code      string
-	}{
+	damage := []damageCase{
 		{"null quantity", `UPDATE receipt_lines SET quantity = NULL WHERE receipt_id = ? AND line_no = 1`, "line 1 quantity is NULL", protocol.CodeMalformed},
 		{"negative price", `UPDATE receipt_lines SET unit_price = -unit_price WHERE receipt_id = ? AND line_no = 1`, "unit price", protocol.CodeInvalid},
 		{"total off", `UPDATE receipts SET total = total + 1 WHERE id = ?`, "is not the sum of lines", protocol.CodeInvalid},
@@ -47,28 +43,7 @@ func TestBadPOSRowsAreRejectedOthersFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	deadline := time.Now().Add(time.Minute)
-	var rej []db.RejectedItem
-	for time.Now().Before(deadline) {
-		if rej, _ = st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(rej) >= len(damage) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	bySource := map[string]db.RejectedItem{}
-	for _, r := range rej {
-		bySource[r.SourceID] = r
-	}
-	for _, d := range damage {
-		r, ok := bySource[ids[d.name]]
-		if !ok {
-			t.Errorf("%s (receipt %s) was not rejected; rejections: %+v", d.name, ids[d.name], rej)
-			continue
-		}
-		if r.Code != d.code || !strings.Contains(r.Message, d.want) {
-			t.Errorf("%s: got %s %q, want %s containing %q", d.name, r.Code, r.Message, d.code, d.want)
-		}
-	}
+	checkRejected(t, st, e.who.TenantID, damage, ids, len(damage), "receipt")
 	// Every good receipt arrived; the damaged ones are the only difference.
 	want := e.posSnapshot()
 	for _, id := range ids {
@@ -89,6 +64,43 @@ func TestBadPOSRowsAreRejectedOthersFlow(t *testing.T) {
 		}
 		t.Fatalf("rejections grew from %d to %d: quarantined items are being retried", len(damage), len(again))
 	}
+}
+
+// damageCase is a copy of a good POS row damaged by sql, and the rejection it must bring.
+type damageCase struct {
+	name, sql string
+	want      string // in the rejection's message
+	code      string // the rejection's code
+}
+
+// checkRejected waits (up to a minute) until the cloud holds at least n rejections, then checks
+// that each damaged row (ids: damage name → source id; what names it in messages) was rejected
+// with its code and message. It returns the rejections.
+func checkRejected(t *testing.T, st *db.DB, tenantID int64, damage []damageCase, ids map[string]string, n int, what string) []db.RejectedItem {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var rej []db.RejectedItem
+	for time.Now().Before(deadline) {
+		if rej, _ = st.Rejected(context.Background(), tenantID, 0, 0); len(rej) >= n {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	bySource := map[string]db.RejectedItem{}
+	for _, r := range rej {
+		bySource[r.SourceID] = r
+	}
+	for _, d := range damage {
+		r, ok := bySource[ids[d.name]]
+		if !ok {
+			t.Errorf("%s (%s %s) was not rejected; rejections: %+v", d.name, what, ids[d.name], rej)
+			continue
+		}
+		if r.Code != d.code || !strings.Contains(r.Message, d.want) {
+			t.Errorf("%s: got %s %q, want %s containing %q", d.name, r.Code, r.Message, d.code, d.want)
+		}
+	}
+	return rej
 }
 
 // copyReceipt duplicates a closed receipt (lines and payments) as a new closed receipt and
@@ -127,11 +139,7 @@ func TestBadUnicentaRowsAreRejectedOthersFlow(t *testing.T) {
 	e := newEnvOn(t, "sqlite", possim.ProfileUnicenta)
 	e.cloudInProcess()
 	e.sell(context.Background(), possim.Options{Registers: 1, Receipts: 100, Seed: 5})
-	damage := []struct {
-		name, sql string
-		want      string
-		code      string
-	}{
+	damage := []damageCase{
 		{"unknown payment", `UPDATE payments SET payment = 'paperin' WHERE receipt = ?`, `payment_code "paperin" is not in the profile's conversions.payment_codes`, protocol.CodeMalformed},
 		{"deleted product", `UPDATE ticketlines SET product = NULL WHERE ticket = ? AND line = 0`, "line 1 barcode is NULL", protocol.CodeMalformed},
 		{"payments off", `UPDATE payments SET total = total + 1 WHERE receipt = ?`, "it does not add up: payments", protocol.CodeMalformed},
@@ -170,28 +178,7 @@ func TestBadUnicentaRowsAreRejectedOthersFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	deadline := time.Now().Add(time.Minute)
-	var rej []db.RejectedItem
-	for time.Now().Before(deadline) {
-		if rej, _ = st.Rejected(context.Background(), e.who.TenantID, 0, 0); len(rej) >= len(damage)+1 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	bySource := map[string]db.RejectedItem{}
-	for _, r := range rej {
-		bySource[r.SourceID] = r
-	}
-	for _, d := range damage {
-		r, ok := bySource[ids[d.name]]
-		if !ok {
-			t.Errorf("%s (ticket %s) was not rejected; rejections: %+v", d.name, ids[d.name], rej)
-			continue
-		}
-		if r.Code != d.code || !strings.Contains(r.Message, d.want) {
-			t.Errorf("%s: got %s %q, want %s containing %q", d.name, r.Code, r.Message, d.code, d.want)
-		}
-	}
+	rej := checkRejected(t, st, e.who.TenantID, damage, ids, len(damage)+1, "ticket")
 	if len(rej) != len(damage)+1 {
 		t.Fatalf("%d rejections, want %d tickets and the Z of their session: %+v", len(rej), len(damage)+1, rej)
 	}

@@ -43,6 +43,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"tiltas/internal/contract"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -374,31 +375,19 @@ func TestContractAllegroFixturesMatchTheSpec(t *testing.T) {
 			if err := errors.Join(err1, err2); err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(g, w) {
-				i := 0
-				for i < len(g) && i < len(w) && g[i] == w[i] {
-					i++
-				}
-				t.Errorf("%s drifted from %s %s (normalised, first difference at byte %d):\n fixture: %s\n    spec: %s",
-					ex.file, filepath.Base(s.path), ex.location, i, contractAround(g, i), contractAround(w, i))
+			if d := contract.Drift(g, w); d != "" {
+				t.Errorf("%s drifted from %s %s (%s)", ex.file, filepath.Base(s.path), ex.location, d)
 			}
 		})
 	}
 	dir := contractFixtureDir(t)
-	entries, err := os.ReadDir(dir)
+	extra, err := contract.Extra(dir, want)
 	if err != nil {
-		t.Fatalf("fixture directory %s: %v", dir, err)
+		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") && !want[e.Name()] {
-			t.Errorf("%s: not an example of %s; remove it or fix its name", filepath.Join(dir, e.Name()), filepath.Base(s.path))
-		}
+	for _, f := range extra {
+		t.Errorf("%s: not an example of %s; remove it or fix its name", f, filepath.Base(s.path))
 	}
-}
-
-func contractAround(b []byte, i int) string {
-	lo, hi := max(0, i-60), min(len(b), i+60)
-	return fmt.Sprintf("…%s…", b[lo:hi])
 }
 
 // ---- TestContractAllegroFixturesValidate ----
@@ -465,32 +454,6 @@ func TestContractAllegroFixturesValidate(t *testing.T) {
 }
 
 // ---- TestContractAllegroClientModel ----
-
-// contractField is a struct field as encoding/json sees it.
-type contractField struct {
-	goName, jsonName string
-	typ              reflect.Type
-}
-
-func contractJSONFields(t reflect.Type) []contractField {
-	var out []contractField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, contractField{f.Name, name, f.Type})
-	}
-	return out
-}
 
 func contractGoName(t reflect.Type) string {
 	if t.Name() == "" && t.Kind() == reflect.Struct {
@@ -578,12 +541,12 @@ type contractModelChecker struct {
 func (c *contractModelChecker) checkStruct(label string, t reflect.Type, s *openapi3.SchemaRef, loc string) {
 	loc = contractSchemaLoc(s, loc)
 	props := contractProperties(s, loc)
-	for _, f := range contractJSONFields(t) {
-		flabel := label + "." + f.goName
-		p, ok := props[f.jsonName]
+	for _, f := range contract.JSONFields(t) {
+		flabel := label + "." + f.GoName
+		p, ok := props[f.JSONName]
 		if !ok {
 			c.errs = append(c.errs, fmt.Sprintf("%s: the client has %s (json %q), the spec (%s) has no property %q",
-				flabel, contractGoName(f.typ), f.jsonName, loc, f.jsonName))
+				flabel, contractGoName(f.Type), f.JSONName, loc, f.JSONName))
 			continue
 		}
 		if p.schema.Value != nil && p.schema.Value.Deprecated {
@@ -594,7 +557,7 @@ func (c *contractModelChecker) checkStruct(label string, t reflect.Type, s *open
 					"contractDeprecatedAllowed with the reason", flabel, p.loc))
 			}
 		}
-		c.checkValue(flabel, f.typ, p.schema, p.loc)
+		c.checkValue(flabel, f.Type, p.schema, p.loc)
 	}
 }
 
@@ -686,8 +649,8 @@ func TestContractAllegroClientModel(t *testing.T) {
 		if _, ok := c.byType[rt]; !ok && rt.Name() != "" {
 			t.Errorf("%s (reached through %s) is not in contractModelTable: add it with its schema", rt.Name(), via)
 		}
-		for _, f := range contractJSONFields(rt) {
-			reach(f.typ, via+"."+f.goName)
+		for _, f := range contract.JSONFields(rt) {
+			reach(f.Type, via+"."+f.GoName)
 		}
 	}
 	for _, op := range contractOps {
@@ -761,8 +724,8 @@ func contractDropped(v any, t reflect.Type, path string, out *[]string) {
 			return
 		}
 		fields := map[string]reflect.Type{}
-		for _, f := range contractJSONFields(t) {
-			fields[f.jsonName] = f.typ
+		for _, f := range contract.JSONFields(t) {
+			fields[f.JSONName] = f.Type
 		}
 		for _, k := range slices.Sorted(maps.Keys(val)) {
 			ft, ok := fields[k]

@@ -13,7 +13,6 @@ package amazon
 // mapping to this client (fixture names, the client's types, Amazon's known deviations).
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -26,6 +25,7 @@ import (
 	"sync"
 	"testing"
 
+	"tiltas/internal/contract"
 	"tiltas/internal/swagger"
 )
 
@@ -194,32 +194,19 @@ func TestContractFixturesMatchTheSpec(t *testing.T) {
 				return
 			}
 			g, w := swagger.Canonical(got), swagger.Canonical(ex.Body)
-			if !bytes.Equal(g, w) {
-				i := 0
-				for i < len(g) && i < len(w) && g[i] == w[i] {
-					i++
-				}
-				t.Errorf("%s drifted from %s %s (normalised, first difference at byte %d):\n fixture: %s\n    spec: %s",
-					ex.file, filepath.Base(s.Path), ex.Location, i, contractAround(g, i), contractAround(w, i))
+			if d := contract.Drift(g, w); d != "" {
+				t.Errorf("%s drifted from %s %s (%s)", ex.file, filepath.Base(s.Path), ex.Location, d)
 			}
 		})
 	}
 
-	entries, err := os.ReadDir(dir)
+	extra, err := contract.Extra(dir, want)
 	if err != nil {
-		t.Fatalf("fixture directory %s: %v", dir, err)
+		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") && !want[e.Name()] {
-			t.Errorf("%s: not a published example of %s (no such example in the spec); remove it or fix its name",
-				filepath.Join(dir, e.Name()), filepath.Base(s.Path))
-		}
+	for _, f := range extra {
+		t.Errorf("%s: not a published example of %s (no such example in the spec); remove it or fix its name", f, filepath.Base(s.Path))
 	}
-}
-
-func contractAround(b []byte, i int) string {
-	lo, hi := max(0, i-60), min(len(b), i+60)
-	return fmt.Sprintf("…%s…", b[lo:hi])
 }
 
 // ---- TestContractFixturesValidate ----
@@ -272,32 +259,6 @@ func TestContractFixturesValidate(t *testing.T) {
 
 // ---- TestContractClientModel ----
 
-// contractField is a struct field as encoding/json sees it.
-type contractField struct {
-	goName, jsonName string
-	typ              reflect.Type
-}
-
-func contractJSONFields(t reflect.Type) []contractField {
-	var out []contractField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, contractField{f.Name, name, f.Type})
-	}
-	return out
-}
-
 func contractGoName(t reflect.Type) string {
 	return strings.ReplaceAll(t.String(), "amazon.", "")
 }
@@ -336,18 +297,18 @@ func (c *contractModelChecker) describe(schema map[string]any) string {
 // checkStruct checks every JSON field of t against the object schema at loc.
 func (c *contractModelChecker) checkStruct(label string, t reflect.Type, schema map[string]any, loc string) {
 	props, _ := schema["properties"].(map[string]any)
-	for _, f := range contractJSONFields(t) {
-		flabel := label + "." + f.goName
-		if f.jsonName != f.goName {
-			flabel += fmt.Sprintf(" (json %q)", f.jsonName)
+	for _, f := range contract.JSONFields(t) {
+		flabel := label + "." + f.GoName
+		if f.JSONName != f.GoName {
+			flabel += fmt.Sprintf(" (json %q)", f.JSONName)
 		}
-		ps, ok := props[f.jsonName].(map[string]any)
+		ps, ok := props[f.JSONName].(map[string]any)
 		if !ok {
 			c.errs = append(c.errs, fmt.Sprintf("%s: the client has %s, the model (%s %s.properties) has no property %q",
-				flabel, contractGoName(f.typ), filepath.Base(c.spec.Path), loc, f.jsonName))
+				flabel, contractGoName(f.Type), filepath.Base(c.spec.Path), loc, f.JSONName))
 			continue
 		}
-		c.checkValue(flabel, f.typ, ps, loc+".properties."+f.jsonName)
+		c.checkValue(flabel, f.Type, ps, loc+".properties."+f.JSONName)
 	}
 }
 
@@ -447,8 +408,8 @@ func TestContractClientModel(t *testing.T) {
 			t.Errorf("%s (reached through %s) is not in contractModelTable: add it with its definition in %s",
 				contractGoName(rt), via, filepath.Base(s.Path))
 		}
-		for _, f := range contractJSONFields(rt) {
-			reach(f.typ, contractGoName(rt)+"."+f.goName)
+		for _, f := range contract.JSONFields(rt) {
+			reach(f.Type, contractGoName(rt)+"."+f.GoName)
 		}
 	}
 	reach(reflect.TypeFor[GetOrdersResponse](), "GetOrdersResponse")
@@ -527,8 +488,8 @@ func contractDropped(v any, t reflect.Type, path string, out *[]string) {
 			return
 		}
 		fields := map[string]reflect.Type{}
-		for _, f := range contractJSONFields(t) {
-			fields[f.jsonName] = f.typ
+		for _, f := range contract.JSONFields(t) {
+			fields[f.JSONName] = f.Type
 		}
 		for _, k := range slices.Sorted(maps.Keys(val)) {
 			ft, ok := fields[k]
